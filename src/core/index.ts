@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './image';
+export * from './lru-cache';
+export * from './geometry';

@@ -1,0 +1,33 @@
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { TesseraError } from '../../core/errors';
+import type { ByteSource } from '../types';
+
+/** A slide on the local disk, read with positional reads (Node only). */
+export async function fileSource(path: string): Promise<ByteSource> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(e);
+    throw new TesseraError('invalid-argument', `Cannot open ${path}: ${why}.`, String(e));
+  }
+  const { size } = await handle.stat();
+  const fh = handle;
+  return {
+    name: basename(path),
+    size,
+    async read(offset, length) {
+      const buf = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === length ? buf : buf.subarray(0, done);
+    },
+    close: () => fh.close(),
+  };
+}

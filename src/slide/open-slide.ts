@@ -1,0 +1,97 @@
+import { TesseraError, throwIfAborted } from '../core/errors';
+import { LruCache } from '../core/lru-cache';
+import type { RgbaImage } from '../core/image';
+import type { ByteSource, CodecAdapter, LevelInfo, Slide, SlideInfo } from './types';
+import { countingSource } from './source/byte-source';
+import { openTiff, structureError } from './tiff/tiff-file';
+import { Tag } from './tiff/tags';
+import type { TileGrid } from './grid/tile-grid';
+import { synthesizedGrid } from './grid/synthesized-grid';
+import { regionReader } from './region-reader';
+import type { SlideLayout } from './vendors/slide-layout';
+import { aperioLayout, isAperio } from './vendors/aperio';
+import { isNdpi, ndpiLayout } from './vendors/ndpi';
+import { isOmeXml, omeLayout } from './vendors/ome-tiff';
+import { genericLayout } from './vendors/generic-tiff';
+
+/** Levels are synthesised below the smallest native one until the whole slide is about this small. */
+const SMALLEST_LEVEL_SIDE = 100;
+const SYNTH_CACHE_BYTES = 256 * 1024 * 1024;
+
+async function detectLayout(src: ByteSource, codecs: CodecAdapter): Promise<SlideLayout> {
+  const tiff = await openTiff(src);
+  const ifd0 = tiff.ifds[0];
+  const description = String((await ifd0.load(Tag.ImageDescription)) ?? '');
+  if (isNdpi(ifd0)) return ndpiLayout(tiff, src, codecs);
+  if (isAperio(description)) return aperioLayout(tiff, src, codecs, description);
+  if (isOmeXml(description)) return omeLayout(tiff, src, codecs, description);
+  return genericLayout(tiff, src, codecs);
+}
+
+/** Opens a TIFF-based slide: reads its structure only; pixels are read tile by tile as regions ask. */
+export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promise<Slide> {
+  const src = countingSource(source);
+  let layout: SlideLayout;
+  try {
+    layout = await detectLayout(src, codecs);
+  } catch (e) {
+    throw structureError(src, e);
+  }
+  if (!layout.levels.length) throw new TesseraError('corrupt-file', `"${src.name}" holds no image Tessera can show.`);
+
+  const reader = regionReader();
+  const synthCache = new LruCache<string, RgbaImage>(SYNTH_CACHE_BYTES);
+  const grids: TileGrid[] = [...layout.levels];
+  while (Math.max(grids[grids.length - 1].width, grids[grids.length - 1].height) > SMALLEST_LEVEL_SIDE) {
+    grids.push(synthesizedGrid(`synth${grids.length}`, grids[grids.length - 1], reader.read, synthCache));
+  }
+  const base = grids[0];
+  const levels: LevelInfo[] = grids.map((g, i) => ({
+    width: g.width,
+    height: g.height,
+    // As OpenSlide computes it: the mean of the two axes' ratios.
+    downsample: (base.width / g.width + base.height / g.height) / 2,
+    tileWidth: g.tileWidth,
+    tileHeight: g.tileHeight,
+    compression: g.compression,
+    synthesized: i >= layout.levels.length,
+  }));
+  const info: SlideInfo = {
+    name: src.name,
+    fileSize: src.size,
+    format: layout.format,
+    vendor: layout.vendor,
+    levels,
+    mppX: layout.mppX,
+    mppY: layout.mppY,
+    objectivePower: layout.objectivePower,
+    associated: layout.associated.map(({ name, grid }) => ({ name, width: grid.width, height: grid.height })),
+    properties: layout.properties,
+  };
+
+  function gridOf(level: number): TileGrid {
+    const g = grids[level];
+    if (!g) throw new TesseraError('invalid-argument', `This slide has levels 0 to ${grids.length - 1}; there is no level ${level}.`);
+    return g;
+  }
+
+  return {
+    info,
+    async readRegion(level, x, y, width, height, signal) {
+      if (!(width > 0 && height > 0) || !Number.isInteger(width) || !Number.isInteger(height)) {
+        throw new TesseraError('invalid-argument', `A region needs a positive whole width and height (got ${width} x ${height}).`);
+      }
+      throwIfAborted(signal);
+      return reader.read(gridOf(level), Math.round(x), Math.round(y), width, height, signal);
+    },
+    async readAssociated(name, signal) {
+      const a = layout.associated.find((e) => e.name === name);
+      if (!a) throw new TesseraError('invalid-argument', `This slide has no associated image named "${name}".`);
+      return reader.read(a.grid, 0, 0, a.grid.width, a.grid.height, signal);
+    },
+    bytesRead: () => src.bytesRead,
+    close: async () => {
+      await src.close?.();
+    },
+  };
+}

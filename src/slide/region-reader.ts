@@ -1,0 +1,73 @@
+import { blit, createRgbaImage, type RgbaImage } from '../core/image';
+import { LruCache } from '../core/lru-cache';
+import { throwIfAborted } from '../core/errors';
+import { tilesAcross, tilesDown, type TileGrid } from './grid/tile-grid';
+
+/** Decoded tiles kept per open slide (per worker in the browser). */
+const DEFAULT_TILE_CACHE_BYTES = 192 * 1024 * 1024;
+
+export interface RegionReader {
+  read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
+}
+
+/** Composes regions from decoded tiles, with an LRU of tiles and one decode per tile however many ask. */
+export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReader {
+  const cache = new LruCache<string, RgbaImage>(cacheBytes);
+  const inflight = new Map<string, Promise<RgbaImage>>();
+
+  function tile(grid: TileGrid, tx: number, ty: number, signal?: AbortSignal): Promise<RgbaImage> {
+    const key = `${grid.id}/${tx}/${ty}`;
+    const hit = cache.get(key);
+    if (hit) return Promise.resolve(hit);
+    let p = inflight.get(key);
+    if (!p) {
+      p = grid.readTile(tx, ty, signal).then((img) => {
+        cache.set(key, img, img.data.byteLength);
+        return img;
+      });
+      inflight.set(key, p);
+      p.finally(() => inflight.delete(key)).catch(() => {});
+    }
+    return p;
+  }
+
+  async function read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage> {
+    throwIfAborted(signal);
+    const tx0 = Math.max(0, Math.floor(x / grid.tileWidth));
+    const ty0 = Math.max(0, Math.floor(y / grid.tileHeight));
+    const tx1 = Math.min(tilesAcross(grid) - 1, Math.floor((x + width - 1) / grid.tileWidth));
+    const ty1 = Math.min(tilesDown(grid) - 1, Math.floor((y + height - 1) / grid.tileHeight));
+    // Fast path: the region is exactly one whole tile.
+    if (tx0 === tx1 && ty0 === ty1 && x === tx0 * grid.tileWidth && y === ty0 * grid.tileHeight) {
+      const t = await tile(grid, tx0, ty0, signal);
+      // A copy: callers may transfer the buffer to another thread, which would empty the cached tile.
+      if (t.width === width && t.height === height) return { width, height, data: t.data.slice() };
+    }
+    const out = createRgbaImage(width, height);
+    const jobs: Promise<void>[] = [];
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = tx0; tx <= tx1; tx++) {
+        jobs.push(
+          tile(grid, tx, ty, signal).then((t) => {
+            // Clip what the decoder gave to the level's bounds (edge tiles are padded in the file).
+            const vis = clipTile(t, grid.width - tx * grid.tileWidth, grid.height - ty * grid.tileHeight);
+            blit(vis, out, tx * grid.tileWidth - x, ty * grid.tileHeight - y);
+          }),
+        );
+      }
+    }
+    await Promise.all(jobs);
+    return out;
+  }
+
+  return { read };
+}
+
+function clipTile(t: RgbaImage, maxW: number, maxH: number): RgbaImage {
+  if (t.width <= maxW && t.height <= maxH) return t;
+  const w = Math.min(t.width, maxW);
+  const h = Math.min(t.height, maxH);
+  const out = createRgbaImage(w, h);
+  blit(t, out, 0, 0);
+  return out;
+}

@@ -1,0 +1,118 @@
+import { GeoTIFF } from 'geotiff';
+import type { ImageFileDirectory } from 'geotiff';
+import { TesseraError } from '../../core/errors';
+import type { ByteSource } from '../types';
+import { readExactly } from '../source/byte-source';
+import { Tag } from './tags';
+
+/** One image file directory, main chain or SubIFD, with lazy access to its tags. */
+export interface TiffIfd {
+  /** "3" for the fourth IFD of the main chain, "0.2" for the third SubIFD of the first. */
+  readonly id: string;
+  /** Value of a tag stored in the IFD itself; undefined when absent or stored out of line. */
+  get(tag: number): unknown;
+  /** Value of a tag wherever it is stored (reads the file when needed). */
+  load(tag: number): Promise<unknown>;
+  has(tag: number): boolean;
+}
+
+export interface TiffFile {
+  readonly littleEndian: boolean;
+  readonly bigTiff: boolean;
+  readonly ifds: TiffIfd[];
+  subIfds(parent: TiffIfd): Promise<TiffIfd[]>;
+}
+
+/** IFD chains longer than this are taken for a loop in a hostile or corrupt file. */
+const MAX_IFDS = 1024;
+
+/** geotiff.js reads through this; it sees the slide's bytes and nothing else. */
+function geotiffSource(src: ByteSource) {
+  return {
+    fileSize: src.size,
+    async fetch(slices: { offset: number; length: number }[], signal?: AbortSignal) {
+      return Promise.all(
+        slices.map(async ({ offset, length }) => {
+          // geotiff.js asks for fixed-size chunks that may run past the end of a small file.
+          const len = Math.max(0, Math.min(length, src.size - offset));
+          const bytes = await readExactly(src, offset, len, signal);
+          return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        }),
+      );
+    },
+    async fetchSlice(slice: { offset: number; length: number }, signal?: AbortSignal) {
+      const [data] = await this.fetch([slice], signal);
+      return { ...slice, data };
+    },
+    async close() {},
+  };
+}
+
+function wrapIfd(id: string, ifd: ImageFileDirectory): TiffIfd {
+  return {
+    id,
+    get: (tag) => {
+      try {
+        return ifd.getValue(tag as never);
+      } catch {
+        return undefined; // deferred: use load()
+      }
+    },
+    load: (tag) => ifd.loadValue(tag as never),
+    has: (tag) => ifd.hasTag(tag as never),
+  };
+}
+
+async function checkHeader(src: ByteSource): Promise<void> {
+  if (src.size < 16) throw notATiff(src, 'the file is too small');
+  const head = await readExactly(src, 0, 4);
+  const order = String.fromCharCode(head[0], head[1]);
+  const magic = order === 'II' ? head[2] | (head[3] << 8) : (head[2] << 8) | head[3];
+  if ((order !== 'II' && order !== 'MM') || (magic !== 42 && magic !== 43)) {
+    throw notATiff(src, `first bytes ${Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+  }
+}
+
+function notATiff(src: ByteSource, detail: string): TesseraError {
+  return new TesseraError(
+    'not-a-tiff',
+    `"${src.name}" is not a TIFF-based slide. Tessera opens Aperio SVS, Hamamatsu NDPI, OME-TIFF and pyramidal TIFF files.`,
+    detail,
+  );
+}
+
+/** Parses the TIFF header and the main IFD chain (structure only: no pixel data is read). */
+export async function openTiff(src: ByteSource): Promise<TiffFile> {
+  await checkHeader(src);
+  try {
+    const tiff = await GeoTIFF.fromSource(geotiffSource(src) as never);
+    const count = Math.min(await tiff.getImageCount(), MAX_IFDS);
+    const ifds: TiffIfd[] = [];
+    for (let i = 0; i < count; i++) ifds.push(wrapIfd(String(i), await tiff.requestIFD(i)));
+    if (ifds.length === 0) throw new TesseraError('corrupt-file', `"${src.name}" holds no images.`);
+    return {
+      littleEndian: tiff.littleEndian,
+      bigTiff: tiff.bigTiff,
+      ifds,
+      async subIfds(parent) {
+        const offsets = (await parent.load(Tag.SubIFDs)) as ArrayLike<number | bigint> | number | undefined;
+        if (offsets === undefined) return [];
+        const list = typeof offsets === 'number' ? [offsets] : Array.from(offsets, Number);
+        const out: TiffIfd[] = [];
+        for (let i = 0; i < list.length; i++) out.push(wrapIfd(`${parent.id}.${i}`, await tiff.parser.parseFileDirectoryAt(list[i])));
+        return out;
+      },
+    };
+  } catch (e) {
+    throw structureError(src, e);
+  }
+}
+
+export function structureError(src: ByteSource, e: unknown): TesseraError {
+  if (e instanceof TesseraError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  if (/offset|bounds|range/i.test(detail)) {
+    return new TesseraError('truncated', `"${src.name}" ends in the middle of its own structure: the file looks truncated. Copy it again and reopen it.`, detail);
+  }
+  return new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure and cannot be opened.`, detail);
+}

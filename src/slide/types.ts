@@ -1,0 +1,83 @@
+import type { RgbaImage } from '../core/image';
+
+/** One resolution of a slide, as shown in the info panel and by `tessera info`. */
+export interface LevelInfo {
+  width: number;
+  height: number;
+  /** Level-0 pixels per pixel of this level. */
+  downsample: number;
+  tileWidth: number;
+  tileHeight: number;
+  /** Human-readable codec name: "JPEG", "JPEG 2000", "LZW", "Deflate", "none", ... */
+  compression: string;
+  /** True when Tessera made this level by area averaging because the file has none at this scale. */
+  synthesized: boolean;
+}
+
+export interface AssociatedImageInfo {
+  /** "thumbnail", "label", "macro", ... */
+  name: string;
+  width: number;
+  height: number;
+}
+
+export type SlideFormat = 'aperio' | 'hamamatsu' | 'ome-tiff' | 'generic-tiff';
+
+/** Everything known about a slide without reading its pixels. Plain data: it crosses worker boundaries. */
+export interface SlideInfo {
+  name: string;
+  fileSize: number;
+  format: SlideFormat;
+  /** OpenSlide's vendor names: "aperio", "hamamatsu", "ome-tiff", "generic-tiff". */
+  vendor: string;
+  levels: LevelInfo[];
+  /** Micrometres per level-0 pixel, when the file says. */
+  mppX?: number;
+  mppY?: number;
+  objectivePower?: number;
+  associated: AssociatedImageInfo[];
+  /** Vendor metadata as key/value strings (Aperio ImageDescription fields, NDPI tags, OME pixel sizes). */
+  properties: Record<string, string>;
+}
+
+/** An open slide. Coordinates of `readRegion` are in the named level's own pixels, origin top-left. */
+export interface Slide {
+  readonly info: SlideInfo;
+  /** RGBA pixels of a region; parts outside the level are transparent (as OpenSlide does). */
+  readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
+  readAssociated(name: string, signal?: AbortSignal): Promise<RgbaImage>;
+  /** Bytes read from the file so far (structure and tiles). */
+  bytesRead(): number;
+  close(): Promise<void>;
+}
+
+/** Random access to a slide's bytes: a File, a URL with Range requests, or a path in Node. */
+export interface ByteSource {
+  readonly name: string;
+  readonly size: number;
+  read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Decoders that differ between the browser and Node (DESIGN.md: adapters are passed in).
+ * The browser uses its native JPEG decoder; Node uses libjpeg-turbo through sharp.
+ */
+export interface CodecAdapter {
+  /** Decodes a complete JPEG stream to RGBA, following the stream's own colour-space markers. */
+  decodeJpeg(bytes: Uint8Array, signal?: AbortSignal): Promise<RgbaImage>;
+  /** Loads the OpenJPEG WebAssembly module (its wasm file is located differently in each environment). */
+  loadOpenJpeg(): Promise<OpenJpegModule>;
+}
+
+export interface OpenJpegModule {
+  J2KDecoder: new () => OpenJpegDecoder;
+}
+
+export interface OpenJpegDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean };
+  delete?(): void;
+}

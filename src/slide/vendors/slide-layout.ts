@@ -1,0 +1,15 @@
+import type { TileGrid } from '../grid/tile-grid';
+import type { SlideFormat } from '../types';
+
+/** What a vendor module finds in a TIFF: its pyramid, its associated images and its metadata. */
+export interface SlideLayout {
+  format: SlideFormat;
+  vendor: string;
+  /** Native levels, largest first. */
+  levels: TileGrid[];
+  associated: { name: string; grid: TileGrid }[];
+  mppX?: number;
+  mppY?: number;
+  objectivePower?: number;
+  properties: Record<string, string>;
+}
