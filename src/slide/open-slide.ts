@@ -89,7 +89,7 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
       if (!a) throw new TesseraError('invalid-argument', `This slide has no associated image named "${name}".`);
       return reader.read(a.grid, 0, 0, a.grid.width, a.grid.height, signal);
     },
-    bytesRead: () => src.bytesRead,
+    bytesRead: async () => src.bytesRead,
     close: async () => {
       await src.close?.();
     },

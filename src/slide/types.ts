@@ -46,8 +46,8 @@ export interface Slide {
   /** RGBA pixels of a region; parts outside the level are transparent (as OpenSlide does). */
   readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
   readAssociated(name: string, signal?: AbortSignal): Promise<RgbaImage>;
-  /** Bytes read from the file so far (structure and tiles). */
-  bytesRead(): number;
+  /** Bytes read from the file so far (structure and tiles; in the browser, summed over the workers). */
+  bytesRead(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fixtureSlidesPlugin } from './vite/fixture-slides-plugin';
+import { securityHeadersPlugin } from './vite/security-headers';
+
+export default defineConfig({
+  plugins: [react(), fixtureSlidesPlugin(), securityHeadersPlugin()],
+  worker: { format: 'es' },
+  server: { port: 5173, host: '127.0.0.1' },
+  preview: { port: 4173, host: '127.0.0.1' },
+  build: { target: 'es2022', sourcemap: true },
+});
