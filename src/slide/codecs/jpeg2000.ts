@@ -7,6 +7,9 @@ let modulePromise: Promise<OpenJpegModule> | null = null;
 
 /** Decodes a JPEG 2000 codestream with OpenJPEG (WebAssembly), as Aperio stores in compressions 33003/33005. */
 export async function decodeJpeg2000(codecs: CodecAdapter, bytes: Uint8Array, isYCbCr: boolean): Promise<RgbaImage> {
+  if (hasSubsampledComponents(bytes)) {
+    throw new TesseraError('unsupported', 'This slide stores JPEG 2000 tiles with subsampled colour components, which Tessera does not decode yet.');
+  }
   modulePromise ??= codecs.loadOpenJpeg();
   const openjpeg = await modulePromise;
   const decoder = new openjpeg.J2KDecoder();
@@ -34,4 +37,18 @@ export async function decodeJpeg2000(codecs: CodecAdapter, bytes: Uint8Array, is
   } finally {
     decoder.delete?.();
   }
+}
+
+/** Reads the SIZ marker (ISO 15444-1 A.5.1): any component with XRsiz or YRsiz above 1 is subsampled. */
+export function hasSubsampledComponents(codestream: Uint8Array): boolean {
+  for (let i = 0; i + 1 < Math.min(codestream.length, 256); i++) {
+    if (codestream[i] !== 0xff || codestream[i + 1] !== 0x51) continue;
+    const p = i + 2 + 2 + 2 + 32; // marker, Lsiz, Rsiz, eight 32-bit sizes and offsets
+    const n = (codestream[p] << 8) | codestream[p + 1];
+    for (let c = 0; c < n; c++) {
+      if (codestream[p + 2 + 3 * c + 1] > 1 || codestream[p + 2 + 3 * c + 2] > 1) return true;
+    }
+    return false;
+  }
+  return false;
 }
