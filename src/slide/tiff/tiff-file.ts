@@ -86,9 +86,19 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
   await checkHeader(src);
   try {
     const tiff = await GeoTIFF.fromSource(geotiffSource(src) as never);
-    const count = Math.min(await tiff.getImageCount(), MAX_IFDS);
+    // Walk the chain ourselves: geotiff's getImageCount() never ends on a chain that loops back.
     const ifds: TiffIfd[] = [];
-    for (let i = 0; i < count; i++) ifds.push(wrapIfd(String(i), await tiff.requestIFD(i)));
+    const seen = new Set<number>([Number(tiff.firstIFDOffset)]);
+    for (let i = 0; i < MAX_IFDS; i++) {
+      const ifd = await tiff.requestIFD(i);
+      ifds.push(wrapIfd(String(i), ifd));
+      const next = Number(ifd.nextIFDByteOffset);
+      if (!next) break;
+      if (seen.has(next)) {
+        throw new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure (its list of images loops back on itself) and cannot be opened.`, `IFD ${i} points back to offset ${next}`);
+      }
+      seen.add(next);
+    }
     if (ifds.length === 0) throw new TesseraError('corrupt-file', `"${src.name}" holds no images.`);
     return {
       littleEndian: tiff.littleEndian,
