@@ -1,0 +1,105 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Where a command writes: the real process streams, or a buffer in tests. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** One `tessera` subcommand. `run` returns the process exit code. */
+export interface Command {
+  name: string;
+  /** Full usage text for `tessera <command> --help`. */
+  usage: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** Bad command-line input: reported as one line on stderr, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** node:util parseArgs, strict, with its errors turned into one-line UsageErrors. Adds --help / -h. */
+export function parseCommandArgs(argv: string[], options: OptionSpec): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: joinNegativeValues(argv, options),
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (e) {
+    // parseArgs messages can run over several lines; the CLI promises one.
+    throw new UsageError(oneLine(e instanceof Error ? e.message : String(e)));
+  }
+}
+
+/**
+ * parseArgs takes `--x -5` for a missing value followed by an option; join such pairs as `--x=-5`
+ * so negative coordinates can be written the ordinary way.
+ */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    if (name && options[name]?.type === 'string' && i + 1 < argv.length && /^-\d/.test(argv[i + 1])) {
+      out.push(`${a}=${argv[++i]}`);
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** Exactly `count` positional arguments, named for the error message. */
+export function positionalArgs(parsed: ParsedArgs, names: string[], command: string): string[] {
+  if (parsed.positionals.length < names.length) {
+    throw new UsageError(`${command} needs ${names.map((n) => n.toUpperCase()).join(' ')} (see tessera ${command} --help)`);
+  }
+  if (parsed.positionals.length > names.length) {
+    throw new UsageError(`${command} takes ${names.length} argument${names.length === 1 ? '' : 's'}, got unexpected "${parsed.positionals[names.length]}"`);
+  }
+  return parsed.positionals;
+}
+
+export interface IntRule {
+  min?: number;
+  max?: number;
+}
+
+/** A required whole-number option, e.g. `--width 300`. Rejects "3.5", "1e3", "", "0x10". */
+export function intOption(parsed: ParsedArgs, name: string, command: string, rule: IntRule = {}): number {
+  const raw = parsed.values[name];
+  if (raw === undefined) throw new UsageError(`${command} needs --${name} (see tessera ${command} --help)`);
+  if (typeof raw !== 'string' || !/^[+-]?\d+$/.test(raw.trim())) {
+    throw new UsageError(`--${name} must be a whole number, got "${String(raw)}"`);
+  }
+  const v = Number(raw.trim());
+  if (!Number.isSafeInteger(v)) throw new UsageError(`--${name} is too large: "${raw}"`);
+  if (rule.min !== undefined && v < rule.min) throw new UsageError(`--${name} must be at least ${rule.min}, got ${v}`);
+  if (rule.max !== undefined && v > rule.max) throw new UsageError(`--${name} must be at most ${rule.max}, got ${v}`);
+  return v;
+}
+
+/** A required string option, e.g. `--out region.png`. */
+export function stringOption(parsed: ParsedArgs, name: string, command: string): string {
+  const raw = parsed.values[name];
+  if (typeof raw !== 'string' || raw === '') throw new UsageError(`${command} needs --${name} (see tessera ${command} --help)`);
+  return raw;
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}

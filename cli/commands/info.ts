@@ -1,0 +1,51 @@
+import { openSlidePath } from '../main';
+import { parseCommandArgs, positionalArgs, type Command } from '../args';
+
+const USAGE = `Usage: tessera info SLIDE
+
+Prints what Tessera knows about SLIDE without reading its pixels, as JSON:
+name, format, vendor, fileSize, mppX, mppY, objectivePower (null when the file does not say),
+levels (width, height, downsample, tileWidth, tileHeight, compression, synthesized),
+associated images (name, width, height) and the vendor's properties.
+`;
+
+export const info: Command = {
+  name: 'info',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {});
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const [path] = positionalArgs(args, ['slide'], 'info');
+    const slide = await openSlidePath(path);
+    try {
+      const i = slide.info;
+      const out = {
+        name: i.name,
+        format: i.format,
+        vendor: i.vendor,
+        fileSize: i.fileSize,
+        mppX: i.mppX ?? null,
+        mppY: i.mppY ?? null,
+        objectivePower: i.objectivePower ?? null,
+        levels: i.levels.map((l) => ({
+          width: l.width,
+          height: l.height,
+          downsample: l.downsample,
+          tileWidth: l.tileWidth,
+          tileHeight: l.tileHeight,
+          compression: l.compression,
+          synthesized: l.synthesized,
+        })),
+        associated: i.associated.map((a) => ({ name: a.name, width: a.width, height: a.height })),
+        properties: i.properties,
+      };
+      io.out(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    } finally {
+      await slide.close();
+    }
+  },
+};

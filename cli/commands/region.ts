@@ -1,0 +1,78 @@
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import sharp from 'sharp';
+import { TesseraError } from '../../src/core/errors';
+import { rgbaToRgb } from '../../src/core/image';
+import { openSlidePath } from '../main';
+import { UsageError, intOption, oneLine, parseCommandArgs, positionalArgs, stringOption, type Command } from '../args';
+
+const USAGE = `Usage: tessera region SLIDE --level L --x X --y Y --width W --height H --out OUT.png
+
+Writes a region of one level of SLIDE as an RGB PNG. X, Y, W and H are in that level's own pixels
+(origin top-left); level 0 is full resolution (see \`tessera info SLIDE\` for the levels).
+Parts of the region outside the level come out black.
+`;
+
+/** A region is decoded as RGBA in memory: refuse sizes that would exhaust it rather than crash. */
+const MAX_PIXELS = 64 * 1024 * 1024;
+
+export const region: Command = {
+  name: 'region',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {
+      level: { type: 'string' },
+      x: { type: 'string' },
+      y: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+    });
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const [path] = positionalArgs(args, ['slide'], 'region');
+    const level = intOption(args, 'level', 'region', { min: 0 });
+    const x = intOption(args, 'x', 'region');
+    const y = intOption(args, 'y', 'region');
+    const width = intOption(args, 'width', 'region', { min: 1 });
+    const height = intOption(args, 'height', 'region', { min: 1 });
+    const out = stringOption(args, 'out', 'region');
+    if (width * height > MAX_PIXELS) {
+      throw new UsageError(`a ${width} x ${height} region is too large to write at once (at most ${MAX_PIXELS / (1024 * 1024)} megapixels); use a lower --level or a smaller region`);
+    }
+
+    await checkWritable(out);
+
+    const slide = await openSlidePath(path);
+    let img;
+    try {
+      const levels = slide.info.levels.length;
+      if (level >= levels) throw new UsageError(`--level must be 0 to ${levels - 1} for ${slide.info.name}, got ${level}`);
+      img = await slide.readRegion(level, x, y, width, height);
+    } finally {
+      await slide.close();
+    }
+    try {
+      await sharp(Buffer.from(rgbaToRgb(img).buffer), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(out);
+    } catch (e) {
+      const why = (e instanceof Error ? e.message : String(e)).split(/[\r\n]+/)[0];
+      throw new TesseraError('internal', `Could not write ${out}: ${oneLine(why)}.`);
+    }
+    return 0;
+  },
+};
+
+/** Fails before any slide is read when OUT cannot be written (missing folder, no permission). */
+async function checkWritable(out: string): Promise<void> {
+  if (await stat(out).then((s) => s.isDirectory(), () => false)) throw new TesseraError('invalid-argument', `Cannot write ${out}: it is a folder; name a .png file.`);
+  const dir = dirname(resolve(out));
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new TesseraError('invalid-argument', `Cannot write ${out}: the folder ${dir} does not exist.`);
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw new TesseraError('invalid-argument', `Cannot write ${out}: permission denied in ${dir}.`);
+  }
+}
