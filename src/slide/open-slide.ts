@@ -35,6 +35,7 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
   try {
     layout = await detectLayout(src, codecs);
   } catch (e) {
+    await src.close?.().catch(() => {});
     throw structureError(src, e);
   }
   if (!layout.levels.length) throw new TesseraError('corrupt-file', `"${src.name}" holds no image Tessera can show.`);

@@ -68,7 +68,7 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     try {
       return await codecs.decodeJpeg(jpegFromRestartIntervals(header, intervals, w, h), signal);
     } catch (e) {
-      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded; it is shown as a marked placeholder.`, `NDPI IFD ${ifd.id} band ${tx},${ty}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded: its data is damaged. The rest of the slide can still be read.`, `NDPI IFD ${ifd.id} band ${tx},${ty}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

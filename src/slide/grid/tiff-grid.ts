@@ -133,7 +133,7 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
       return await decode(bytes, L.chunkWidth, h);
     } catch (e) {
       if (e instanceof TesseraError) throw e;
-      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded; it is shown as a marked placeholder.`, `IFD ${ifd.id} tile ${tx},${ty}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded: its data is damaged. The rest of the slide can still be read.`, `IFD ${ifd.id} tile ${tx},${ty}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

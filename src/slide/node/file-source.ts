@@ -13,7 +13,12 @@ export async function fileSource(path: string): Promise<ByteSource> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(e);
     throw new TesseraError('invalid-argument', `Cannot open ${path}: ${why}.`, String(e));
   }
-  const { size } = await handle.stat();
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    throw new TesseraError('invalid-argument', `Cannot open ${path}: it is a folder, not a slide file.`);
+  }
+  const size = stat.size;
   const fh = handle;
   return {
     name: basename(path),

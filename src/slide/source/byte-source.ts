@@ -55,6 +55,7 @@ export async function urlSource(url: string, signal?: AbortSignal): Promise<Byte
     if (!head.ok) throw new TesseraError('network', `Could not open ${url}: the server answered ${head.status} ${head.statusText}.`);
     const range = head.headers.get('Content-Range');
     if (head.status !== 206 || !range) {
+      await head.body?.cancel();
       throw new TesseraError(
         'unsupported',
         `The server at ${url} does not support HTTP Range requests, so the slide cannot be read tile by tile. Serve it from a server that does, or open the file from disk.`,

@@ -302,6 +302,21 @@ describe.skipIf(!HAVE_FIXTURES)('damaged copies of a real slide', () => {
       await slide.close();
     }
   });
+
+  it('a level-0 tile whose header survives but whose scan data is damaged is corrupt-tile, not garbage pixels', async () => {
+    // libjpeg only warns about damaged entropy-coded data; the Node codec must treat that as an error.
+    const { offsets, counts, across } = await pageTiles(0);
+    const i = 9 * across + 1;
+    const damaged = Buffer.from(original);
+    const from = offsets[i] + Math.floor(counts[i] / 3);
+    for (let k = from; k < offsets[i] + counts[i]; k++) damaged[k] = (k * 151 + 7) & 0xff;
+    const slide = await openSlideFile(write('damaged-scan.tif', damaged));
+    try {
+      expectHumanError(await rejection(slide.readRegion(0, 256, 9 * 256, 256, 256)), ['corrupt-tile'], 'damaged-scan.tif');
+    } finally {
+      await slide.close();
+    }
+  });
 });
 
 if (!HAVE_FIXTURES) it.skip(SKIP_REASON, () => {});
