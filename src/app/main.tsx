@@ -1,5 +1,12 @@
-import { openSlideInBrowser } from '../slide/browser';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { installTesseraGlobal } from './tessera-global';
+import './styles.css';
 
-// Placeholder until the app shell lands: exposes the slide engine for smoke tests.
-(window as unknown as Record<string, unknown>).__tessera = { openSlideInBrowser };
-document.getElementById('root')!.textContent = 'Tessera';
+installTesseraGlobal();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,228 @@
+import OpenSeadragon from 'openseadragon';
+import type { TesseraError } from '../core/errors';
+import type { BrowserSlide } from '../slide/browser';
+import { preferredDrawer } from './drawer-choice';
+import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';
+import { imageZoomFor, magnificationAt, magnificationPresets, objectiveOf, type Objective } from './magnification';
+import { ScaleBar } from './scale-bar';
+import { SlideTileSource } from './slide-tile-source';
+import { cancelStaleJobs } from './stale-jobs';
+import type { VirtualPyramid } from './tile-plan';
+
+/** Where the view is. Positions are level-0 pixels (DESIGN.md, decision 1). */
+export interface ViewState {
+  /** OpenSeadragon's viewport zoom (1: the slide's width fills the viewer). */
+  zoom: number;
+  centerX: number;
+  centerY: number;
+  /** Screen (CSS) pixels per level-0 pixel. */
+  imageZoom: number;
+  /** Current magnification (imageZoom × objective power), when the objective is known or estimated. */
+  magnification: number | null;
+  /** Micrometres per screen pixel, when the slide states its µm/px. */
+  umPerPixel: number | null;
+}
+
+export interface TileProblems {
+  /** Tiles drawn as "unreadable" placeholders. */
+  unreadable: number;
+  /** Tiles left out for another reason. */
+  failed: number;
+  last: TesseraError | null;
+}
+
+export interface SlideViewer {
+  readonly slide: BrowserSlide;
+  readonly objective: Objective | null;
+  /** Magnifications offered as presets (1x ... up to the objective power). */
+  readonly presets: number[];
+  readonly pyramid: VirtualPyramid;
+  viewState(): ViewState;
+  onViewChange(listener: (state: ViewState) => void): () => void;
+  onTileProblem(listener: (problems: TileProblems) => void): () => void;
+  setMagnification(magnification: number): void;
+  zoomBy(factor: number): void;
+  goHome(): void;
+  setView(view: { centerX: number; centerY: number; imageZoom: number }, immediately?: boolean): void;
+  /** Gives the viewer keyboard focus (arrows pan, + and - zoom, 0 fits the slide). */
+  focus(): void;
+  /** Resolves true once the view is still and every tile it wants is drawn (false on timeout). */
+  whenIdle(timeoutMs?: number): Promise<boolean>;
+  drawnTiles(): TileAddress[];
+  /** Test hook: the pixels the viewer decoded for a virtual tile (see decoded-tiles.ts). */
+  readDecodedTile(level: number, x: number, y: number): DecodedTile | null;
+  unreadableTiles(): string[];
+  destroy(): void;
+}
+
+const KEY_HELP = 'Slide viewer. Arrow keys pan, plus and minus zoom, 0 fits the whole slide.';
+
+/** Opens `slide` in an OpenSeadragon viewer inside `container` (which must have a size). */
+export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): SlideViewer {
+  const problems: TileProblems = { unreadable: 0, failed: 0, last: null };
+  const problemListeners = new Set<(p: TileProblems) => void>();
+  const reportProblem = (kind: 'unreadable' | 'failed', e: TesseraError) => {
+    problems[kind]++;
+    problems.last = e;
+    for (const l of problemListeners) l({ ...problems });
+  };
+  const source = new SlideTileSource(slide, {
+    unreadable: (_, e) => reportProblem('unreadable', e),
+    failed: (_, e) => reportProblem('failed', e),
+  });
+
+  const viewer = OpenSeadragon({
+    element: container,
+    tileSources: source,
+    showNavigator: true,
+    navigatorPosition: 'BOTTOM_RIGHT',
+    navigatorSizeRatio: 0.2,
+    navigatorAutoFade: false,
+    navigatorBackground: '#0b0d10',
+    navigatorBorderColor: '#3a3f47',
+    navigatorDisplayRegionColor: '#ffcc33',
+    showNavigationControl: false,
+    animationTime: 0.4,
+    zoomPerScroll: 1.4,
+    zoomPerClick: 2,
+    maxZoomPixelRatio: 2,
+    minZoomImageRatio: 0.5,
+    visibilityRatio: 0.5,
+    gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+    timeout: 120_000,
+    crossOriginPolicy: false,
+    preserveImageSizeOnResize: true,
+    keyboardNavEnabled: true,
+    drawer: preferredDrawer() === 'webgl' ? ['webgl', 'canvas'] : 'canvas',
+  });
+  const navigatorViewer = viewer.navigator as unknown as OpenSeadragon.Viewer | undefined;
+  const stopReaper = cancelStaleJobs(source, navigatorViewer ? [viewer, navigatorViewer] : [viewer]);
+
+  const canvas = viewer.canvas;
+  canvas.setAttribute('aria-label', KEY_HELP);
+  canvas.setAttribute('role', 'application');
+  canvas.tabIndex = 0;
+
+  const objective = objectiveOf(slide.info);
+  const mpp = slide.info.mppX ?? slide.info.mppY ?? null;
+  const scaleBar = new ScaleBar(viewer.element);
+
+  const image = () => viewer.world.getItemAt(0) as OpenSeadragon.TiledImage | undefined;
+
+  function viewState(): ViewState {
+    const vp = viewer.viewport;
+    const zoom = vp.getZoom(true);
+    const item = image();
+    const imageZoom = item ? item.viewportToImageZoom(zoom) : 0;
+    const c = item ? item.viewportToImageCoordinates(vp.getCenter(true), true) : new OpenSeadragon.Point(0, 0);
+    return {
+      zoom,
+      centerX: c.x,
+      centerY: c.y,
+      imageZoom,
+      magnification: objective && imageZoom ? magnificationAt(imageZoom, objective) : null,
+      umPerPixel: mpp && imageZoom ? mpp / imageZoom : null,
+    };
+  }
+
+  // View changes reach the scale bar and listeners at most once per frame.
+  const viewListeners = new Set<(s: ViewState) => void>();
+  let frame = 0;
+  const emitView = () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      const s = viewState();
+      scaleBar.update(s.umPerPixel);
+      for (const l of viewListeners) l(s);
+    });
+  };
+  viewer.addHandler('open', emitView);
+  viewer.addHandler('viewport-change', emitView);
+  viewer.addHandler('resize', emitView);
+  viewer.addHandler('open', () => canvas.focus({ preventScroll: true }));
+
+  // Keys OpenSeadragon does not map: the numeric keypad and Home.
+  viewer.addHandler('canvas-key', (e) => {
+    const code = (e.originalEvent as KeyboardEvent).code;
+    if (code === 'NumpadAdd') api.zoomBy(1.5);
+    else if (code === 'NumpadSubtract') api.zoomBy(1 / 1.5);
+    else if (code === 'Home') api.goHome();
+    else return;
+    e.preventDefaultAction = true;
+  });
+
+  const api: SlideViewer = {
+    slide,
+    objective,
+    presets: magnificationPresets(objective),
+    pyramid: source.pyramid,
+    viewState,
+    onViewChange(listener) {
+      viewListeners.add(listener);
+      return () => viewListeners.delete(listener);
+    },
+    onTileProblem(listener) {
+      problemListeners.add(listener);
+      return () => problemListeners.delete(listener);
+    },
+    setMagnification(m) {
+      const item = image();
+      if (!item || !objective) return;
+      viewer.viewport.zoomTo(item.imageToViewportZoom(imageZoomFor(m, objective)));
+      viewer.viewport.applyConstraints();
+    },
+    zoomBy(factor) {
+      viewer.viewport.zoomBy(factor);
+      viewer.viewport.applyConstraints();
+    },
+    goHome() {
+      viewer.viewport.goHome();
+    },
+    setView({ centerX, centerY, imageZoom }, immediately = false) {
+      const item = image();
+      if (!item) return;
+      viewer.viewport.zoomTo(item.imageToViewportZoom(imageZoom), undefined, immediately);
+      viewer.viewport.panTo(item.imageToViewportCoordinates(centerX, centerY), immediately);
+    },
+    focus() {
+      canvas.focus({ preventScroll: true });
+    },
+    whenIdle(timeoutMs = 30_000) {
+      const start = performance.now();
+      let still = 0;
+      return new Promise((resolve) => {
+        const check = () => {
+          const item = image();
+          const idle = !!item && item.getFullyLoaded() && source.inflight.size === 0 && !(viewer as unknown as { isAnimating(): boolean }).isAnimating();
+          still = idle ? still + 1 : 0;
+          if (still >= 3) resolve(true);
+          else if (performance.now() - start > timeoutMs) resolve(false);
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      });
+    },
+    drawnTiles() {
+      const item = image();
+      return item ? drawnTiles(item) : [];
+    },
+    readDecodedTile(level, x, y) {
+      const item = image();
+      return item ? readDecodedTile(item, source, level, x, y) : null;
+    },
+    unreadableTiles() {
+      return [...source.unreadable.keys()];
+    },
+    destroy() {
+      stopReaper();
+      source.abortAll();
+      if (frame) cancelAnimationFrame(frame);
+      viewListeners.clear();
+      problemListeners.clear();
+      scaleBar.destroy();
+      viewer.destroy();
+    },
+  };
+  return api;
+}
