@@ -55,6 +55,9 @@ export interface SlideViewer {
   destroy(): void;
 }
 
+/** One press of + or -, or of a zoom button. */
+export const ZOOM_STEP = 1.5;
+
 const KEY_HELP = 'Slide viewer. Arrow keys pan, plus and minus zoom, 0 fits the whole slide.';
 
 /** Opens `slide` in an OpenSeadragon viewer inside `container` (which must have a size). */
@@ -142,14 +145,17 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   viewer.addHandler('resize', emitView);
   viewer.addHandler('open', () => canvas.focus({ preventScroll: true }));
 
-  // Keys OpenSeadragon does not map: the numeric keypad and Home.
+  // "+" and "-" (main row or keypad) zoom in steps, like the zoom buttons; Home fits the slide.
+  // Arrows, "0" and the rest stay OpenSeadragon's.
   viewer.addHandler('canvas-key', (e) => {
-    const code = (e.originalEvent as KeyboardEvent).code;
-    if (code === 'NumpadAdd') api.zoomBy(1.5);
-    else if (code === 'NumpadSubtract') api.zoomBy(1 / 1.5);
-    else if (code === 'Home') api.goHome();
+    const key = e.originalEvent as KeyboardEvent;
+    if (key.ctrlKey || key.metaKey || key.altKey) return;
+    if (key.code === 'Equal' || key.code === 'NumpadAdd') api.zoomBy(ZOOM_STEP);
+    else if (key.code === 'Minus' || key.code === 'NumpadSubtract') api.zoomBy(1 / ZOOM_STEP);
+    else if (key.code === 'Home') api.goHome();
     else return;
     e.preventDefaultAction = true;
+    key.preventDefault();
   });
 
   const api: SlideViewer = {

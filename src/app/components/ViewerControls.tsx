@@ -1,4 +1,4 @@
-import { formatMagnification, type SlideViewer, type ViewState } from '../../viewer';
+import { formatMagnification, ZOOM_STEP, type SlideViewer, type ViewState } from '../../viewer';
 
 /** Magnification presets from the objective power, the current magnification, and zoom buttons. */
 export function ViewerControls({ viewer, view }: { viewer: SlideViewer; view: ViewState | null }) {
@@ -6,10 +6,10 @@ export function ViewerControls({ viewer, view }: { viewer: SlideViewer; view: Vi
   const current = view?.magnification ?? null;
   return (
     <div className="viewer-controls" role="toolbar" aria-label="Zoom">
-      <button type="button" onClick={() => viewer.zoomBy(1.5)} aria-label="Zoom in">
+      <button type="button" onClick={() => viewer.zoomBy(ZOOM_STEP)} aria-label="Zoom in">
         +
       </button>
-      <button type="button" onClick={() => viewer.zoomBy(1 / 1.5)} aria-label="Zoom out">
+      <button type="button" onClick={() => viewer.zoomBy(1 / ZOOM_STEP)} aria-label="Zoom out">
         −
       </button>
       <button type="button" onClick={() => viewer.goHome()} aria-label="Fit slide">

@@ -1,0 +1,80 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import type { ViewState } from '../../src/viewer';
+import type {} from '../../src/app/tessera-global';
+
+/** Helpers shared by the browser tests: opening slides the way a user does, and reading what is on screen. */
+
+export async function openWithPicker(page: Page, files: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open file…' }).click()]);
+  await chooser.setFiles(files);
+}
+
+export async function openUrl(page: Page, url: string): Promise<void> {
+  await page.getByLabel('Slide URL').fill(url);
+  await page.getByRole('button', { name: 'Open URL' }).click();
+}
+
+/** Waits until the viewer shows `name` and every tile it wants is drawn. */
+export async function waitForSlide(page: Page, name: string): Promise<void> {
+  await page.waitForFunction((n) => window.__tessera?.viewer?.slide.info.name === n, name, { timeout: 60_000 });
+  await waitIdle(page);
+  await expect(page.getByLabel('Slide information').getByRole('heading', { name })).toBeVisible();
+}
+
+export async function waitIdle(page: Page): Promise<void> {
+  const idle = await page.evaluate(() => window.__tessera.viewer!.whenIdle(60_000));
+  expect(idle, 'the viewer settled and drew every tile it wanted').toBe(true);
+}
+
+export function viewState(page: Page): Promise<ViewState> {
+  return page.evaluate(() => window.__tessera.viewer!.viewState());
+}
+
+export function viewerLocator(page: Page): Locator {
+  return page.getByTestId('viewer');
+}
+
+/** The OpenSeadragon canvas, the element that takes keyboard focus. */
+export function viewerCanvas(page: Page): Locator {
+  return page.getByRole('application', { name: /Slide viewer/ });
+}
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export async function decodePng(png: Buffer | string): Promise<RgbImage> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
+}
+
+/** Screenshot of the slide area only (tiles, without the controls, scale bar or navigator). */
+export async function slideScreenshot(page: Page): Promise<RgbImage> {
+  const box = (await viewerLocator(page).boundingBox())!;
+  // Left of the navigator, below the zoom toolbar, above the scale bar.
+  const clip = { x: box.x + 20, y: box.y + 70, width: Math.min(560, box.width - 300), height: Math.min(520, box.height - 140) };
+  return decodePng(await page.screenshot({ clip }));
+}
+
+/** Per-channel spread of an image: near 0 for a blank or uniform one. */
+export function stdDev(img: RgbImage): number {
+  let sum = 0;
+  let sq = 0;
+  const n = img.data.length;
+  for (let i = 0; i < n; i++) {
+    sum += img.data[i];
+    sq += img.data[i] * img.data[i];
+  }
+  const mean = sum / n;
+  return Math.sqrt(sq / n - mean * mean);
+}
+
+export function meanAbsDiff(a: RgbImage, b: RgbImage): number {
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let s = 0;
+  for (let i = 0; i < a.data.length; i++) s += Math.abs(a.data[i] - b.data[i]);
+  return s / a.data.length;
+}

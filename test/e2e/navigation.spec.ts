@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import { HAVE_FIXTURES, SKIP_REASON } from '../support/fixtures';
+import { meanAbsDiff, slideScreenshot, viewState, viewerCanvas, viewerLocator, waitForSlide, waitIdle } from './helpers';
+
+test.skip(!HAVE_FIXTURES, SKIP_REASON);
+
+test('mouse wheel, magnification presets and the keyboard zoom; dragging pans', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Open CMU-1-Small-Region.svs' }).click();
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  const home = await viewState(page);
+  const homeShot = await slideScreenshot(page);
+
+  // The viewer has keyboard focus as soon as the slide opens.
+  await expect(viewerCanvas(page)).toBeFocused();
+
+  // Mouse wheel over the slide zooms in.
+  const box = (await viewerLocator(page).boundingBox())!;
+  const cx = box.x + box.width * 0.4;
+  const cy = box.y + box.height * 0.5;
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 3; i++) {
+    await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(60);
+  }
+  await waitIdle(page);
+  const wheeled = await viewState(page);
+  expect(wheeled.zoom / home.zoom).toBeGreaterThan(2);
+  expect(meanAbsDiff(homeShot, await slideScreenshot(page))).toBeGreaterThan(5);
+
+  // A magnification preset sets that magnification (1:1 screen pixels at the objective power, 20x).
+  await page.getByRole('button', { name: 'Magnification 10x' }).click();
+  await waitIdle(page);
+  const at10 = await viewState(page);
+  expect(at10.magnification!).toBeCloseTo(10, 1);
+  expect(at10.imageZoom).toBeCloseTo(0.5, 3);
+  await expect(page.getByLabel('Current magnification')).toHaveText('10x');
+  await expect(page.getByRole('button', { name: 'Magnification 10x' })).toHaveAttribute('aria-pressed', 'true');
+  // The scale bar follows: 0.499 µm/px at 10x is ~1 µm per screen pixel, so 100 µm fits in 160 px.
+  await expect(page.getByRole('img', { name: 'Scale bar 100 µm' })).toBeVisible();
+
+  // Keyboard: "-" zooms out, "=" / "+" zooms in, arrows pan, "0" fits the slide again.
+  await viewerCanvas(page).focus();
+  await page.keyboard.press('Minus');
+  await waitIdle(page);
+  const zoomedOut = await viewState(page);
+  expect(zoomedOut.zoom / at10.zoom).toBeCloseTo(1 / 1.5, 2);
+  await page.keyboard.press('Equal');
+  await waitIdle(page);
+  expect((await viewState(page)).zoom / at10.zoom).toBeCloseTo(1, 2);
+  await page.keyboard.press('NumpadAdd');
+  await waitIdle(page);
+  expect((await viewState(page)).zoom / at10.zoom).toBeCloseTo(1.5, 2);
+  const beforeArrow = await viewState(page);
+  await page.keyboard.press('ArrowRight');
+  await waitIdle(page);
+  expect((await viewState(page)).centerX).toBeGreaterThan(beforeArrow.centerX + 10);
+  await page.keyboard.press('Digit0');
+  await waitIdle(page);
+  expect((await viewState(page)).zoom).toBeCloseTo(home.zoom, 3);
+
+  // Dragging with the mouse pans: the point under the cursor follows it.
+  await page.getByRole('button', { name: 'Magnification 5x' }).click();
+  await waitIdle(page);
+  const beforePan = await viewState(page);
+  const beforePanShot = await slideScreenshot(page);
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(cx - 20 * i, cy - 10 * i);
+  await page.mouse.up();
+  await waitIdle(page);
+  const panned = await viewState(page);
+  expect(panned.zoom).toBeCloseTo(beforePan.zoom, 3);
+  // 200 screen px right-to-left at 0.25 screen px per level-0 px: the centre moves ~800 px right.
+  expect(panned.centerX - beforePan.centerX).toBeGreaterThan(500);
+  expect(panned.centerY - beforePan.centerY).toBeGreaterThan(250);
+  expect(meanAbsDiff(beforePanShot, await slideScreenshot(page))).toBeGreaterThan(5);
+
+  // The zoom buttons work too.
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  await waitIdle(page);
+  expect((await viewState(page)).zoom).toBeGreaterThan(panned.zoom * 1.3);
+  await page.getByRole('button', { name: 'Fit slide' }).click();
+  await waitIdle(page);
+  expect((await viewState(page)).zoom).toBeCloseTo(home.zoom, 3);
+});

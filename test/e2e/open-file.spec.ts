@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
+import { openWithPicker, slideScreenshot, stdDev, waitForSlide } from './helpers';
+
+test.skip(!HAVE_FIXTURES, SKIP_REASON);
+
+test('a slide chosen with the file picker renders its tiles and shows its facts', async ({ page }) => {
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+
+  // Tiles are drawn: the slide area is an image, not a blank or uniform canvas.
+  const shot = await slideScreenshot(page);
+  expect(stdDev(shot), 'pixel spread of the slide area').toBeGreaterThan(20);
+
+  const panel = page.getByLabel('Slide information');
+  await expect(panel.getByTestId('mpp')).toHaveText('0.499 µm/px');
+  await expect(panel).toContainText('aperio');
+  await expect(panel).toContainText('20x');
+  await expect(panel).toContainText('1.8 MB');
+  const rows = panel.getByRole('table', { name: 'Levels' }).locator('tbody tr');
+  await expect(rows).toHaveCount(6);
+  await expect(rows.nth(0)).toContainText('2220×2967');
+  await expect(rows.nth(0)).toContainText('JPEG');
+  await expect(rows.nth(1)).toContainText('1110×1483');
+  await expect(rows.nth(1)).toContainText('synthesised');
+  await expect(panel.getByText('synthesised')).toHaveCount(5);
+
+  // Associated images, drawn from readAssociated, are not taken for levels.
+  for (const name of ['thumbnail', 'label', 'macro']) {
+    const img = panel.getByRole('img', { name: `${name} image` });
+    await expect(img).toBeVisible();
+    const spread = await img.evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let min = 255;
+      let max = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        min = Math.min(min, d[i]);
+        max = Math.max(max, d[i]);
+      }
+      return max - min;
+    });
+    expect(spread, `${name} has content`).toBeGreaterThan(50);
+  }
+
+  // Scale bar, magnification readout and presets up to the objective power.
+  await expect(page.getByRole('img', { name: /^Scale bar \d+(\.\d+)? (µm|mm)$/ })).toBeVisible();
+  await expect(page.getByLabel('Current magnification')).toHaveText(/^\d+(\.\d)?x$/);
+  const presets = page.getByRole('group', { name: 'Magnification presets' }).getByRole('button');
+  await expect(presets).toHaveText(['1x', '2x', '5x', '10x', '20x']);
+  // The navigator overview is there.
+  await expect(page.locator('.navigator')).toBeVisible();
+});
