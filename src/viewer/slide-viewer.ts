@@ -7,7 +7,7 @@ import { imageZoomFor, magnificationAt, magnificationPresets, objectiveOf, type 
 import { ScaleBar } from './scale-bar';
 import { SlideTileSource } from './slide-tile-source';
 import { cancelStaleJobs } from './stale-jobs';
-import type { VirtualPyramid } from './tile-plan';
+import type { TilePlan, VirtualPyramid } from './tile-plan';
 
 /** Where the view is. Positions are level-0 pixels (DESIGN.md, decision 1). */
 export interface ViewState {
@@ -49,6 +49,8 @@ export interface SlideViewer {
   /** Resolves true once the view is still and every tile it wants is drawn (false on timeout). */
   whenIdle(timeoutMs?: number): Promise<boolean>;
   drawnTiles(): TileAddress[];
+  /** Which slide level and region make virtual tile (level, x, y). */
+  tilePlan(level: number, x: number, y: number): TilePlan;
   /** Test hook: the pixels the viewer decoded for a virtual tile (see decoded-tiles.ts). */
   readDecodedTile(level: number, x: number, y: number): DecodedTile | null;
   unreadableTiles(): string[];
@@ -212,6 +214,9 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     drawnTiles() {
       const item = image();
       return item ? drawnTiles(item) : [];
+    },
+    tilePlan(level, x, y) {
+      return source.plan(level, x, y);
     },
     readDecodedTile(level, x, y) {
       const item = image();
