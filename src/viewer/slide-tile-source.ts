@@ -35,6 +35,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly pyramid: VirtualPyramid;
   /** Jobs started and not yet finished, for the viewer to cancel those nobody needs any more. */
   readonly inflight = new Set<OpenSeadragon.ImageJob>();
+  /** Tile jobs so far: started, finished with pixels, and cancelled because nobody wanted them any more. */
+  readonly counts = { started: 0, finished: 0, aborted: 0 };
   /** Tiles drawn as "unreadable" placeholders, by tileKey. */
   readonly unreadable = new Map<string, TesseraError>();
   private readonly sourceKey: string;
@@ -78,11 +80,15 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const controller = new AbortController();
     (job.userData as JobData).controller = controller;
     this.inflight.add(job);
+    this.counts.started++;
     this.readTile(plan, controller.signal)
       .then(
         (ctx) => {
           if (controller.signal.aborted) freeContext(ctx);
-          else job.finish(ctx, null, 'context2d');
+          else {
+            this.counts.finished++;
+            job.finish(ctx, null, 'context2d');
+          }
         },
         (e: unknown) => {
           if (controller.signal.aborted) return; // downloadTileAbort's caller fails the job itself
@@ -104,7 +110,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
 
   downloadTileAbort(job: OpenSeadragon.ImageJob): void {
     (job.userData as JobData).controller?.abort();
-    this.inflight.delete(job);
+    if (this.inflight.delete(job)) this.counts.aborted++;
   }
 
   /** Cancels every request still running (the viewer is closing). */

@@ -54,6 +54,8 @@ export interface SlideViewer {
   /** Test hook: the pixels the viewer decoded for a virtual tile (see decoded-tiles.ts). */
   readDecodedTile(level: number, x: number, y: number): DecodedTile | null;
   unreadableTiles(): string[];
+  /** Tile jobs so far (both the main view and the navigator). */
+  tileCounts(): { started: number; finished: number; aborted: number };
   destroy(): void;
 }
 
@@ -95,6 +97,8 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     visibilityRatio: 0.5,
     gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
     timeout: 120_000,
+    // Tiles go to a pool of workers, so several may start per frame (OpenSeadragon's default is 1).
+    maxTilesPerFrame: 4,
     crossOriginPolicy: false,
     preserveImageSizeOnResize: true,
     keyboardNavEnabled: true,
@@ -224,6 +228,9 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     },
     unreadableTiles() {
       return [...source.unreadable.keys()];
+    },
+    tileCounts() {
+      return { ...source.counts };
     },
     destroy() {
       stopReaper();

@@ -36,6 +36,8 @@ test('mouse wheel, magnification presets and the keyboard zoom; dragging pans', 
   expect(at10.imageZoom).toBeCloseTo(0.5, 3);
   await expect(page.getByLabel('Current magnification')).toHaveText('10x');
   await expect(page.getByRole('button', { name: 'Magnification 10x' })).toHaveAttribute('aria-pressed', 'true');
+  // After a click on a control, the keyboard goes back to the slide.
+  await expect(viewerCanvas(page)).toBeFocused();
   // The scale bar follows: 0.499 µm/px at 10x is ~1 µm per screen pixel, so 100 µm fits in 160 px.
   await expect(page.getByRole('img', { name: 'Scale bar 100 µm' })).toBeVisible();
 
@@ -83,4 +85,59 @@ test('mouse wheel, magnification presets and the keyboard zoom; dragging pans', 
   await page.getByRole('button', { name: 'Fit slide' }).click();
   await waitIdle(page);
   expect((await viewState(page)).zoom).toBeCloseTo(home.zoom, 3);
+});
+
+test('tile reads nobody wants any more are cancelled, and those tiles load again when wanted', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Open CMU-1-Small-Region.svs' }).click();
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  const r = await page.evaluate(async () => {
+    const t = window.__tessera;
+    const real = t.viewer!.slide;
+    // The same slide behind a slow link: every tile read takes 800 ms unless it is cancelled.
+    let cancelled = 0;
+    const slow = {
+      ...real,
+      readRegionBitmap: (l: number, x: number, y: number, w: number, h: number, signal?: AbortSignal) =>
+        new Promise<ImageBitmap>((resolve, reject) => {
+          const timer = setTimeout(() => real.readRegionBitmap(l, x, y, w, h, signal).then(resolve, reject), 800);
+          signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            cancelled++;
+            reject(new DOMException('cancelled', 'AbortError'));
+          });
+        }),
+      close: async () => {},
+    };
+    const host = document.createElement('div');
+    host.style.cssText = 'position:fixed;left:0;top:0;width:640px;height:480px;z-index:1000';
+    document.body.append(host);
+    const v = t.createSlideViewer(host, slow);
+    try {
+      await v.whenIdle();
+      const level = v.pyramid.maxLevel;
+      v.setView({ centerX: 700, centerY: 700, imageZoom: 1 }, true);
+      await new Promise((done) => setTimeout(done, 300));
+      const inFlightAtA = v.tileCounts();
+      v.setView({ centerX: 1800, centerY: 2600, imageZoom: 1 }, true);
+      await v.whenIdle();
+      const atB = v.readDecodedTile(level, 7, 10)?.drawn ?? false;
+      const afterB = v.tileCounts();
+      v.setView({ centerX: 700, centerY: 700, imageZoom: 1 }, true);
+      await v.whenIdle();
+      const drawn = new Set(v.drawnTiles().filter((d) => d.level === level).map((d) => `${d.x},${d.y}`));
+      const missing: string[] = [];
+      for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) if (!drawn.has(`${x},${y}`)) missing.push(`${x},${y}`);
+      return { startedAtA: inFlightAtA.started - inFlightAtA.finished, aborted: afterB.aborted, cancelled, atB, missing };
+    } finally {
+      v.destroy();
+      host.remove();
+    }
+  });
+  expect(r.startedAtA, 'reads in flight when the view jumps').toBeGreaterThan(0);
+  expect(r.aborted, 'jobs OpenSeadragon no longer needed were aborted').toBeGreaterThan(0);
+  expect(r.cancelled, 'the slide reads behind them were cancelled').toBeGreaterThan(0);
+  expect(r.atB).toBe(true);
+  // Tiles whose reads were cancelled are not lost: back where they are, they load and draw.
+  expect(r.missing).toEqual([]);
 });

@@ -9,7 +9,10 @@ export function useViewState(viewer: SlideViewer | null): ViewState | null {
       setState(null);
       return;
     }
-    return viewer.onViewChange(setState);
+    // The viewer may have opened (and announced its first view) before this subscribed.
+    const stop = viewer.onViewChange(setState);
+    setState(viewer.viewState());
+    return stop;
   }, [viewer]);
   return state;
 }
