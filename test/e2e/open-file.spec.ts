@@ -52,3 +52,21 @@ test('a slide chosen with the file picker renders its tiles and shows its facts'
   // The navigator overview is there.
   await expect(page.locator('.navigator')).toBeVisible();
 });
+
+test('the scale bar switches to mm when zoomed out, and without µm/px a note replaces it', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Open CMU-1-Small-Region.svs' }).click();
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  // 0.05 screen px per level-0 px: ~10 µm per screen px, so the longest round length under 160 px is 1 mm.
+  await page.evaluate(() => window.__tessera.viewer!.setView({ centerX: 1110, centerY: 1483, imageZoom: 0.05 }, true));
+  await expect(page.getByRole('img', { name: 'Scale bar 1 mm' })).toBeVisible();
+  await expect(page.getByLabel('Current magnification')).toHaveText('1x');
+
+  // kidney-48-5-strip.tif states no pixel size: no bar, a plain note; zoom shown in percent, no presets.
+  await openWithPicker(page, fixture('slides', 'kidney-48-5-strip.tif'));
+  await waitForSlide(page, 'kidney-48-5-strip.tif');
+  await expect(page.getByRole('img', { name: /^No scale bar/ })).toHaveText('No scale: this slide does not state its µm per pixel');
+  await expect(page.getByTestId('mpp')).toHaveText('not stated in the file');
+  await expect(page.getByLabel('Current magnification')).toHaveText(/^\d+%$/);
+  await expect(page.getByRole('group', { name: 'Magnification presets' })).toHaveCount(0);
+});
