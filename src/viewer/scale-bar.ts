@@ -24,6 +24,7 @@ export class ScaleBar {
       borderRadius: '4px',
       pointerEvents: 'none',
       zIndex: '5',
+      display: 'none', // until the first view is known
     } satisfies Partial<CSSStyleDeclaration>);
     this.label = document.createElement('span');
     this.bar = document.createElement('div');
@@ -35,6 +36,7 @@ export class ScaleBar {
   /** `umPerPixel`: micrometres per CSS pixel at the current zoom, or null when the slide has no µm/px. */
   update(umPerPixel: number | null): void {
     const len = umPerPixel === null ? null : scaleLength(umPerPixel);
+    this.element.style.display = '';
     if (!len) {
       this.bar.style.display = 'none';
       this.label.textContent = 'No scale: this slide does not state its µm per pixel';

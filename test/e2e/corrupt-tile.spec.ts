@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
-import { decodePng, openWithPicker, slideScreenshot, stdDev, viewerLocator, waitForSlide, waitIdle } from './helpers';
+import { expect, test, decodePng, openWithPicker, slideScreenshot, stdDev, viewerLocator, waitForSlide, waitIdle } from './helpers';
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 

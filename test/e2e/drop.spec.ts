@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
-import { slideScreenshot, stdDev, waitForSlide } from './helpers';
+import { expect, test, slideScreenshot, stdDev, waitForSlide } from './helpers';
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 

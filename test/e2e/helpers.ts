@@ -1,9 +1,20 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { ViewState } from '../../src/viewer';
 import type {} from '../../src/app/tessera-global';
 
 /** Helpers shared by the browser tests: opening slides the way a user does, and reading what is on screen. */
+
+/** Playwright's test, failing any test whose page throws an uncaught error. */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
+});
+export { expect };
 
 export async function openWithPicker(page: Page, files: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open file…' }).click()]);

@@ -1,6 +1,5 @@
-import { expect, test } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON } from '../support/fixtures';
-import { meanAbsDiff, slideScreenshot, viewState, viewerCanvas, viewerLocator, waitForSlide, waitIdle } from './helpers';
+import { expect, test, meanAbsDiff, slideScreenshot, viewState, viewerCanvas, viewerLocator, waitForSlide, waitIdle } from './helpers';
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 

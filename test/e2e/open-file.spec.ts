@@ -1,6 +1,5 @@
-import { expect, test } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
-import { openWithPicker, slideScreenshot, stdDev, waitForSlide } from './helpers';
+import { expect, test, openWithPicker, slideScreenshot, stdDev, waitForSlide } from './helpers';
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 

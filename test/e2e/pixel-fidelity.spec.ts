@@ -1,7 +1,6 @@
-import { expect, test } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture, referenceCrops, type ReferenceCrop } from '../support/fixtures';
 import { compareRgb, openSlideSubpixelOffset, shiftBilinear, withinTolerance } from '../support/pixel-compare';
-import { decodePng, openUrl, waitForSlide } from './helpers';
+import { expect, test, decodePng, openUrl, waitForSlide } from './helpers';
 import { viewerRegion } from './viewer-pixels';
 
 /**

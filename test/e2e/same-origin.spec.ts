@@ -1,6 +1,5 @@
-import { expect, test } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
-import { openUrl, openWithPicker, viewerLocator, waitForSlide, waitIdle } from './helpers';
+import { expect, test, openUrl, openWithPicker, viewerLocator, waitForSlide, waitIdle } from './helpers';
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 
