@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 function hasFiles(e: DragEvent): boolean {
   return !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
@@ -9,7 +9,9 @@ export function usePageDrop(onFile: (file: File) => void): boolean {
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   const handler = useRef(onFile);
-  handler.current = onFile;
+  useLayoutEffect(() => {
+    handler.current = onFile;
+  });
 
   useEffect(() => {
     const enter = (e: DragEvent) => {
