@@ -1,9 +1,9 @@
-import { expect, test } from '@playwright/test';
-import type { LevelInfo, SlideInfo } from '../../src/slide/types';
-import { areaAverage } from '../../src/viewer/area-average';
-import { formatMagnification, imageZoomFor, magnificationPresets, objectiveOf } from '../../src/viewer/magnification';
-import { scaleLength } from '../../src/viewer/scale-length';
-import { planTile, virtualPyramid } from '../../src/viewer/tile-plan';
+import { expect, test } from 'vitest';
+import type { LevelInfo, SlideInfo } from '../../../src/slide/types';
+import { areaAverage } from '../../../src/viewer/area-average';
+import { formatMagnification, imageZoomFor, magnificationPresets, objectiveOf } from '../../../src/viewer/magnification';
+import { scaleLength } from '../../../src/viewer/scale-length';
+import { planTile, virtualPyramid } from '../../../src/viewer/tile-plan';
 
 // The viewer's pure rules, checked in Node (no browser page): scale bar lengths, magnification,
 // which slide pixels make each virtual tile, and area averaging.
