@@ -7,6 +7,9 @@ let canvas = null;
 let ctx = null;
 /** Tile bytes read ahead of a 'preloaded' run (by offset), so that run times decoding alone. */
 const preloaded = new Map();
+/** Decoded tiles kept as Tessera's worker cache keeps them (up to 192 MB), for the 'retain' variant. */
+const retained = new Map();
+let retainedBytes = 0;
 
 function splice(tile) {
   if (!tables) return tile;
@@ -98,6 +101,16 @@ async function pipeline(t, v) {
     const bmp = await decodeCib(jpeg);
     rgba = bitmapToRgba(bmp);
     bmp.close();
+  }
+  if (v.retain) {
+    retained.delete(t.o);
+    retained.set(t.o, rgba);
+    retainedBytes += rgba.byteLength;
+    for (const [k, px] of retained) {
+      if (retainedBytes <= 192 * 1024 * 1024) break;
+      retained.delete(k);
+      retainedBytes -= px.byteLength;
+    }
   }
   if (v.cacheCopy) rgba = rgba.slice();
   return rgba;
