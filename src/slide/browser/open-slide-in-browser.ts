@@ -10,12 +10,12 @@ export interface BrowserSlide extends Slide {
 
 let nextSlideId = 1;
 
-/** Routes a region to the worker that holds its tile, so each worker's cache sees the same tiles again. */
-function regionKey(info: SlideInfo, level: number, x: number, y: number): number {
+/** How many tile → worker assignments a slide remembers (about the tiles its workers' caches hold). */
+const MAX_REMEMBERED_TILES = 20_000;
+
+function tileKeyOf(info: SlideInfo, level: number, x: number, y: number): string {
   const l = info.levels[level];
-  const tx = l ? Math.floor(x / l.tileWidth) : 0;
-  const ty = l ? Math.floor(y / l.tileHeight) : 0;
-  return (level * 73856093) ^ (tx * 19349663) ^ (ty * 83492791);
+  return l ? `${level}/${Math.floor(x / l.tileWidth)}/${Math.floor(y / l.tileHeight)}` : `${level}`;
 }
 
 /**
@@ -36,20 +36,30 @@ export async function openSlideInBrowser(input: File | string, pool: SlideWorker
   };
   const info = await openOn(0);
 
-  async function channelFor(level: number, x: number, y: number) {
-    const i = pool.channels.indexOf(pool.pick(regionKey(info, level, x, y)));
-    await openOn(i);
+  // A tile read before goes back to the worker that has it in its cache; a new tile to the least busy.
+  const homes = new Map<string, number>();
+  // Synchronous on purpose: the request is posted in the same turn as the choice, so the next choice
+  // sees this worker's load. A worker handles 'open' before any later message, so no await is needed.
+  function channelFor(level: number, x: number, y: number) {
+    const key = tileKeyOf(info, level, x, y);
+    let i = homes.get(key);
+    if (i === undefined) {
+      i = pool.channels.indexOf(pool.pick());
+      homes.set(key, i);
+      if (homes.size > MAX_REMEMBERED_TILES) homes.delete(homes.keys().next().value!);
+    }
+    void openOn(i).catch(() => {}); // a failure reaches the caller through its own request
     return pool.channels[i];
   }
 
   return {
     info,
     async readRegion(level, x, y, width, height, signal) {
-      const ch = await channelFor(level, x, y);
+      const ch = channelFor(level, x, y);
       return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'rgba' }, signal)) as RgbaImage;
     },
     async readRegionBitmap(level, x, y, width, height, signal) {
-      const ch = await channelFor(level, x, y);
+      const ch = channelFor(level, x, y);
       return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'bitmap' }, signal)) as ImageBitmap;
     },
     async readAssociated(name, signal) {

@@ -65,9 +65,8 @@ export class SlideWorkerPool {
     return this.channels.length;
   }
 
-  /** The worker for a key (same key, same worker, so its tile cache is reused); the least busy when no key. */
-  pick(key?: number): WorkerChannel {
-    if (key !== undefined) return this.channels[Math.abs(key) % this.channels.length];
+  /** The least busy worker (fewest requests unanswered). */
+  pick(): WorkerChannel {
     return this.channels.reduce((a, b) => (b.load < a.load ? b : a));
   }
 }
