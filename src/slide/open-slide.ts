@@ -7,7 +7,7 @@ import { openTiff, structureError } from './tiff/tiff-file';
 import { Tag } from './tiff/tags';
 import type { TileGrid } from './grid/tile-grid';
 import { synthesizedGrid } from './grid/synthesized-grid';
-import { regionReader } from './region-reader';
+import { regionReader, type RegionUse } from './region-reader';
 import type { SlideLayout } from './vendors/slide-layout';
 import { aperioLayout, isAperio } from './vendors/aperio';
 import { isNdpi, ndpiLayout } from './vendors/ndpi';
@@ -29,7 +29,13 @@ async function detectLayout(src: ByteSource, codecs: CodecAdapter): Promise<Slid
 }
 
 /** Opens a TIFF-based slide: reads its structure only; pixels are read tile by tile as regions ask. */
-export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promise<Slide> {
+/** A slide opened in this thread: it can also lend its cached pixels to a reader that only reads them. */
+export interface LocalSlide extends Slide {
+  /** Like readRegion, but the pixels may be the tile cache's own: read them, never change or transfer them. */
+  readRegionView(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
+}
+
+export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promise<LocalSlide> {
   const src = countingSource(source);
   let layout: SlideLayout;
   try {
@@ -44,7 +50,7 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
   const synthCache = new LruCache<string, RgbaImage>(SYNTH_CACHE_BYTES);
   const grids: TileGrid[] = [...layout.levels];
   while (Math.max(grids[grids.length - 1].width, grids[grids.length - 1].height) > SMALLEST_LEVEL_SIDE) {
-    grids.push(synthesizedGrid(`synth${grids.length}`, grids[grids.length - 1], reader.read, synthCache));
+    grids.push(synthesizedGrid(`synth${grids.length}`, grids[grids.length - 1], (g, x, y, w, h, s) => reader.read(g, x, y, w, h, s, 'view'), synthCache));
   }
   const base = grids[0];
   const levels: LevelInfo[] = grids.map((g, i) => ({
@@ -76,15 +82,18 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
     return g;
   }
 
+  async function readRegion(level: number, x: number, y: number, width: number, height: number, signal: AbortSignal | undefined, use: RegionUse) {
+    if (!(width > 0 && height > 0) || !Number.isInteger(width) || !Number.isInteger(height)) {
+      throw new TesseraError('invalid-argument', `A region needs a positive whole width and height (got ${width} x ${height}).`);
+    }
+    throwIfAborted(signal);
+    return reader.read(gridOf(level), Math.round(x), Math.round(y), width, height, signal, use);
+  }
+
   return {
     info,
-    async readRegion(level, x, y, width, height, signal) {
-      if (!(width > 0 && height > 0) || !Number.isInteger(width) || !Number.isInteger(height)) {
-        throw new TesseraError('invalid-argument', `A region needs a positive whole width and height (got ${width} x ${height}).`);
-      }
-      throwIfAborted(signal);
-      return reader.read(gridOf(level), Math.round(x), Math.round(y), width, height, signal);
-    },
+    readRegion: (level, x, y, width, height, signal) => readRegion(level, x, y, width, height, signal, 'owned'),
+    readRegionView: (level, x, y, width, height, signal) => readRegion(level, x, y, width, height, signal, 'view'),
     async readAssociated(name, signal) {
       const a = layout.associated.find((e) => e.name === name);
       if (!a) throw new TesseraError('invalid-argument', `This slide has no associated image named "${name}".`);

@@ -6,8 +6,15 @@ import { tilesAcross, tilesDown, type TileGrid } from './grid/tile-grid';
 /** Decoded tiles kept per open slide (per worker in the browser). */
 const DEFAULT_TILE_CACHE_BYTES = 192 * 1024 * 1024;
 
+/**
+ * 'owned': the caller may change or transfer the pixels (a cached tile is copied; a tile read for an
+ * owned whole-tile region is handed over and not cached, which spares the copy).
+ * 'view': the caller only reads them (the result may be the cached tile itself).
+ */
+export type RegionUse = 'owned' | 'view';
+
 export interface RegionReader {
-  read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
+  read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal, use?: RegionUse): Promise<RgbaImage>;
 }
 
 /** Composes regions from decoded tiles, with an LRU of tiles and one decode per tile however many ask. */
@@ -31,7 +38,7 @@ export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReade
     return p;
   }
 
-  async function read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage> {
+  async function read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal, use: RegionUse = 'owned'): Promise<RgbaImage> {
     throwIfAborted(signal);
     const tx0 = Math.max(0, Math.floor(x / grid.tileWidth));
     const ty0 = Math.max(0, Math.floor(y / grid.tileHeight));
@@ -39,9 +46,13 @@ export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReade
     const ty1 = Math.min(tilesDown(grid) - 1, Math.floor((y + height - 1) / grid.tileHeight));
     // Fast path: the region is exactly one whole tile.
     if (tx0 === tx1 && ty0 === ty1 && x === tx0 * grid.tileWidth && y === ty0 * grid.tileHeight) {
-      const t = await tile(grid, tx0, ty0, signal);
-      // A copy: callers may transfer the buffer to another thread, which would empty the cached tile.
-      if (t.width === width && t.height === height) return { width, height, data: t.data.slice() };
+      const key = `${grid.id}/${tx0}/${ty0}`;
+      const cached = cache.has(key) || inflight.has(key);
+      const t = use === 'owned' && !cached ? await grid.readTile(tx0, ty0, signal) : await tile(grid, tx0, ty0, signal);
+      if (t.width === width && t.height === height) {
+        // A cached tile is copied for an owner: moving its buffer to another thread would empty the cache.
+        return use === 'owned' && cached ? { width, height, data: t.data.slice() } : t;
+      }
     }
     const out = createRgbaImage(width, height);
     const jobs: Promise<void>[] = [];

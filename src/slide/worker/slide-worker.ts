@@ -1,9 +1,8 @@
 /// <reference lib="webworker" />
 import { TesseraError, toTesseraError } from '../../core/errors';
 import type { RgbaImage } from '../../core/image';
-import { openSlide } from '../open-slide';
+import { openSlide, type LocalSlide } from '../open-slide';
 import { blobSource, urlSource } from '../source/byte-source';
-import type { Slide } from '../types';
 import { browserCodecs } from '../browser/browser-codecs';
 import type { CancelMessage, RequestMessage, ResponseMessage, SlideInput, SlideRequests } from './messages';
 
@@ -12,14 +11,14 @@ import type { CancelMessage, RequestMessage, ResponseMessage, SlideInput, SlideR
  * opens the slide itself (structure only, a few kilobytes) and keeps its own tile cache.
  */
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const slides = new Map<number, Promise<Slide>>();
+const slides = new Map<number, Promise<LocalSlide>>();
 const controllers = new Map<number, AbortController>();
 
 async function sourceOf(input: SlideInput) {
   return input.kind === 'file' ? blobSource(input.file, input.name) : urlSource(input.url);
 }
 
-function slide(id: number): Promise<Slide> {
+function slide(id: number): Promise<LocalSlide> {
   const s = slides.get(id);
   if (!s) throw new TesseraError('internal', 'This slide is no longer open.', `slide ${id}`);
   return s;
@@ -39,8 +38,10 @@ const handlers: Handlers = {
     return (await p).info;
   },
   async readRegion({ slideId, level, x, y, width, height, as }, signal) {
-    const img = await (await slide(slideId)).readRegion(level, x, y, width, height, signal);
-    return as === 'bitmap' ? toBitmap(img) : img;
+    const s = await slide(slideId);
+    // A bitmap is a copy anyway, so it may be made from the cached tile itself.
+    if (as === 'bitmap') return toBitmap(await s.readRegionView(level, x, y, width, height, signal));
+    return s.readRegion(level, x, y, width, height, signal);
   },
   async readAssociated({ slideId, name }, signal) {
     return (await slide(slideId)).readAssociated(name, signal);
