@@ -1,0 +1,19 @@
+// The model runtime (DESIGN.md, inference/): manifest, loaders, backends, pre- and postprocessing,
+// batched predict. Runs in a browser, a worker and Node; Node-only file access is in ./node.
+export * from './manifest';
+export { validateManifest, type ManifestContext } from './validate-manifest';
+export { wsinferFields, hasWsinferKeys, type WsinferConfig } from './wsinfer';
+export { readManifest, fromWsinferConfig, detectModelFiles, tfjsFormatOf } from './read-manifest';
+export { CLASS_PALETTE, paletteColor } from './palette';
+export { filesFromFileList, filesFromMap, filesFromUrl, type ModelFiles } from './model-files';
+export { loadModel, openModel } from './load-model';
+export type { Model } from './model';
+export {
+  BACKEND_LABELS, BACKEND_NAMES, DEFAULT_BACKEND_CONFIG, currentBackend, describeBackend, initBackend, onBackendEvent,
+  switchBackend, validateBackendConfig, type BackendConfig, type BackendEvent, type BackendInfo, type BackendName,
+} from './backend';
+export type { GpuAdapterInfo } from './gpu-adapter';
+export { DEFAULT_PREDICT_OPTIONS, predict, predictBatches, validatePredictOptions, type PredictOptions, type Prediction } from './predict';
+export { preprocessBatch } from './preprocess-batch';
+export { estimateStainMatrix } from './preprocess/estimate-stain-matrix';
+export type { ModelImage, PixelFormat } from './preprocess/pixels-to-tensor';

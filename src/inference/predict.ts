@@ -1,0 +1,131 @@
+import type * as tf from '@tensorflow/tfjs';
+import { TesseraError, throwIfAborted } from '../core/errors';
+import { backendGeneration, recoverBackend } from './backend';
+import type { StainMatrix } from './manifest';
+import type { Model } from './model';
+import type { ModelImage } from './preprocess/pixels-to-tensor';
+import { preprocessBatch } from './preprocess-batch';
+
+export interface PredictOptions {
+  /** Images per batch; the last batch is padded to it so the GPU sees one shape (DESIGN.md, decision 5). */
+  batchSize: number;
+  /** Also return the model's raw output (before the activation, in its own layout). */
+  raw: boolean;
+  /** A stain matrix estimated once for the slide (he-macenko models). */
+  stainMatrix?: StainMatrix;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_PREDICT_OPTIONS: PredictOptions = { batchSize: 8, raw: false };
+
+export function validatePredictOptions(options: Partial<PredictOptions> = {}): PredictOptions {
+  const o = { ...DEFAULT_PREDICT_OPTIONS, ...options };
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 1024) throw new TesseraError('invalid-argument', `batchSize must be a whole number from 1 to 1024, got ${String(o.batchSize)}.`);
+  return o;
+}
+
+export interface Prediction {
+  /** The image's position in the input. */
+  index: number;
+  /** Probabilities, classes last: [classes] for classification, [h, w, classes] for segmentation. */
+  probabilities: Float32Array;
+  shape: number[];
+  /** The most probable class (classification), or the class most pixels have (segmentation). */
+  classIndex: number;
+  /** The model's raw output for this image, flattened in the model's own layout (with options.raw). */
+  raw?: Float32Array;
+  rawShape?: number[];
+}
+
+type Images = Iterable<ModelImage> | AsyncIterable<ModelImage>;
+
+async function takeBatch(it: Iterator<ModelImage> | AsyncIterator<ModelImage>, n: number): Promise<ModelImage[]> {
+  const out: ModelImage[] = [];
+  while (out.length < n) {
+    const r = await it.next();
+    if (r.done) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+function classOf(probs: Float32Array, k: number): number {
+  if (probs.length === k) return argmax(probs, 0, k);
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < probs.length; i += k) counts[argmax(probs, i, k)]++;
+  return argmax(counts, 0, k);
+}
+
+function argmax(a: ArrayLike<number>, from: number, k: number): number {
+  let best = 0;
+  for (let j = 1; j < k; j++) if (a[from + j] > a[from + best]) best = j;
+  return best;
+}
+
+/**
+ * The one batched predict everything uses (slide analysis, batch scoring, the CLI): images in, one
+ * Prediction per image out, batch by batch. Every batch has the same shape (the last is padded); every
+ * tensor is disposed; the next batch's images are pulled (decoded) while the GPU runs this one. When the
+ * WebGPU device is lost mid-run, the backend falls back by itself and the batch is run again there.
+ */
+export async function* predictBatches(model: Model, images: Images, options: Partial<PredictOptions> = {}): AsyncGenerator<Prediction[]> {
+  const o = validatePredictOptions(options);
+  const it = Symbol.asyncIterator in images ? images[Symbol.asyncIterator]() : images[Symbol.iterator]();
+  let next = takeBatch(it, o.batchSize);
+  let offset = 0;
+  for (;;) {
+    throwIfAborted(o.signal);
+    const batch = await next;
+    if (batch.length === 0) return;
+    let pulled = false;
+    let data: { probs: Float32Array; shape: number[]; raw?: Float32Array; rawShape?: number[] } | undefined;
+    for (let attempt = 0; !data; attempt++) {
+      const generation = backendGeneration();
+      try {
+        await model.prepare();
+        const input = await preprocessBatch(batch, model.manifest, { batchSize: o.batchSize, stainMatrix: o.stainMatrix });
+        let out: { probabilities: tf.Tensor; raw?: tf.Tensor };
+        try {
+          out = o.raw ? model.predictWithRaw(input) : { probabilities: model.predict(input) };
+        } finally {
+          input.dispose();
+        }
+        if (!pulled) {
+          next = takeBatch(it, o.batchSize);
+          pulled = true;
+        }
+        try {
+          const [probs, raw] = await Promise.all([out.probabilities.data() as Promise<Float32Array>, out.raw?.data() as Promise<Float32Array> | undefined]);
+          data = { probs, shape: out.probabilities.shape, raw, rawShape: out.raw?.shape };
+        } finally {
+          out.probabilities.dispose();
+          out.raw?.dispose();
+        }
+      } catch (e) {
+        if (attempt === 0 && (await recoverBackend(generation))) continue;
+        throw e;
+      }
+    }
+    const per = data.probs.length / data.shape[0];
+    const k = data.shape[data.shape.length - 1];
+    const rawPer = data.raw && data.rawShape ? data.raw.length / data.rawShape[0] : 0;
+    yield batch.map((_, i) => {
+      const probabilities = data.probs.slice(i * per, (i + 1) * per);
+      return {
+        index: offset + i,
+        probabilities,
+        shape: data.shape.slice(1),
+        classIndex: classOf(probabilities, k),
+        ...(data.raw ? { raw: data.raw.slice(i * rawPer, (i + 1) * rawPer), rawShape: data.rawShape!.slice(1) } : {}),
+      };
+    });
+    offset += batch.length;
+  }
+}
+
+/** All predictions of predictBatches, in input order. */
+export async function predict(model: Model, images: Images, options: Partial<PredictOptions> = {}): Promise<Prediction[]> {
+  const all: Prediction[] = [];
+  for await (const batch of predictBatches(model, images, options)) all.push(...batch);
+  return all;
+}
