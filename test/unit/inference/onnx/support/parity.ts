@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { loadOnnxModel } from '../../../../../src/inference/onnx';
+
+/** Runs the same bytes in ONNX Runtime (the reference) and in Tessera, and compares the outputs. */
+
+export interface Feed {
+  dims: number[];
+  data: Float32Array | number[];
+  type?: 'float32' | 'int64';
+}
+
+export async function runOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
+  const session = await ort.InferenceSession.create(bytes);
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [k, f] of Object.entries(feeds)) {
+    ortFeeds[k] =
+      f.type === 'int64'
+        ? new ort.Tensor('int64', BigInt64Array.from(Array.from(f.data, (v) => BigInt(v))), f.dims)
+        : new ort.Tensor('float32', Float32Array.from(f.data), f.dims);
+  }
+  const res = await session.run(ortFeeds);
+  const out: Record<string, { dims: number[]; data: Float32Array }> = {};
+  for (const [k, t] of Object.entries(res)) {
+    out[k] = { dims: [...t.dims], data: Float32Array.from(t.data as ArrayLike<number | bigint>, Number) };
+  }
+  await session.release();
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
+  }
+  return m;
+}
+
+/** NCHW data → NHWC data (for feeding Tessera a 4-D input the way the model runtime will). */
+export function toNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let ch = 0; ch < c; ch++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x];
+  return out;
+}
+
+export interface ParityOptions {
+  tolerance?: number;
+  /** Also run with the 4-D inputs given as NHWC. */
+  nhwc?: boolean;
+}
+
+/** Asserts Tessera's outputs equal ORT's (shape and values), and that the run leaks no tensor. */
+export async function expectParity(bytes: Uint8Array, feeds: Record<string, Feed>, opts: ParityOptions = {}): Promise<number> {
+  const tol = opts.tolerance ?? 1e-5;
+  const ref = await runOrt(bytes, feeds);
+  const model = await loadOnnxModel(bytes, 'test.onnx');
+  let worst = 0;
+  const layouts: ('nchw' | 'nhwc')[] = opts.nhwc ? ['nchw', 'nhwc'] : ['nchw'];
+  for (const layout of layouts) {
+    const inputs: Record<string, tf.Tensor> = {};
+    for (const [k, f] of Object.entries(feeds)) {
+      const dtype = f.type === 'int64' ? 'int32' : 'float32';
+      const nhwc = layout === 'nhwc' && f.dims.length === 4;
+      const data = nhwc ? toNhwc(Float32Array.from(f.data), f.dims) : f.data;
+      const dims = nhwc ? [f.dims[0], f.dims[2], f.dims[3], f.dims[1]] : f.dims;
+      inputs[k] = tf.tensor(Array.from(data), dims, dtype);
+    }
+    const before = tf.memory().numTensors;
+    const out = model.run(inputs, { inputLayout: layout });
+    expect(Object.keys(out).sort()).toEqual(Object.keys(ref).sort());
+    for (const [k, r] of Object.entries(ref)) {
+      expect(out[k].shape, `output ${k} shape`).toEqual(r.dims);
+      const d = maxAbsDiff(out[k].dataSync() as Float32Array, r.data);
+      expect(d, `output ${k} (${layout} input): max abs diff`).toBeLessThanOrEqual(tol);
+      worst = Math.max(worst, d);
+    }
+    Object.values(out).forEach((t) => t.dispose());
+    expect(tf.memory().numTensors, 'tensors left after run').toBe(before);
+    Object.values(inputs).forEach((t) => t.dispose());
+  }
+  model.dispose();
+  return worst;
+}
