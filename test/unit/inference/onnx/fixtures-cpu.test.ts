@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadOnnxModel } from '../../../../src/inference/onnx';
+import { activate, inputData, listFixtures, modelBytes, referenceOutput } from './support/fixtures';
+import { maxAbsDiff, toNhwc } from './support/parity';
+
+// Every PyTorch export in test/fixtures/onnx against ONNX Runtime's outputs, on TF.js's CPU backend.
+const fixtures = listFixtures();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe.skipIf(fixtures.length === 0)('fixture models match ONNX Runtime (cpu backend)', () => {
+  it.each(fixtures.map((f) => [f.name, f] as const))('%s', async (_, f) => {
+    const model = await loadOnnxModel(modelBytes(f), `${f.name}/model.onnx`);
+    expect(model.opset).toBe(f.opset);
+    const data = inputData(f);
+    const [n, c, h, w] = f.input.shape;
+    const report: string[] = [];
+    for (const layout of ['nchw', 'nhwc'] as const) {
+      const x = layout === 'nchw' ? tf.tensor4d(data, [n, c, h, w]) : tf.tensor4d(toNhwc(data, f.input.shape), [n, h, w, c]);
+      const before = tf.memory().numTensors;
+      const out = model.run({ [f.input.name]: x }, { inputLayout: layout });
+      for (const o of f.outputs) {
+        const ref = referenceOutput(f, o);
+        expect(out[o.name].shape).toEqual(o.shape);
+        const got = out[o.name].dataSync();
+        const raw = maxAbsDiff(got, ref);
+        const act = maxAbsDiff(activate(got, o), activate(ref, o));
+        report.push(`${o.name} (${layout}): raw ${raw.toExponential(2)}, after ${o.activation} ${act.toExponential(2)}`);
+        expect(act, `${f.name} ${o.name} after ${o.activation}`).toBeLessThanOrEqual(f.tolerance);
+        // Raw outputs: float32 sums in another order, so the bound scales with the output's magnitude.
+        const scale = Math.max(1, ...Array.from(ref, Math.abs));
+        expect(raw, `${f.name} ${o.name} raw`).toBeLessThanOrEqual(1e-4 * scale);
+      }
+      Object.values(out).forEach((t) => t.dispose());
+      expect(tf.memory().numTensors, 'tensors left after the run').toBe(before);
+      x.dispose();
+    }
+    console.log(`${f.name}: ${report.join('; ')}`);
+    const beforeDispose = tf.memory().numTensors;
+    model.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(beforeDispose);
+  });
+});
