@@ -216,7 +216,9 @@ function valueInfo(m: Msg): ValueInfoData {
   return {
     name: m.name ?? '',
     elemType: tt?.elemType ?? 0,
-    shape: dims?.map((d) => (d.dimValue != null ? int64ToNumber(d.dimValue) : d.dimParam || '?')),
+    // `value` is protobufjs's oneof getter: which of dim_value / dim_param the file set (fields read
+    // without it would give the prototype's defaults).
+    shape: dims?.map((d) => (d.value === 'dimValue' ? int64ToNumber(d.dimValue) : d.value === 'dimParam' ? d.dimParam || '?' : '?')),
   };
 }
 
