@@ -21,14 +21,21 @@ interface AxisPlan {
   readonly scale: number;
 }
 
+/**
+ * The source coordinate of output index x, in float32 arithmetic step by step as ONNX Runtime computes
+ * it (upsamplebase.h): with a scale such as 0.6, 3 / 0.6f is 5 in float32 but 4.9999998 in float64,
+ * and nearest-neighbour picks a different row.
+ */
 function sourceCoord(mode: string, x: number, a: AxisPlan): number {
-  const { scale, inSize, outSize } = a;
+  const f = Math.fround;
+  const { inSize, outSize } = a;
+  const scale = f(a.scale);
   switch (mode) {
-    case 'half_pixel': return (x + 0.5) / scale - 0.5;
-    case 'pytorch_half_pixel': return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0;
-    case 'align_corners': return outSize === 1 ? 0 : (x * (inSize - 1)) / (outSize - 1);
-    case 'asymmetric': return x / scale;
-    case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+    case 'half_pixel': return f(f(f(x + 0.5) / scale) - 0.5);
+    case 'pytorch_half_pixel': return outSize > 1 ? f(f(f(x + 0.5) / scale) - 0.5) : 0;
+    case 'align_corners': return outSize === 1 ? 0 : f(f(x * (inSize - 1)) / (outSize - 1));
+    case 'asymmetric': return f(x / scale);
+    case 'tf_half_pixel_for_nn': return f(f(x + 0.5) / scale);
     default: throw new RangeError(`coordinate_transformation_mode "${mode}"`);
   }
 }
@@ -91,8 +98,8 @@ function plan(ctx: KernelContext, shape: number[], scalesIn: number, sizesIn: nu
   const full = shape.map((d) => ({ inSize: d, outSize: d, scale: 1 }));
   axes.forEach((ax, k) => {
     const d = shape[ax];
-    if (sizes.length) full[ax] = { inSize: d, outSize: sizes[k], scale: sizes[k] / d };
-    else if (scales.length) full[ax] = { inSize: d, outSize: Math.floor(d * Math.fround(scales[k])), scale: Math.fround(scales[k]) };
+    if (sizes.length) full[ax] = { inSize: d, outSize: sizes[k], scale: Math.fround(sizes[k] / d) };
+    else if (scales.length) full[ax] = { inSize: d, outSize: Math.floor(Math.fround(d * Math.fround(scales[k]))), scale: Math.fround(scales[k]) };
   });
   return full;
 }
