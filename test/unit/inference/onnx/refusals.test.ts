@@ -156,3 +156,32 @@ describe('the importer refuses what it cannot run, at load, saying why', () => {
     tf.dispose([x, y]);
   });
 });
+
+describe('a run that fails midway', () => {
+  it('names the node, and leaks no tensor', async () => {
+    const bytes = buildModel({
+      inputs: [{ name: 'x', shape: ['N', 2, 4, 4] }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }),
+        node('Relu', ['c'], ['r']),
+        node('Reshape', ['r', 's'], ['y'], {}, '/head/Reshape'),
+      ],
+      initializers: { w: randomTensor([2, 2, 3, 3], 1), s: { dims: [2], data: [-1, 30], type: 7 } },
+    });
+    const m = await loadOnnxModel(bytes, 'net.onnx');
+    const x = tf.zeros([1, 2, 4, 4]);
+    const before = tf.memory().numTensors;
+    let err: unknown;
+    try {
+      m.run({ x });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TesseraError);
+    expect((err as TesseraError).message).toMatch(/^The model could not run: operator "Reshape" \(node "\/head\/Reshape", #2\) failed \(cannot reshape \[1, 2, 4, 4\] to \[-1, 30\]\)/);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    m.dispose();
+  });
+});
