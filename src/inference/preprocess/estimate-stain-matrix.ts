@@ -4,6 +4,8 @@ import { symmetricEigen } from './symmetric-eigen';
 
 /** Fewer stained pixels than this and the estimate is not trusted (the caller uses the reference matrix). */
 export const MIN_STAINED_PIXELS = 16;
+/** Stain vectors closer than about 2° (sin² < 1e-3) are one stain, not two: not trusted either. */
+export const MIN_SIN2_BETWEEN_STAINS = 1e-3;
 
 /**
  * Estimates the H&E stain matrix of an image by Macenko et al. 2009 ("A method for normalizing
@@ -16,7 +18,8 @@ export const MIN_STAINED_PIXELS = 16;
  *     percentiles of φ give the two extreme stain directions;
  *  5. the one with the larger red OD is haematoxylin, the other eosin.
  * The result does not depend on the eigenvectors' signs. Returns null when fewer than
- * MIN_STAINED_PIXELS pixels are stained (a background tile): nothing to estimate from.
+ * MIN_STAINED_PIXELS pixels are stained (a background tile), or when the two vectors found are nearly
+ * parallel (a grey or one-stain image): nothing to separate two stains with.
  *
  * `pixels` are 0-255 samples with `stride` samples per pixel (3 for RGB, 4 for RGBA), RGB first.
  */
@@ -66,5 +69,8 @@ export function estimateStainMatrix(
   const direction = (angle: number): [number, number, number] => [0, 1, 2].map((c) => e2[c] * Math.cos(angle) + e1[c] * Math.sin(angle)) as [number, number, number];
   const vMin = direction(percentileOfSorted(phi, alpha));
   const vMax = direction(percentileOfSorted(phi, 100 - alpha));
+  // Grey or single-stain images give two (nearly) parallel vectors, which separate nothing.
+  const cos = vMin[0] * vMax[0] + vMin[1] * vMax[1] + vMin[2] * vMax[2];
+  if (1 - cos * cos < MIN_SIN2_BETWEEN_STAINS) return null;
   return vMin[0] > vMax[0] ? { h: vMin, e: vMax } : { h: vMax, e: vMin };
 }

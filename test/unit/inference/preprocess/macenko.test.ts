@@ -58,10 +58,12 @@ describe('Macenko building blocks', () => {
     expect(() => stainPseudoInverse({ h: [1, 0, 0], e: [2, 0, 0] })).toThrow(/parallel/);
   });
 
-  it('estimateStainMatrix gives nothing for a background tile (too few stained pixels)', () => {
+  it('estimateStainMatrix gives nothing for a background tile or a grey image (nothing to separate)', () => {
     const white = new Uint8Array(64 * 64 * 4).fill(235);
     expect(estimateStainMatrix(white, 4, SETTINGS)).toBeNull();
     expect(MIN_STAINED_PIXELS).toBeGreaterThan(1);
+    const grey = Uint8Array.from({ length: 64 * 3 }, (_, i) => 20 + Math.floor(i / 3) * 2);
+    expect(estimateStainMatrix(grey, 3, SETTINGS)).toBeNull();
   });
 
   it('estimateStainMatrix finds the stains a synthetic two-stain image was made of', () => {
