@@ -128,8 +128,8 @@ describe.skipIf(!HAVE_FIXTURES)(`Macenko on real H&E against numpy (reference/ma
         const x = tf.tensor3d(Float32Array.from(pixels), [r.height, r.width, 3]);
         const est = stainConcentrations(x, m, SETTINGS.io);
         const ref = stainConcentrations(x, REFERENCE_STAIN_MATRIX, SETTINGS.io);
-        const e = await est.data();
-        const f = await ref.data();
+        const e = (await est.data()) as Float32Array;
+        const f = (await ref.data()) as Float32Array;
         const at = (a: Float32Array, s: { x: number; y: number }) => [a[(s.y * r.width + s.x) * 2], a[(s.y * r.width + s.x) * 2 + 1]];
         expectClose(r.samples.flatMap((s) => at(e, s)), r.samples.flatMap((s) => s.estimated), 2e-5);
         expectClose(r.samples.flatMap((s) => at(f, s)), r.samples.flatMap((s) => s.reference), 2e-5);
