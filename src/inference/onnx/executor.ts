@@ -62,6 +62,8 @@ function context(plan: Plan, step: Step, lookup: (name: string) => Value | undef
     has: (i) => !!node.inputs[i],
     value,
     gpu: (i) => {
+      const uploaded = plan.uploads.get(node.inputs[i]);
+      if (uploaded) return uploaded;
       const v = value(i);
       return v.kind === 'gpu' ? v : gpuValue(toTensor(v.cpu));
     },
@@ -95,11 +97,13 @@ export function execute(plan: Plan, inputs: Record<string, tf.Tensor>, options: 
     const keep = new Set<tf.Tensor>([...Object.values(inputs), ...plan.owned]);
     env.forEach((v) => v.kind === 'gpu' && keep.add(v.tensor));
     const refs = new Map<tf.Tensor, number>();
+    // Constants are CPU values first (kernels read scalars and shapes from them); ctx.gpu() takes the
+    // copy uploaded at load. Large weights are kept only as their upload (planner.ts).
     const lookup = (name: string): Value | undefined => {
-      const v = env.get(name) ?? plan.uploads.get(name);
+      const v = env.get(name);
       if (v) return v;
       const c = plan.constants.get(name);
-      return c ? cpuValue(c) : undefined;
+      return c ? cpuValue(c) : plan.uploads.get(name);
     };
     for (const step of plan.steps) {
       let outs: Value[];

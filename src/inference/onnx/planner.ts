@@ -94,6 +94,20 @@ function lifetimes(steps: Step[], graphOutputs: Set<string>): void {
   for (const [name, s] of last) if (!graphOutputs.has(name)) s.release.push(name);
 }
 
+/**
+ * Large constants live on as their uploaded (or prepared) tensors only, so the CPU copy of the weights
+ * can be garbage-collected; the ones a CPU kernel or a CPU argument may read are kept.
+ */
+function dropUploadedWeights(steps: Step[], constants: Map<string, CpuTensor>, uploads: Map<string, GpuValue>, outputs: Set<string>): void {
+  const readOnCpu = new Set(outputs);
+  for (const s of steps) {
+    s.node.inputs.forEach((name, i) => {
+      if (s.onCpu || s.op.cpuArgs?.includes(i) || (!uploads.has(name) && !s.prepared?.replaces.includes(i))) readOnCpu.add(name);
+    });
+  }
+  for (const [name, t] of constants) if (t.data.length > 1024 && !readOnCpu.has(name)) constants.delete(name);
+}
+
 export function planGraph(graph: OnnxGraph): Plan {
   const constants = new Map(graph.initializers);
   const onCpuValues = new Set(constants.keys());
@@ -135,5 +149,6 @@ export function planGraph(graph: OnnxGraph): Plan {
     throw e;
   }
   lifetimes(steps, graphOutputs);
+  dropUploadedWeights(steps, constants, uploads, graphOutputs);
   return { graph, steps, constants, uploads, owned };
 }
