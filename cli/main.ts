@@ -12,6 +12,7 @@ import { UsageError, oneLine, type CliIo, type Command } from './args';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: { summary: 'print a slide\'s levels, µm/px, vendor, associated images and properties as JSON', load: async () => (await import('./commands/info')).info },
   region: { summary: 'write a region of one level as an RGB PNG', load: async () => (await import('./commands/region')).region },
+  predict: { summary: 'run a model on images and print one JSON line of class probabilities per image', load: async () => (await import('./commands/predict')).predict },
 };
 
 function version(): string {

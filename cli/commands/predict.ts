@@ -1,0 +1,120 @@
+import { stat } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { TesseraError } from '../../src/core/errors';
+import { onBackendEvent, openModel, predictBatches, switchBackend, type Model, type ModelImage } from '../../src/inference';
+import { filesFromDirectory } from '../../src/inference/node';
+import { UsageError, oneLine, parseCommandArgs, stringOption, type Command } from '../args';
+
+const USAGE = `Usage: tessera predict --model MODEL_DIR [--backend wasm|cpu] [--raw] IMAGE...
+
+Runs the model in MODEL_DIR (its weights with a tessera.json, or a WSInfer config.json, beside them) on
+each IMAGE (PNG, JPEG or TIFF) and prints one JSON line per image, in order:
+  {"file": IMAGE, "prediction": CLASS, "probabilities": {CLASS: p, ...}}
+With --raw, each line also has "raw": the model's output before its activation, flattened in the
+model's own layout (NHWC for TF.js models; for ONNX models the layout ONNX Runtime gives, NCHW).
+For a segmentation model, "probabilities" are each class's mean over the pixels and "prediction" the
+class most pixels have.
+
+Images at the model's input size go in unresized; others are resized bilinearly (as torchvision's Resize
+on tensors, antialias=False). Grey images stay grey and CMYK images stay CMYK for models that take them;
+otherwise they are converted as PIL converts them.
+
+--backend  wasm (the default; falls back to cpu if it cannot start) or cpu: TF.js's backends in Node.
+Exit codes: 0 success, 1 the model or an image could not be read, 2 bad command-line arguments.
+`;
+
+const MAX_BATCH = 8;
+
+export const predict: Command = {
+  name: 'predict',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string', short: 'm' },
+      backend: { type: 'string' },
+      raw: { type: 'boolean' },
+    });
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const modelDir = stringOption(args, 'model', 'predict');
+    const backend = args.values.backend ?? 'wasm';
+    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+    const paths = args.positionals;
+    if (paths.length === 0) throw new UsageError('predict needs at least one IMAGE (see tessera predict --help)');
+    for (const p of paths) {
+      const s = await stat(p).catch(() => null);
+      if (!s) throw new TesseraError('invalid-argument', `Cannot read ${p}: no such file.`);
+      if (!s.isFile()) throw new TesseraError('invalid-argument', `Cannot read ${p}: it is not a file.`);
+    }
+
+    // TF.js's "install tfjs-node" banner is not for our users.
+    tf.env().set('PROD', true);
+    const stop = onBackendEvent((e) => {
+      if (e.type === 'fallback') io.err(`tessera: note: ${e.message}\n`);
+    });
+    let model: Model | undefined;
+    try {
+      await switchBackend(backend, { order: backend === 'wasm' ? ['wasm', 'cpu'] : ['cpu'] });
+      model = await openModel(await filesFromDirectory(modelDir));
+      const classes = model.manifest.output.classes.map((c) => c.name);
+      const images = decodeAll(paths);
+      const batchSize = Math.min(MAX_BATCH, paths.length);
+      for await (const batch of predictBatches(model, images, { batchSize, raw: !!args.values.raw })) {
+        for (const p of batch) {
+          const k = classes.length;
+          const mean = new Array<number>(k).fill(0);
+          for (let i = 0; i < p.probabilities.length; i++) mean[i % k] += p.probabilities[i];
+          const pixels = p.probabilities.length / k;
+          const line: Record<string, unknown> = {
+            file: paths[p.index],
+            prediction: classes[p.classIndex],
+            probabilities: Object.fromEntries(classes.map((c, j) => [c, mean[j] / pixels])),
+          };
+          if (p.raw) line.raw = Array.from(p.raw);
+          io.out(`${JSON.stringify(line)}\n`);
+        }
+      }
+      return 0;
+    } finally {
+      stop();
+      model?.dispose();
+    }
+  },
+};
+
+/** Decodes images one after another, as predict pulls them (the next batch decodes while this one runs). */
+async function* decodeAll(paths: string[]): AsyncGenerator<ModelImage> {
+  for (const p of paths) yield decodeImage(p);
+}
+
+/**
+ * An image file → 8-bit samples with sharp (libvips): RGB, grey (one channel), or CMYK as stored (for a
+ * CMYK model; for others CMYK goes through PIL's naive conversion in preprocessing, like a PyTorch
+ * pipeline that opens it with PIL). Alpha is dropped; 16-bit images are brought to 8 bits.
+ */
+async function decodeImage(path: string): Promise<ModelImage> {
+  try {
+    const meta = await sharp(path).metadata();
+    if (meta.space === 'cmyk') {
+      const { data, info } = await sharp(path).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+      return check(path, { width: info.width, height: info.height, data: new Uint8Array(data), format: 'cmyk' }, info.channels, 4);
+    }
+    const grey = meta.space === 'b-w' || meta.space === 'grey16';
+    const { data, info } = await sharp(path).removeAlpha().toColourspace(grey ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
+    return check(path, { width: info.width, height: info.height, data: new Uint8Array(data), format: grey ? 'grey' : 'rgb' }, info.channels, grey ? 1 : 3);
+  } catch (e) {
+    if (e instanceof TesseraError) throw e;
+    const why = (e instanceof Error ? e.message : String(e)).split(/[\r\n]+/)[0];
+    throw new TesseraError('corrupt-file', `Cannot read ${path} as a PNG, JPEG or TIFF image: ${oneLine(why)}.`);
+  }
+}
+
+function check(path: string, image: ModelImage, channels: number, expected: number): ModelImage {
+  if (channels !== expected || image.data.length !== image.width * image.height * expected) {
+    throw new TesseraError('corrupt-file', `Cannot read ${path}: decoded ${channels} channels where ${expected} were expected.`);
+  }
+  return image;
+}
