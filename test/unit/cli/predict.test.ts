@@ -153,6 +153,25 @@ describe('tessera predict: results', () => {
     expectClose(Object.values(line.probabilities), p.probabilities, 1e-5);
   });
 
+  it('ONNX models: --raw is the output as ONNX Runtime lays it out (NCHW), probabilities per class over the pixels', async () => {
+    const bytes = new Uint8Array(readFileSync(join(ROOT, 'test/fixtures/onnx/unet/model.onnx')));
+    const manifest = JSON.stringify({ name: 'unet', task: 'segmentation', format: 'onnx', weights: 'model.onnx', input: { size: [64, 64] }, output: { classes: ['background', 'nucleus', 'boundary'] } });
+    const dir = await writeModel('unet', { 'model.onnx': bytes, 'tessera.json': new TextEncoder().encode(manifest) });
+    const png = join(tmp, 'tile64.png');
+    const pixels = Buffer.from(Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 256));
+    await sharp(pixels, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(png);
+    const [line] = lines(await tessera('predict', '--model', dir, '--raw', png));
+    const model = await openModel(filesFromMap({ 'model.onnx': bytes, 'tessera.json': manifest }));
+    const [p] = await predict(model, [{ width: 64, height: 64, data: new Uint8Array(pixels), format: 'rgb' }], { raw: true });
+    model.dispose();
+    expect(p.rawShape).toEqual([3, 64, 64]);
+    expect(line.raw).toHaveLength(3 * 64 * 64);
+    expectClose(line.raw!, p.raw!, 1e-4);
+    const mean = [0, 1, 2].map((k) => p.probabilities.reduce((a, v, i) => (i % 3 === k ? a + v : a), 0) / (64 * 64));
+    expectClose(Object.values(line.probabilities), mean, 1e-5);
+    expect(line.prediction).toBe(['background', 'nucleus', 'boundary'][p.classIndex]);
+  });
+
   it.skipIf(!HAVE_FIXTURES)(`ICIAR 2018 through its config.json: the recorded CPU probabilities, on wasm and cpu${HAVE_FIXTURES ? '' : ` (${SKIP_REASON})`}`, { timeout: 300_000 }, async () => {
     const recorded = JSON.parse(readFileSync(join(ROOT, 'test/unit/inference/reference/iciar18-cpu.json'), 'utf8')) as Iciar18Record;
     const dir = fixture('models', 'iciar18-breast-tfjs');
