@@ -28,6 +28,9 @@ export function isPlainReshape(shape: readonly number[], perm: readonly number[]
 export function permute(t: tf.Tensor, perm: readonly number[]): tf.Tensor {
   if (perm.every((p, i) => p === i)) return t.clone();
   if (isPlainReshape(t.shape, perm)) return tf.reshape(t, perm.map((p) => t.shape[p]));
+  // TF.js 4.22's WebGPU transpose shader only compiles for float32 (an int32 tensor gives a WGSL type
+  // error and garbage): integer and boolean tensors go through float32, exact below 2^24.
+  if (t.dtype !== 'float32') return tf.cast(tf.transpose(tf.cast(t, 'float32'), [...perm]), t.dtype);
   return tf.transpose(t, [...perm]);
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { attrInt, attrInts } from '../attributes';
 import { normAxis, toNumbers } from '../cpu-tensor';
-import { logicalShape, physicalAxis } from '../layout';
+import { logicalShape, permute, physicalAxis } from '../layout';
 import { gpuValue, type KernelContext, type OpDef } from './kernel';
 
 /**
@@ -32,7 +32,7 @@ const reduce = (fn: Reducer, inputFrom = 18): OpDef => ({
     if (keep) return [gpuValue(y, v.layout)];
     // Dropping axes: the kept ones in logical order.
     const out = logicalShape(v).filter((_, i) => !axes.includes(i));
-    const logical = v.layout === 'nhwc' ? tf.transpose(y, [0, 3, 1, 2]) : y;
+    const logical = v.layout === 'nhwc' ? permute(y, [0, 3, 1, 2]) : y;
     return [gpuValue(tf.reshape(logical, out))];
   },
 });
@@ -68,7 +68,7 @@ const argExtreme = (fn: (x: tf.Tensor, axis: number) => tf.Tensor): OpDef => ({
     const p = physicalAxis(v, axis);
     const y = tf.expandDims(fn(v.tensor, p), p);
     if (attrInt(ctx.node, 'keepdims', 1) === 1) return [gpuValue(y, v.layout)];
-    const logical = v.layout === 'nhwc' ? tf.transpose(y, [0, 3, 1, 2]) : y;
+    const logical = v.layout === 'nhwc' ? permute(y, [0, 3, 1, 2]) : y;
     return [gpuValue(tf.squeeze(logical, [axis]))];
   },
 });

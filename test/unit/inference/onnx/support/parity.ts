@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
@@ -49,6 +51,25 @@ export function toNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array
   return out;
 }
 
+/**
+ * With ONNX_DUMP_DIR set, each parity case is also written out (model, inputs, ORT's outputs) so the same
+ * cases can be replayed on WebGPU/WebGL in Chromium (see the importer's report for the harness).
+ */
+let dumped = 0;
+function dumpCase(bytes: Uint8Array, feeds: Record<string, Feed>, ref: Record<string, { dims: number[]; data: Float32Array }>): void {
+  const root = process.env.ONNX_DUMP_DIR;
+  if (!root) return;
+  const dir = join(root, `${process.pid}-${dumped++}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.onnx'), bytes);
+  const meta = {
+    test: expect.getState().currentTestName,
+    inputs: Object.entries(feeds).map(([name, f]) => ({ name, dims: f.dims, type: f.type ?? 'float32', data: Array.from(f.data) })),
+    outputs: Object.entries(ref).map(([name, r]) => ({ name, dims: r.dims, data: Array.from(r.data) })),
+  };
+  writeFileSync(join(dir, 'case.json'), JSON.stringify(meta));
+}
+
 export interface ParityOptions {
   tolerance?: number;
   /** Also run with the 4-D inputs given as NHWC. */
@@ -59,6 +80,7 @@ export interface ParityOptions {
 export async function expectParity(bytes: Uint8Array, feeds: Record<string, Feed>, opts: ParityOptions = {}): Promise<number> {
   const tol = opts.tolerance ?? 1e-5;
   const ref = await runOrt(bytes, feeds);
+  dumpCase(bytes, feeds, ref);
   const model = await loadOnnxModel(bytes, 'test.onnx');
   let worst = 0;
   const layouts: ('nchw' | 'nhwc')[] = opts.nhwc ? ['nchw', 'nhwc'] : ['nchw'];
