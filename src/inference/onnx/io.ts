@@ -18,6 +18,16 @@ function checkShape(graph: OnnxGraph, spec: GraphValueInfo, logical: number[], l
     spec.shape.length !== logical.length ||
     spec.shape.some((d, i) => typeof d === 'number' && d > 0 && d !== logical[i]);
   if (!mismatch) return;
+  const fixedBatch = typeof spec.shape[0] === 'number' && spec.shape[0] !== logical[0];
+  if (fixedBatch && spec.shape.slice(1).every((d, i) => typeof d !== 'number' || d <= 0 || d === logical[i + 1])) {
+    throw new TesseraError(
+      'invalid-argument',
+      `${graph.fileName} was exported for batches of exactly ${spec.shape[0]} image${spec.shape[0] === 1 ? '' : 's'} ` +
+        `(input "${spec.name}"), but was given ${logical[0]}: run it with that batch size, or export it again with ` +
+        `torch.onnx.export(..., dynamic_axes={"${spec.name}": {0: "batch"}}).`,
+      `batch ${logical[0]} vs fixed ${spec.shape[0]}`,
+    );
+  }
   const order = spec.shape.length === 4 ? ' (N, C, H, W)' : '';
   const given = layout === 'nhwc' && logical.length === 4 ? ` given as NHWC ${fmt([logical[0], logical[2], logical[3], logical[1]])}` : '';
   throw new TesseraError(

@@ -149,6 +149,16 @@ describe('the importer refuses what it cannot run, at load, saying why', () => {
     expect(() => m.run({ image: y }, { inputLayout: 'nhwc' })).toThrow(
       'Input "image" of net.onnx should have shape [N, 3, 8, 8] (N, C, H, W), but the image batch has shape [1, 4, 8, 8] given as NHWC [1, 8, 8, 4]',
     );
+    const fixed = await loadOnnxModel(
+      buildModel({ inputs: [{ name: 'image', shape: [1, 3, 8, 8] }], outputs: [{ name: 'y' }], nodes: [node('Relu', ['image'], ['y'])] }),
+      'fixed.onnx',
+    );
+    const batch = tf.zeros([4, 3, 8, 8]);
+    expect(() => fixed.run({ image: batch })).toThrow(
+      'fixed.onnx was exported for batches of exactly 1 image (input "image"), but was given 4: run it with that batch size, or export it again with torch.onnx.export(..., dynamic_axes={"image": {0: "batch"}}).',
+    );
+    tf.dispose(batch);
+    fixed.dispose();
     // A free batch dimension takes any size.
     tf.dispose(m.run({ image: tf.zeros([5, 3, 8, 8]) }));
     m.dispose();
