@@ -39,6 +39,17 @@ describe.skipIf(fixtures.length === 0)('fixture models match ONNX Runtime (cpu b
       expect(tf.memory().numTensors, 'tensors left after the run').toBe(before);
       x.dispose();
     }
+    // The first image alone gives the first rows of the batch's outputs (batch-size-dependent shape
+    // arithmetic, e.g. ViT's class token expanded to the batch).
+    const one = tf.tensor4d(toNhwc(data.subarray(0, c * h * w), [1, c, h, w]), [1, h, w, c]);
+    const single = model.run({ [f.input.name]: one }, { inputLayout: 'nhwc' });
+    for (const o of f.outputs) {
+      const ref = referenceOutput(f, o);
+      const got = single[o.name].dataSync();
+      expect(single[o.name].shape).toEqual([1, ...o.shape.slice(1)]);
+      expect(maxAbsDiff(activate(got, { ...o, shape: [1, ...o.shape.slice(1)] }), activate(ref.subarray(0, got.length), { ...o, shape: [1, ...o.shape.slice(1)] }))).toBeLessThanOrEqual(f.tolerance);
+    }
+    tf.dispose([one, ...Object.values(single)]);
     console.log(`${f.name}: ${report.join('; ')}`);
     model.dispose();
     expect(tf.memory().numTensors, 'dispose() frees every weight uploaded at load').toBe(beforeLoad);
