@@ -150,5 +150,6 @@ export function planGraph(graph: OnnxGraph): Plan {
   }
   lifetimes(steps, graphOutputs);
   dropUploadedWeights(steps, constants, uploads, graphOutputs);
-  return { graph, steps, constants, uploads, owned };
+  // The plan keeps the constants it needs itself; the graph's own copy of the initializers is let go.
+  return { graph: { ...graph, initializers: new Map() }, steps, constants, uploads, owned };
 }
