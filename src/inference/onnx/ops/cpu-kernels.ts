@@ -150,7 +150,11 @@ export const CPU_KERNELS: Record<string, CpuKernel> = {
     const integer = a.dtype !== 'float32' && a.dtype !== 'float64';
     return [broadcastCpu([a, req(inputs, 1)], (x, y) => divide(x, y, integer), a.dtype)];
   },
-  Mod: binary((a, b) => a - Math.floor(a / b) * b),
+  Mod: (inputs, node) => {
+    const fmod = attrInt(node, 'fmod', 0) === 1;
+    const a = req(inputs, 0);
+    return [broadcastCpu([a, req(inputs, 1)], (x, y) => x - (fmod ? Math.trunc(x / y) : Math.floor(x / y)) * y, a.dtype)];
+  },
   Pow: binary((a, b) => a ** b),
   Min: (inputs) => [broadcastCpu(inputs.filter((t) => !!t) as CpuTensor[], Math.min, req(inputs, 0).dtype)],
   Max: (inputs) => [broadcastCpu(inputs.filter((t) => !!t) as CpuTensor[], Math.max, req(inputs, 0).dtype)],

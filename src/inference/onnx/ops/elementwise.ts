@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { attrFloat } from '../attributes';
+import { attrFloat, attrInt } from '../attributes';
 import { tfDtype } from '../cpu-tensor';
 import { alignOperands } from '../layout';
 import { castTarget } from './cpu-kernels';
@@ -113,7 +113,11 @@ export const ELEMENTWISE_OPS: Record<string, OpDef> = {
   Mul: binary(tf.mul),
   Div: binary(tf.div),
   Pow: { gpu: pow },
-  Mod: binary(tf.mod),
+  Mod: broadcasting(([a, b], ctx) => {
+    if (attrInt(ctx.node, 'fmod', 0) === 0) return tf.mod(a, b); // the divisor's sign, as Python's %
+    const q = tf.div(a, b); // C's fmod: the dividend's sign, a − trunc(a / b)·b
+    return tf.sub(a, tf.mul(tf.mul(tf.sign(q), tf.floor(tf.abs(q))), b));
+  }),
   PRelu: binary((x, slope) => tf.prelu(x, slope)),
   Equal: binary(tf.equal),
   Less: binary(tf.less),

@@ -87,6 +87,30 @@ describe('broadcasting operators', () => {
   });
 });
 
+describe('less common operators', () => {
+  it('Mod (fmod 1 on floats), Round, GreaterOrEqual, LessOrEqual, ArgMin, Size', async () => {
+    const nodes = [
+      node('Mod', ['a', 'b'], ['m'], { fmod: 1 }),
+      node('Round', ['a'], ['r']),
+      node('GreaterOrEqual', ['a', 'b'], ['ge']),
+      node('LessOrEqual', ['a', 'b'], ['le']),
+      node('Cast', ['ge'], ['gef'], { to: 1 }),
+      node('Cast', ['le'], ['lef'], { to: 1 }),
+      node('Sum', ['m', 'r', 'gef', 'lef'], ['y']),
+      node('ArgMin', ['a'], ['am'], { axis: 2 }),
+      node('Cast', ['am'], ['z'], { to: 1 }),
+      node('Size', ['a'], ['n']),
+      node('Cast', ['n'], ['u'], { to: 1 }),
+    ];
+    const data = randomData(24, 9, 4).map((v, i) => (i % 5 === 0 ? Math.round(v) + 0.5 : v));
+    await expectParity(model(nodes, { a: A, b: [4] }, {}, 17, ['y', 'z', 'u']), { a: { dims: A, data }, b: { dims: [4], data: [1.5, -2, 0.7, -0.3] } });
+  });
+
+  it.each(['ReduceProd', 'ReduceL2', 'ReduceSumSquare', 'ReduceMin', 'ReduceMax'])('%s over axis 1', async (op) => {
+    await expectParity(model([node(op, ['a'], ['y'], { axes: [1] })], { a: A }), { a: input(A, 4, 1.5) });
+  });
+});
+
 describe('Gemm and MatMul', () => {
   it.each<[string, Record<string, AttrValue>, number[], number[], number[]]>([
     ['plain', {}, [3, 5], [5, 4], [4]],
