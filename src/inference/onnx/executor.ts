@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CpuTensor } from './cpu-tensor';
 import { bindInputs } from './io';
-import { nchw } from './layout';
+import { nchw, nhwc } from './layout';
 import { nodeFailed, unsupportedUsage } from './onnx-errors';
 import { cpuValue, gpuValue, type GpuValue, type KernelContext, type Layout, type Value } from './ops/kernel';
 import { toTensor, type Plan, type Step } from './planner';
@@ -41,6 +41,11 @@ import { toTensor, type Plan, type Step } from './planner';
 export interface RunOptions {
   /** How a 4-D input tensor is laid out: ONNX's NCHW (default) or NHWC. */
   readonly inputLayout?: Layout;
+  /**
+   * How 4-D outputs are returned: ONNX's NCHW (default, as ONNX Runtime gives them) or NHWC, which
+   * saves a segmentation head the transpose back when its consumer wants channels last.
+   */
+  readonly outputLayout?: Layout;
 }
 
 function cpuOnly(step: Step, i: number): never {
@@ -131,7 +136,9 @@ export function execute(plan: Plan, inputs: Record<string, tf.Tensor>, options: 
     const given = new Set<tf.Tensor>();
     for (const o of plan.graph.outputs) {
       const v = lookup(o.name)!;
-      let t = v.kind === 'gpu' ? nchw(v as GpuValue) : toTensor(v.cpu);
+      let t: tf.Tensor;
+      if (v.kind === 'cpu') t = toTensor(v.cpu);
+      else t = options.outputLayout === 'nhwc' && v.tensor.rank === 4 ? nhwc(v) : nchw(v);
       if (keep.has(t) || given.has(t)) t = t.clone();
       given.add(t);
       result[o.name] = t;

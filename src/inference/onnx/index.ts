@@ -26,7 +26,8 @@ export interface OnnxModel {
   /**
    * Runs the graph. Outputs are in ONNX's own layout (NCHW for 4-D, as ONNX Runtime gives them); int64
    * outputs come back as int32 (TF.js has no int64). Every intermediate tensor is disposed; the caller
-   * owns the outputs and keeps ownership of the inputs. A 4-D input may be NCHW (default) or NHWC.
+   * owns the outputs and keeps ownership of the inputs. A 4-D input may be NCHW (default) or NHWC, and
+   * 4-D outputs may be asked for as NHWC.
    */
   run(inputs: Record<string, tf.Tensor>, options?: RunOptions): Record<string, tf.Tensor>;
   /** Frees the weights uploaded at load. */

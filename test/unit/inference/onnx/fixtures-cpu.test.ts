@@ -50,6 +50,21 @@ describe.skipIf(fixtures.length === 0)('fixture models match ONNX Runtime (cpu b
       expect(maxAbsDiff(activate(got, { ...o, shape: [1, ...o.shape.slice(1)] }), activate(ref.subarray(0, got.length), { ...o, shape: [1, ...o.shape.slice(1)] }))).toBeLessThanOrEqual(f.tolerance);
     }
     tf.dispose([one, ...Object.values(single)]);
+    // 4-D outputs asked for as NHWC are the same values, channels last.
+    const x = tf.tensor4d(data, [n, c, h, w]);
+    const nhwcOut = model.run({ [f.input.name]: x }, { outputLayout: 'nhwc' });
+    for (const o of f.outputs) {
+      const t = nhwcOut[o.name];
+      const ref = referenceOutput(f, o);
+      if (o.shape.length === 4) {
+        const [on, oc, oh, ow] = o.shape;
+        expect(t.shape).toEqual([on, oh, ow, oc]);
+        expect(maxAbsDiff(t.dataSync(), toNhwc(ref, o.shape))).toBeLessThanOrEqual(1e-4);
+      } else {
+        expect(t.shape).toEqual(o.shape);
+      }
+    }
+    tf.dispose([x, ...Object.values(nhwcOut)]);
     console.log(`${f.name}: ${report.join('; ')}`);
     model.dispose();
     expect(tf.memory().numTensors, 'dispose() frees every weight uploaded at load').toBe(beforeLoad);
