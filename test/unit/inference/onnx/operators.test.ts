@@ -191,6 +191,19 @@ describe('shape operators', () => {
     await expectParity(model(nodes, { a: A }, inits, 17, ['y', 'z']), { a: input(A, 1) });
   });
 
+  it('a tensor passed through Identity/Dropout outlives its first name (reference counting)', async () => {
+    const nodes = [
+      node('Relu', ['a'], ['r']),
+      node('Identity', ['r'], ['i']),
+      node('Dropout', ['i'], ['d']),
+      node('Exp', ['a'], ['e']),
+      node('Add', ['d', 'e'], ['s']),
+      node('Mul', ['s', 'i'], ['y']),
+      node('Identity', ['a'], ['z']),
+    ];
+    await expectParity(model(nodes, { a: A }, {}, 17, ['y', 'z', 'i']), { a: input(A, 1) });
+  });
+
   it('Unsqueeze by attribute (opset 11) and Flatten at axis 0 and 2', async () => {
     const nodes = [node('Unsqueeze', ['a'], ['u'], { axes: [1] }), node('Flatten', ['u'], ['y'], { axis: 0 }), node('Flatten', ['a'], ['z'], { axis: 2 })];
     await expectParity(model(nodes, { a: A }, {}, 11, ['y', 'z']), { a: input(A, 1) });

@@ -14,7 +14,7 @@ export interface Feed {
 }
 
 export async function runOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
-  const session = await ort.InferenceSession.create(bytes);
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [k, f] of Object.entries(feeds)) {
     ortFeeds[k] =
