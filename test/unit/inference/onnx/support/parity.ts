@@ -5,6 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { loadOnnxModel } from '../../../../../src/inference/onnx';
 
+ort.env.logLevel = 'error';
+
 /** Runs the same bytes in ONNX Runtime (the reference) and in Tessera, and compares the outputs. */
 
 export interface Feed {
