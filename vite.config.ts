@@ -1,10 +1,11 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { fixtureModelsPlugin } from './vite/fixture-models-plugin';
 import { fixtureSlidesPlugin } from './vite/fixture-slides-plugin';
 import { securityHeadersPlugin } from './vite/security-headers';
 
 export default defineConfig({
-  plugins: [react(), fixtureSlidesPlugin(), securityHeadersPlugin()],
+  plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), securityHeadersPlugin()],
   worker: { format: 'es' },
   server: { port: 5173, host: '127.0.0.1' },
   preview: { port: 4173, host: '127.0.0.1' },

@@ -1,3 +1,4 @@
+import { BackendPanel } from './components/BackendPanel';
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorBanner } from './components/ErrorBanner';
 import { SlideInfoPanel } from './components/SlideInfoPanel';
@@ -29,6 +30,7 @@ export function App() {
         )}
       </main>
       <DropOverlay visible={dragging} />
+      <BackendPanel />
     </div>
   );
 }

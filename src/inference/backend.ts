@@ -36,6 +36,14 @@ export interface BackendConfig {
    * (browser/wasm-paths.ts); Node reads them from node_modules.
    */
   wasmPaths?: Record<string, string> | string;
+  /**
+   * Let the wasm backend use threads where it could (a cross-origin isolated page). Off by default:
+   * TF.js's threaded build starts its pthread workers from a Blob holding its Emscripten factory's source
+   * (factory.toString()), which the app's Content Security Policy refuses (script-src has no blob:) and
+   * which a minified bundle breaks (the factory's closure variables are renamed). With it on in the built
+   * app, the workers fail and the page dies; SIMD on one thread works everywhere.
+   */
+  wasmThreads?: boolean;
 }
 
 export const DEFAULT_BACKEND_CONFIG: BackendConfig = { order: [...BACKEND_NAMES] };
@@ -151,6 +159,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
     if (!adapter) return 'could not start (no WebGPU adapter)';
   }
+  if (name === 'wasm' && !config.wasmThreads && !tf.engine().registry.wasm) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (name === 'wasm' && config.wasmPaths) {
     try {
       setWasmPaths(config.wasmPaths as never);
@@ -225,7 +234,7 @@ function forgetWebgpu(): void {
 
 async function describe(name: BackendName): Promise<BackendInfo> {
   const wasm = name === 'wasm'
-    ? { simd: !!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), threads: !!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) && !!globalThis.crossOriginIsolated }
+    ? { simd: !!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), threads: !!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) }
     : null;
   return { name, adapter: await readAdapterInfo(name, tf.backend()), wasm };
 }
