@@ -56,7 +56,8 @@ export async function loadModel(manifest: Manifest, files: ModelFiles): Promise<
   const [h, w] = manifest.input.size;
   const c = channelCount(manifest.input.channels);
   const positive = positiveClassIndex(manifest);
-  const activate = (raw: tf.Tensor): tf.Tensor => applyActivation(classesLast(raw, runner.rawLayout), manifest.output.activation, manifest.output.classes.length, positive);
+  const activateClassesLast = (out: tf.Tensor): tf.Tensor => applyActivation(out, manifest.output.activation, manifest.output.classes.length, positive);
+  const activate = (raw: tf.Tensor): tf.Tensor => activateClassesLast(classesLast(raw, runner.rawLayout));
   let builtOn = tf.getBackend();
   let rebuilding: Promise<void> | null = null;
   let disposed = false;
@@ -98,7 +99,7 @@ export async function loadModel(manifest: Manifest, files: ModelFiles): Promise<
     },
     predict(batch) {
       ready(batch);
-      return tf.tidy(() => activate(runner.run(batch)));
+      return tf.tidy(() => (runner.runClassesLast ? activateClassesLast(runner.runClassesLast(batch)) : activate(runner.run(batch))));
     },
     predictWithRaw(batch) {
       ready(batch);

@@ -26,17 +26,20 @@ export const onnxLoader: FormatLoader<Uint8Array> = {
     const output = model.outputs[0];
     const [, c, h, w] = (input.shape as unknown[]).map(dim);
     const out = (output.shape as unknown[]).map(dim).slice(1);
+    const runOne = (batch: tf.Tensor4D, outputLayout: 'nchw' | 'nhwc'): tf.Tensor => {
+      const results = model.run({ [input.name]: batch }, { inputLayout: 'nhwc', outputLayout });
+      for (const [name, t] of Object.entries(results)) if (name !== output.name) t.dispose();
+      return results[output.name];
+    };
     return {
       inputShape: [h ?? null, w ?? null, c ?? null],
       // ONNX's NCHW output → classes last, as the manifest checks want it.
       outputShape: out.length === 3 ? [out[1], out[2], out[0]] : out,
       rawLayout: 'nchw',
       strippedActivation: null,
-      run(batch: tf.Tensor4D) {
-        const results = model.run({ [input.name]: batch }, { inputLayout: 'nhwc' });
-        for (const [name, t] of Object.entries(results)) if (name !== output.name) t.dispose();
-        return results[output.name];
-      },
+      run: (batch: tf.Tensor4D) => runOne(batch, 'nchw'),
+      // The importer works in NHWC inside: a segmentation head can stay so for predict.
+      runClassesLast: (batch: tf.Tensor4D) => runOne(batch, 'nhwc'),
       dispose: () => model.dispose(),
     };
   },

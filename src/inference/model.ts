@@ -42,6 +42,8 @@ export interface Runner {
   strippedActivation: string | null;
   /** Raw output of a NHWC batch, in the model's own layout. */
   run(batch: tf.Tensor4D): tf.Tensor;
+  /** The same with classes last (NHWC for 4-D), when the format gives that without a transpose back. */
+  runClassesLast?(batch: tf.Tensor4D): tf.Tensor;
   dispose(): void;
 }
 

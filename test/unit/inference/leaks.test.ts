@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesFromMap, openModel, predict, type Model } from '../../../src/inference';
 import { tesseraJson, testImage, tinyGraphModel, tinyLayersModel, useCpu } from './helpers';
 
 // DESIGN.md decision 5: every tensor is disposed. 500 batched predictions through every path
-// (layers and graph models, raw outputs, padding, resizing, every channel mode, per-tile Macenko).
+// (layers, graph and ONNX models, raw outputs, padding, resizing, every channel mode, per-tile Macenko).
 const models: Model[] = [];
 beforeAll(async () => {
   await useCpu();
@@ -12,6 +15,7 @@ beforeAll(async () => {
   const cmyk = await tinyLayersModel({ size: [8, 8], channels: 4, classes: 2, activation: 'sigmoid' });
   const he = await tinyLayersModel({ size: [8, 8], channels: 2, classes: 3, task: 'segmentation' });
   const graph = tinyGraphModel([8, 8], 3).files;
+  const onnx = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/onnx/glomeruli-cnn/model.onnx'));
   models.push(
     await openModel(filesFromMap({ ...layers, 'tessera.json': tesseraJson({}) })),
     await openModel(filesFromMap({ ...layers, 'tessera.json': tesseraJson({ input: { channels: 'grey' } }) })),
@@ -19,6 +23,7 @@ beforeAll(async () => {
     await openModel(filesFromMap({ ...cmyk, 'tessera.json': tesseraJson({ input: { channels: 'cmyk' }, output: { activation: 'sigmoid', classes: ['a', 'b'] } }) })),
     await openModel(filesFromMap({ ...he, 'tessera.json': tesseraJson({ task: 'segmentation', input: { channels: 'he-macenko', scale: 1, stain: { estimate: 'tile', beta: 0.05 } } }) })),
     await openModel(filesFromMap({ ...graph, 'tessera.json': tesseraJson({ format: 'tfjs-graph' }) })),
+    await openModel(filesFromMap({ 'model.onnx': new Uint8Array(onnx), 'tessera.json': tesseraJson({ format: 'onnx', weights: 'model.onnx', input: { size: [64, 64], channels: 'cmyk' }, output: { activation: 'sigmoid', classes: ['a', 'b'] } }) })),
   );
 });
 afterAll(() => models.forEach((m) => m.dispose()));
