@@ -223,7 +223,7 @@ def main():
         # The source gives no pixel size; 0.5 µm/px (20x) is estimated from nucleus sizes (MODEL_CARD.md).
         'input': {'size': [CROP, CROP], 'spacingUmPx': 0.5, 'channels': 'rgb', 'scale': 255, 'mean': MEAN, 'std': STD},
         'output': {'activation': 'softmax', 'classes': [
-            {'name': 'background', 'color': '#00000000'},
+            {'name': 'background', 'color': '#000000'},
             {'name': 'nucleus', 'color': '#3f51b5'},
             {'name': 'boundary', 'color': '#ffc107'}]},
         'vote': {'rule': 'plurality', 'ignore': ['background']},
