@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { ROOT, expectOneLineError, tessera, type Run } from '../../support/run-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesFromMap, openModel, predict } from '../../../src/inference';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
@@ -11,35 +10,6 @@ import { expectClose, tesseraJson, tinyLayersModel, useCpu } from '../inference/
 import type { Iciar18Record } from '../inference/iciar18-patches';
 
 // `tessera predict`, run as a child process exactly as a user runs it.
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = join(ROOT, 'cli', 'tessera.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tessera(...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.TESSERA_DEBUG;
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectOneLineError(r: Run, code: number, mentions: string): void {
-  expect(r.code, `exit code (stderr: ${r.stderr})`).toBe(code);
-  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^tessera: \S/);
-  expect(lines[0]).not.toMatch(/undefined|\[object |\bat .*:\d+:\d+|Error:/);
-  expect(lines[0]).toContain(mentions);
-  expect(r.stdout).toBe('');
-}
 
 interface Line {
   file: string;
