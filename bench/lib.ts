@@ -343,7 +343,8 @@ function cpuTicks(): { machine: number; ours: number } | null {
     }
   };
   let ours = procTicks('self', true);
-  for (const pid of descendants(process.pid)) ours += procTicks(pid, false);
+  // With their reaped children: Chromium's renderers that exited (closed pages) stay counted as ours.
+  for (const pid of descendants(process.pid)) ours += procTicks(pid, true);
   return { machine, ours };
 }
 

@@ -7,12 +7,16 @@
  * Environment: BENCH_TILES (400), BENCH_WARMUP (32), BENCH_ROUNDS (3; the median round is reported),
  * BENCH_SEED (20240611), BENCH_CONCURRENCY (the pool size), BENCH_SLIDE (a slide to use instead of the
  * generated one), BENCH_TIMEOUT_S (900, whole run).
+ *
+ * BENCH_PARTS (default "slides,models"): which parts run; the model part (ResNet-18 images per second,
+ * bench/models/models.ts) runs after the slide part and merges its figures into latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { MODELS_TIMEOUT_MS, runModelPart } from './models/models';
 import {
   ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, foreignLoadMeter, envInt, giveFileToPage, log, pickTilePositions, startSession, warmPageCache, withTimeout,
   type Position, type Session,
@@ -333,13 +337,25 @@ async function main(): Promise<void> {
   }
 }
 
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'slides,models').split(',').map((p) => p.trim()).filter(Boolean));
+for (const p of PARTS) {
+  if (p !== 'slides' && p !== 'models') {
+    log(`BENCH_PARTS: unknown part "${p}" (parts: slides, models)`);
+    process.exit(1);
+  }
+}
+
+const LIMIT_MS = (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + 60_000;
 const overall = setTimeout(() => {
-  log(`the whole benchmark took longer than ${TIMEOUT_MS / 1000} s; giving up`);
+  log(`the whole benchmark took longer than ${LIMIT_MS / 1000} s; giving up`);
   process.exit(1);
-}, TIMEOUT_MS + 60_000);
+}, LIMIT_MS);
 overall.unref();
 
-main().then(
+(async () => {
+  if (PARTS.has('slides')) await main();
+  if (PARTS.has('models')) await runModelPart();
+})().then(
   () => process.exit(0),
   (e) => {
     log(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
