@@ -11,6 +11,7 @@
  * whole part), BENCH_PYTHON (/usr/bin/python3), BENCH_RESNET18 (an ONNX file to use instead of the
  * exported one).
  */
+import { maxAbsDiff } from '../../test/support/arrays';
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -279,14 +280,6 @@ interface NotMeasured {
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
-  }
-  return m;
-}
 
 /** One backend in a fresh context: start it, load the model, then each batch size with its cap. */
 async function runConfig(browser: Browser, url: string, c: Config, round: number, rows: Row[], notMeasured: NotMeasured[], pageNotes: Record<string, string[]>): Promise<boolean> {

@@ -1,3 +1,5 @@
+import { maxAbsDiff } from '../../support/arrays';
+export { maxAbsDiff } from '../../support/arrays';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { switchBackend } from '../../../src/inference/backend';
@@ -26,11 +28,6 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   expect(diff, `max |difference| ${diff} > ${tolerance}\nactual ${Array.from(actual).join(', ')}\nexpected ${Array.from(expected).join(', ')}`).toBeLessThanOrEqual(tolerance);
 }
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 export interface TinyModelSpec {
   size: [number, number];

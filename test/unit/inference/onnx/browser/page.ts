@@ -1,30 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { loadOnnxModel } from '../../../../../src/inference/onnx';
+import { maxAbsDiff as maxDiff, toNhwc } from '../../../../support/arrays';
 import { activate, type FixtureOutput } from '../support/activations';
 
-/**
- * The browser side of fixtures-browser.test.ts: runs one fixture model on a TF.js backend in Chromium,
- * fed NHWC as the model runtime feeds it, and reports the largest differences from ONNX Runtime.
- */
 
-function toNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let b = 0; b < n; b++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let ch = 0; ch < c; ch++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x];
-  return out;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
-  }
-  return m;
-}
 
 const floats = async (url: string) => new Float32Array(await (await fetch(url)).arrayBuffer());
 

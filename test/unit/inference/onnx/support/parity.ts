@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
+export { maxAbsDiff, toNhwc } from '../../../../support/arrays';
+import { maxAbsDiff, toNhwc } from '../../../../support/arrays';
 import { loadOnnxModel } from '../../../../../src/inference/onnx';
 
 ort.env.logLevel = 'error';
@@ -33,25 +35,7 @@ export async function runOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Pr
   return out;
 }
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
-  }
-  return m;
-}
 
-/** NCHW data → NHWC data (for feeding Tessera a 4-D input the way the model runtime will). */
-export function toNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let b = 0; b < n; b++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let ch = 0; ch < c; ch++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x];
-  return out;
-}
 
 /**
  * With ONNX_DUMP_DIR set, each parity case is also written out (model, inputs, ORT's outputs) so the same
