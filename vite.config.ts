@@ -3,9 +3,10 @@ import react from '@vitejs/plugin-react';
 import { fixtureModelsPlugin } from './vite/fixture-models-plugin';
 import { fixtureSlidesPlugin } from './vite/fixture-slides-plugin';
 import { securityHeadersPlugin } from './vite/security-headers';
+import { tfjsThreadedWasmPlugin } from './vite/tfjs-threaded-wasm-plugin';
 
 export default defineConfig({
-  plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), securityHeadersPlugin()],
+  plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), securityHeadersPlugin(), tfjsThreadedWasmPlugin()],
   worker: { format: 'es' },
   server: { port: 5173, host: '127.0.0.1' },
   preview: { port: 4173, host: '127.0.0.1' },

@@ -10,7 +10,8 @@ export function contentSecurityPolicy(dev: boolean): string {
   return [
     "default-src 'self'",
     // Vite's dev server injects an inline module for React refresh; the built app has no inline script.
-    `script-src 'self' 'wasm-unsafe-eval'${dev ? " 'unsafe-inline'" : ''}`,
+    // blob: for TF.js's wasm pthread workers, which importScripts a Blob of the wasm factory's source.
+    `script-src 'self' blob: 'wasm-unsafe-eval'${dev ? " 'unsafe-inline'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
     "worker-src 'self' blob:",

@@ -24,6 +24,8 @@ import { launchChromium } from '../../test/support/chromium';
 import { ROOT, Skip, envInt, foreignLoadMeter, log, withTimeout } from '../lib';
 import { benchInput, SIZE } from './input';
 import type { MeasureOptions, Measurement, ModelBenchApi, TfjsInfo } from './page';
+import type { BackendName } from '../../src/inference/backend';
+import { tfjsThreadedWasmPlugin } from '../../vite/tfjs-threaded-wasm-plugin';
 
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const HERE = import.meta.dirname;
@@ -91,17 +93,17 @@ function runChild(cmd: string, args: string[], timeoutMs: number): Promise<strin
 
 // ---------------------------------------------------------------- the page and its server
 
-/** Builds bench/models/page.ts with Vite's build() into a temporary folder (unminified, see page.ts). */
+/** Builds bench/models/page.ts with Vite's build() into a temporary folder, minified as the app is (with TF.js's threaded wasm plugin). */
 export async function buildPage(): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'tessera-model-bench-'));
   await build({
     configFile: false,
     logLevel: 'silent',
     publicDir: false,
+    plugins: [tfjsThreadedWasmPlugin()],
     build: {
       outDir: out,
       emptyOutDir: true,
-      minify: false,
       target: 'es2022',
       lib: { entry: join(HERE, 'page.ts'), formats: ['es'], fileName: () => 'page.js' },
     },
@@ -148,9 +150,8 @@ export async function servePage(pageDir: string, modelPath: string): Promise<{ s
 type BenchWindow = { __modelBench: ModelBenchApi };
 
 /** A page in a fresh browser context (its own renderer, so each backend starts clean). */
-export async function openBenchPage(browser: Browser, url: string, initScript?: string): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+export async function openBenchPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
   const context = await browser.newContext();
-  if (initScript) await context.addInitScript({ content: initScript });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -187,8 +188,6 @@ interface Config {
   plan: Plan;
   /** How many rounds (fresh pages, interleaved with the other rows' rounds). */
   rounds: number;
-  /** Run in the page before anything else. */
-  initScript?: string;
 }
 
 const FAST: Plan = { 1: { warmup: 2, maxRuns: 10, capMs: 5_000, budgetMs: 30_000 }, 16: { warmup: 1, maxRuns: 3, capMs: 10_000, budgetMs: 60_000 } };
@@ -197,31 +196,21 @@ const SLOW: Plan = { 1: { warmup: 1, maxRuns: 3, capMs: 10_000, budgetMs: 90_000
 /** cpu: no shaders to compile, and batch 1 already ran every kernel, so batch 16 is timed without a warm-up. */
 const CPU: Plan = { 1: { warmup: 1, maxRuns: 2, capMs: 10_000, budgetMs: 60_000 }, 16: { warmup: 0, maxRuns: 1, capMs: 60_000, budgetMs: 75_000 } };
 
-/**
- * TF.js's threaded wasm caps XNNPACK's pool at navigator.hardwareConcurrency / 2 (it assumes two
- * hyperthreads per core), so on 2 cores setThreadsCount(2) still gives 1 thread. Shown twice the core
- * count, it runs as many threads as there are cores, like ONNX Runtime Web's row.
- */
-const SHOW_DOUBLE_CORES = `Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => ${2 * cpus().length} });`;
-
 function describeTfjs(i: TfjsInfo): string {
-  if (i.wasm) return `SIMD ${i.wasm.simd ? 'on' : 'off'}, ${i.wasm.threads ? `${i.wasm.threadsCount} thread${i.wasm.threadsCount > 1 ? 's' : ''}` : '1 thread'}`;
+  if (i.wasm) return `SIMD ${i.wasm.simd ? 'on' : 'off'}, ${i.wasm.threads} thread${i.wasm.threads > 1 ? 's' : ''}`;
   return i.adapter ?? (i.backend === 'cpu' ? 'JavaScript kernels, main thread' : '');
 }
 
-const tfjs = (id: string, backend: string, plan: Plan, threads?: number, initScript?: string): Config => ({
+const tfjs = (id: string, backend: BackendName, plan: Plan, wasmThreads = false): Config => ({
   id,
   runtime: 'Tessera (TF.js)',
   backend: id,
   plan,
   rounds: plan === FAST ? ROUNDS : 1,
-  initScript,
   init: async (page) => {
-    const info = await call(page, 'tfjsInit', backend, { threads });
+    const info = await call(page, 'tfjsInit', backend, { wasmThreads });
     if (info.backend !== backend) throw new Error(`asked for ${backend}, TF.js runs ${info.backend}`);
-    let detail = describeTfjs(info);
-    if (initScript === SHOW_DOUBLE_CORES) detail += ` (hardwareConcurrency shown as ${2 * cpus().length})`;
-    return { detail, loadMs: info.loadMs };
+    return { detail: describeTfjs(info), loadMs: info.loadMs };
   },
 });
 
@@ -238,8 +227,8 @@ const ortWeb = (id: string, ep: 'wasm' | 'webgpu', plan: Plan, threads: number):
 });
 
 const CONFIGS: Config[] = [
-  tfjs('wasm', 'wasm', FAST, 1),
-  tfjs('wasm-threads', 'wasm', FAST, cpus().length, SHOW_DOUBLE_CORES),
+  tfjs('wasm', 'wasm', FAST),
+  tfjs('wasm-threads', 'wasm', FAST, true),
   ortWeb('ort-wasm', 'wasm', FAST, cpus().length),
   ortWeb('ort-wasm-1t', 'wasm', FAST, 1),
   tfjs('webgpu', 'webgpu', SLOW),
@@ -284,7 +273,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.lengt
 /** One backend in a fresh context: start it, load the model, then each batch size with its cap. */
 async function runConfig(browser: Browser, url: string, c: Config, round: number, rows: Row[], notMeasured: NotMeasured[], pageNotes: Record<string, string[]>): Promise<boolean> {
   const label = `${c.runtime} ${c.backend}${c.rounds > 1 ? ` (round ${round}/${c.rounds})` : ''}`;
-  const session = await openBenchPage(browser, url, c.initScript);
+  const session = await openBenchPage(browser, url);
   let healthy = true;
   try {
     log(`${label}: starting, loading the model...`);
@@ -575,11 +564,8 @@ export async function runModelPart(): Promise<void> {
       const t = best(tessRows, batch);
       const o = best(ortRows, batch);
       const p = torchRate(batch);
-      // What the app itself runs: its wasm backend has one thread (backend.ts: TF.js's threaded workers cannot start under its CSP).
-      const shipped = best(tessRows.filter((r) => r.id !== 'wasm-threads'), batch);
       return {
         batch,
-        bestTesseraAsTheAppRuns: shipped ? { backend: shipped.backend, imagesPerSecond: shipped.imagesPerSecond, vsOrtWeb: o ? shipped.imagesPerSecond / o.imagesPerSecond : null, vsPyTorch: p ? shipped.imagesPerSecond / p : null } : null,
         bestTessera: t ? { backend: t.backend, imagesPerSecond: t.imagesPerSecond } : null,
         bestOrtWeb: o ? { backend: o.backend, imagesPerSecond: o.imagesPerSecond } : null,
         pytorch: p,
@@ -623,10 +609,6 @@ export async function runModelPart(): Promise<void> {
           `vs ORT Web's best (${t.bestOrtWeb ? `${t.bestOrtWeb.backend} ${t.bestOrtWeb.imagesPerSecond.toFixed(2)}` : 'n/a'}): ${ratioText(t.vsOrtWeb)} ${line(t.atLeastOrtWeb)}; ` +
           `vs PyTorch CPU (${t.pytorch?.toFixed(2) ?? 'n/a'}): ${ratioText(t.vsPyTorch)} ${line(t.atLeastHalfPyTorch)}`,
       );
-      const a = t.bestTesseraAsTheAppRuns;
-      if (a && a.backend !== t.bestTessera?.backend) {
-        console.log(`            without wasm threads (the app runs wasm on one thread): ${a.backend} ${a.imagesPerSecond.toFixed(2)} images/s, ${ratioText(a.vsOrtWeb)} ORT Web's best, ${ratioText(a.vsPyTorch)} PyTorch`);
-      }
     }
     if (correctness) {
       console.log(`\nCorrectness: ${correctness.compared}: max |d| ${correctness.maxAbsDiff.toExponential(2)} (logits span ${correctness.logitRange.map((v) => v.toFixed(2)).join(' .. ')}), tolerance ${TOLERANCE}: ${correctness.pass ? 'PASS' : 'FAIL'}`);

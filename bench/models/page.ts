@@ -1,8 +1,7 @@
 /**
  * The browser side of the model benchmark (bench/models/models.ts): ResNet-18 through Tessera's ONNX
  * importer on one TF.js backend, or through ONNX Runtime Web, in a page served with COOP/COEP headers.
- * Built with Vite's build() (unminified: TF.js's threaded wasm build starts its workers from its own
- * factory's source) and driven by page.evaluate calls on window.__modelBench.
+ * Built with Vite's build() and driven by page.evaluate calls on window.__modelBench.
  *
  * Every timed run goes from a Float32Array to a Float32Array, as the app's batched predict does:
  * the input tensor is made from the array, the graph runs, and the output is read back with
@@ -10,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type * as Ort from 'onnxruntime-web';
+import { switchBackend, type BackendName } from '../../src/inference/backend';
 import { loadOnnxModel, type OnnxModel } from '../../src/inference/onnx';
 import { benchInput, nchwToNhwc, SIZE } from './input';
 
@@ -40,7 +39,7 @@ export interface TfjsInfo {
   backend: string;
   loadMs: number;
   adapter?: string;
-  wasm?: { simd: boolean; threads: boolean; threadsCount: number };
+  wasm?: { simd: boolean; threads: number };
 }
 
 const MODEL_URL = '/model.onnx';
@@ -80,24 +79,14 @@ async function timeRuns(run: () => Promise<Float32Array>, o: MeasureOptions): Pr
 
 let model: OnnxModel | null = null;
 
-async function tfjsInit(backend: string, opts: { threads?: number } = {}): Promise<TfjsInfo> {
-  if (backend === 'wasm') {
-    setWasmPaths('/tfjs-wasm/');
-    if (!opts.threads || opts.threads < 2) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    else setThreadsCount(opts.threads);
-  }
-  if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} did not start`);
-  await tf.ready();
+/** Starts the backend through Tessera's own backend module; `wasmThreads` as the app sets it (src/app/inference-global.ts). */
+async function tfjsInit(backend: BackendName, opts: { wasmThreads?: boolean } = {}): Promise<TfjsInfo> {
+  const started = await switchBackend(backend, { order: [backend], wasmPaths: '/tfjs-wasm/', wasmThreads: !!opts.wasmThreads });
+  if (started.name !== backend) throw new Error(`TF.js backend ${backend} did not start`);
   const t0 = performance.now();
   model = await loadOnnxModel(await fetchModel(), 'resnet18.onnx');
   const info: TfjsInfo = { backend: tf.getBackend(), loadMs: performance.now() - t0 };
-  if (backend === 'wasm') {
-    info.wasm = {
-      simd: !!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
-      threads: !!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
-      threadsCount: getThreadsCount(),
-    };
-  }
+  if (started.wasm) info.wasm = started.wasm;
   if (backend === 'webgpu') {
     const adapter = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } }).adapterInfo;
     info.adapter = adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') : undefined;

@@ -18,7 +18,6 @@ import { buildPage, call, ensureResnet18, openBenchPage, servePage } from './mod
 const CONFIGS = (process.env.PROFILE_CONFIGS ?? 'wasm,wasm-threads').split(',');
 const BATCHES = (process.env.PROFILE_BATCHES ?? '1,16').split(',').map(Number);
 const REPS = Number(process.env.PROFILE_REPS ?? 3);
-const doubled = `Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => ${2 * cpus().length} });`;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
 
@@ -32,9 +31,8 @@ async function main() {
   let other: number | null = null;
   try {
     for (const id of CONFIGS) {
-      const threads = id === 'wasm-threads' ? cpus().length : 1;
-      const s = await openBenchPage(browser, url, id === 'wasm-threads' ? doubled : undefined);
-      const info = await call(s.page, 'tfjsInit', 'wasm', { threads });
+      const s = await openBenchPage(browser, url);
+      const info = await call(s.page, 'tfjsInit', 'wasm', { wasmThreads: id === 'wasm-threads' });
       log(`${id}: ${JSON.stringify(info.wasm)}`);
       const res: Record<string, unknown> = { wasm: info.wasm };
       for (const batch of BATCHES) {

@@ -7,12 +7,15 @@ import { WASM_PATHS } from '../inference/browser';
  * Loaded lazily (TF.js is large), by the backend panel once the page is up. It also sits on
  * window.__tesseraInference for benchmarks and browser tests, beside window.__tessera.
  */
+// The app serves the wasm binaries itself and may start TF.js's pthread workers (CSP allows blob: scripts).
+const APP_BACKEND: Partial<inference.BackendConfig> = { wasmPaths: WASM_PATHS, wasmThreads: true };
+
 export function startBackend(): Promise<inference.BackendInfo> {
-  return inference.initBackend({ wasmPaths: WASM_PATHS });
+  return inference.initBackend(APP_BACKEND);
 }
 
 export function chooseBackend(name: inference.BackendName): Promise<inference.BackendInfo> {
-  return inference.switchBackend(name, { wasmPaths: WASM_PATHS });
+  return inference.switchBackend(name, APP_BACKEND);
 }
 
 export const runtime = { ...inference, tf, startBackend, chooseBackend };

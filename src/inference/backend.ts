@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { TesseraError } from '../core/errors';
 import { readAdapterInfo, type GpuAdapterInfo } from './gpu-adapter';
 
@@ -19,8 +19,8 @@ export interface BackendInfo {
   name: BackendName;
   /** The GPU adapter for webgpu (and the renderer for webgl); null for wasm and cpu. */
   adapter: GpuAdapterInfo | null;
-  /** WebAssembly features for wasm: SIMD, and threads (which need a cross-origin isolated page). */
-  wasm: { simd: boolean; threads: boolean } | null;
+  /** WebAssembly features for wasm: SIMD, and how many threads compute (more than 1 needs a cross-origin isolated page). */
+  wasm: { simd: boolean; threads: number } | null;
 }
 
 export type BackendEvent =
@@ -37,11 +37,10 @@ export interface BackendConfig {
    */
   wasmPaths?: Record<string, string> | string;
   /**
-   * Let the wasm backend use threads where it could (a cross-origin isolated page). Off by default:
-   * TF.js's threaded build starts its pthread workers from a Blob holding its Emscripten factory's source
-   * (factory.toString()), which the app's Content Security Policy refuses (script-src has no blob:) and
-   * which a minified bundle breaks (the factory's closure variables are renamed). With it on in the built
-   * app, the workers fail and the page dies; SIMD on one thread works everywhere.
+   * Let the wasm backend use one thread per logical core where it can (a cross-origin isolated page).
+   * Off by default: TF.js's threaded build starts its pthread workers from a Blob (so script-src must allow
+   * blob:) holding its factory's source, which a minified bundle breaks unless the build hands it the
+   * published file (vite/tfjs-threaded-wasm-plugin.ts). The app does both and turns this on; Node does not.
    */
   wasmThreads?: boolean;
 }
@@ -170,7 +169,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   failures.delete(name);
   let ok = false;
   try {
-    ok = await tf.setBackend(name);
+    ok = await (name === 'wasm' && config.wasmThreads ? withAllCoresForWasm(() => tf.setBackend(name)) : tf.setBackend(name));
     if (ok) await tf.ready();
   } catch (e) {
     failures.set(name, e instanceof Error ? e.message : String(e));
@@ -179,6 +178,26 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   if (!ok) return `could not start${failures.has(name) ? ` (${failures.get(name)})` : ''}`;
   if (name === 'webgpu') watchDevice();
   return null;
+}
+
+/**
+ * TF.js's threaded wasm sizes XNNPACK's pool at navigator.hardwareConcurrency / 2 whatever it is asked
+ * (its C++ takes every logical core for a hyperthread pair), so a 2-core machine would compute on one
+ * thread. While the backend starts, and only then, the page reports twice its logical cores, and TF.js
+ * is asked for one thread per logical core. (Anything else reading hardwareConcurrency in that second,
+ * such as a slide worker pool created at that moment, sees the doubled figure too.)
+ */
+async function withAllCoresForWasm<T>(start: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as Navigator | undefined;
+  const cores = nav?.hardwareConcurrency;
+  if (!nav || !cores) return start();
+  setThreadsCount(cores);
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * cores });
+  try {
+    return await start();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
 }
 
 /** Wraps the registered backend factories once, so a failed start's reason can be reported. */
@@ -234,7 +253,7 @@ function forgetWebgpu(): void {
 
 async function describe(name: BackendName): Promise<BackendInfo> {
   const wasm = name === 'wasm'
-    ? { simd: !!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), threads: !!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) }
+    ? { simd: !!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), threads: getThreadsCount() }
     : null;
   return { name, adapter: await readAdapterInfo(name, tf.backend()), wasm };
 }
@@ -243,6 +262,11 @@ async function describe(name: BackendName): Promise<BackendInfo> {
 export function describeBackend(info: BackendInfo): string {
   const parts = [BACKEND_LABELS[info.name]];
   if (info.adapter) parts.push([info.adapter.vendor, info.adapter.architecture, info.adapter.description && `(${info.adapter.description})`].filter(Boolean).join(' '));
-  if (info.wasm) parts.push([info.wasm.simd ? 'SIMD' : 'no SIMD', info.wasm.threads ? 'threads' : 'one thread'].join(', '));
+  if (info.wasm) parts.push(describeWasm(info.wasm));
   return parts.join(' · ');
+}
+
+/** "SIMD, 2 threads" */
+export function describeWasm(wasm: NonNullable<BackendInfo['wasm']>): string {
+  return `${wasm.simd ? 'SIMD' : 'no SIMD'}, ${wasm.threads > 1 ? `${wasm.threads} threads` : 'one thread'}`;
 }

@@ -10,7 +10,8 @@ const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', 
 function adapterText(info: BackendInfo): string {
   const a = info.adapter;
   if (a) return [a.vendor, a.architecture, a.description && `(${a.description})`].filter(Boolean).join(' ') || 'unnamed adapter';
-  if (info.wasm) return `${info.wasm.simd ? 'SIMD' : 'no SIMD'}, ${info.wasm.threads ? 'threads' : 'one thread'}`;
+  // Not describeWasm from inference/: that module brings TF.js, which this panel loads lazily.
+  if (info.wasm) return `${info.wasm.simd ? 'SIMD' : 'no SIMD'}, ${info.wasm.threads > 1 ? `${info.wasm.threads} threads` : 'one thread'}`;
   return 'no GPU';
 }
 

@@ -15,7 +15,7 @@ describe('backends in Node', () => {
     const stop = onBackendEvent((e) => events.push(e));
     const info = await initBackend();
     stop();
-    expect(info).toEqual({ name: 'wasm', adapter: null, wasm: { simd: true, threads: false } });
+    expect(info).toEqual({ name: 'wasm', adapter: null, wasm: { simd: true, threads: 1 } });
     expect(tf.getBackend()).toBe('wasm');
     expect(currentBackend()).toEqual(info);
     expect(events.map((e) => (e.type === 'fallback' ? `${e.from} → ${e.to}` : `ready ${e.backend.name}`))).toEqual(['webgpu → wasm', 'webgl → wasm', 'ready wasm']);
