@@ -7,12 +7,13 @@ import { UsageError, oneLine, type CliIo, type Command } from './args';
 
 /**
  * The command table. Each entry loads its module only when run, so `tessera info` never loads what
- * `tessera predict` will need (TF.js and models). Future commands (predict, score, analyze) go here.
+ * `tessera predict` will need (TF.js and models). Future commands (score) go here.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: { summary: 'print a slide\'s levels, µm/px, vendor, associated images and properties as JSON', load: async () => (await import('./commands/info')).info },
   region: { summary: 'write a region of one level as an RGB PNG', load: async () => (await import('./commands/region')).region },
   predict: { summary: 'run a model on images and print one JSON line of class probabilities per image', load: async () => (await import('./commands/predict')).predict },
+  analyze: { summary: 'run a model over a slide\'s tissue; write per-tile CSV and a JSON summary with the slide-level vote', load: async () => (await import('./commands/analyze')).analyze },
 };
 
 function version(): string {

@@ -4,3 +4,4 @@ export { componentCentroids, labelComponents, type Components, type Connectivity
 export { classAt, createMaskRaster, DEFAULT_MASK_BUDGET, maskDownsample, NOT_ANALYSED, readMask, stitchTile, type MaskRaster, type MaskRegion } from './mask-raster';
 export { axisExtent, gridExtent, ownedSpan, ownerAlong, ownerTile, tileCell, type Axis } from './ownership';
 export { NUCLEAR_AREA_FRACTION, NUCLEI_PER_MM2, nucleusClass, ownedPixels, rimClasses, summarizeTile, summaryNames, type SummaryOptions } from './tile-summary';
+export { segmentationSink } from './segmentation-sink';

@@ -1,0 +1,156 @@
+import { writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { planSlideAnalysis, startSlideAnalysis, DEFAULT_SLIDE_ANALYSIS, type SlideAnalysisSettings } from '../../src/analysis/slide-analysis';
+import type { RunProgress } from '../../src/analysis/run/progress-meter';
+import { slideVote } from '../../src/analysis/vote/slide-vote';
+import type { Rect } from '../../src/core/geometry';
+import { currentBackend, onBackendEvent, openModel, switchBackend, type Model } from '../../src/inference';
+import { filesFromDirectory } from '../../src/inference/node';
+import { analysisSummary } from '../../src/export/analysis-summary';
+import { tilesCsv } from '../../src/export/tiles-csv';
+import type { Slide } from '../../src/slide';
+import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
+import { openSlidePath } from '../main';
+
+const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--backend wasm|cpu]
+                       [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
+                       [--region X,Y,W,H] [--batch-size N]
+
+Runs the model in MODEL_DIR over the tissue of SLIDE, tile by tile at the model's µm/px (as the app's
+Analyze does), with progress on stderr.
+
+TILES.csv   one row per analysed tile: minx,miny,width,height (level-0 pixels), prob_<class> per class,
+            class, tissue (fraction of the tile that is tissue); for segmentation models the class area
+            fractions stand in prob_<class>, and per-tile summaries follow (e.g. nuclei_per_mm2).
+SUMMARY.json the slide-level vote (the manifest's rule, and what each rule says), per-class tile counts and
+            areas in mm², the µm/px used, the grid, tile counts and the backend.
+
+--overlap F            overlap of neighbouring tiles, 0 to 0.9 of a tile (default 0)
+--min-tissue F         analyse tiles at least F tissue, 0 to 1 (default 0.5)
+--tissue-threshold N   HSV saturation 0-255 above which a pixel is tissue (default auto: Otsu's, clamped)
+--no-tissue            analyse every tile, background included
+--mpp UM               µm per level-0 pixel, for slides that do not say (for example 0.5 for a 20x scan)
+--region X,Y,W,H       only tiles whose centre is in this level-0 rectangle
+--batch-size N         tiles per batch (default 8)
+--backend              wasm (the default; falls back to cpu if it cannot start) or cpu
+Exit codes: 0 success, 1 the slide or model could not be read or the run failed, 2 bad command-line arguments.
+`;
+
+export const analyze: Command = {
+  name: 'analyze',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string', short: 'm' },
+      csv: { type: 'string' },
+      json: { type: 'string' },
+      backend: { type: 'string' },
+      overlap: { type: 'string' },
+      'min-tissue': { type: 'string' },
+      'tissue-threshold': { type: 'string' },
+      'no-tissue': { type: 'boolean' },
+      mpp: { type: 'string' },
+      region: { type: 'string' },
+      'batch-size': { type: 'string' },
+    });
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (args.positionals.length !== 1) throw new UsageError('analyze needs one SLIDE (see tessera analyze --help)');
+    const modelDir = stringOption(args, 'model', 'analyze');
+    const csvPath = stringOption(args, 'csv', 'analyze');
+    const jsonPath = typeof args.values.json === 'string' ? args.values.json : undefined;
+    const backend = args.values.backend ?? 'wasm';
+    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+    const settings = settingsFrom(args);
+
+    tf.env().set('PROD', true);
+    const stop = onBackendEvent((e) => {
+      if (e.type === 'fallback') io.err(`tessera: note: ${e.message}\n`);
+    });
+    let slide: Slide | undefined;
+    let model: Model | undefined;
+    try {
+      await switchBackend(backend, { order: backend === 'wasm' ? ['wasm', 'cpu'] : ['cpu'] });
+      slide = await openSlidePath(args.positionals[0]);
+      model = await openModel(await filesFromDirectory(modelDir));
+      const started = performance.now();
+      const plan = await planSlideAnalysis(slide, model, settings);
+      const g = plan.grid;
+      io.err(`tessera: analyze: ${g.cols} x ${g.rows} tiles of ${g.size0} px at ${round(g.mpp)} µm/px (${g.mppSource === 'user' ? 'given with --mpp' : 'from the slide'}), read from level ${g.level}; model ${model.manifest.name} at ${round(g.modelMpp)} µm/px\n`);
+      const run = startSlideAnalysis(slide, model, plan, settings, { onProgress: progressPrinter(io) });
+      io.err(`tessera: analyze: ${run.order.length} tiles with tissue to analyse\n`);
+      const outcome = await run.finished;
+      const vote = slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass });
+      await writeFile(csvPath, tilesCsv(plan.store));
+      if (jsonPath) {
+        const summary = analysisSummary(plan.store, vote, {
+          slide: { name: slide.info.name, width: slide.info.levels[0].width, height: slide.info.levels[0].height },
+          model: { name: model.manifest.name, task: model.manifest.task },
+          backend: currentBackend()?.name ?? backend,
+          status: outcome.status,
+          seconds: (performance.now() - started) / 1000,
+        });
+        await writeFile(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+      }
+      const p = outcome.progress;
+      io.err(`tessera: analyze: ${p.done} tiles analysed${p.failed ? `, ${p.failed} unreadable (marked, skipped)` : ''} in ${p.elapsedSeconds.toFixed(1)} s; vote (${vote.rule}): ${vote.verdict ?? 'no tiles'}\n`);
+      if (outcome.error) throw outcome.error;
+      return 0;
+    } finally {
+      stop();
+      model?.dispose();
+      await slide?.close();
+    }
+  },
+};
+
+function settingsFrom(args: ParsedArgs): Partial<SlideAnalysisSettings> {
+  const s: Partial<SlideAnalysisSettings> = {};
+  const num = (name: string, min: number, max: number): number | undefined => {
+    const v = args.values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${oneLine(String(v))}"`);
+    return n;
+  };
+  s.overlap = num('overlap', 0, 0.9) ?? DEFAULT_SLIDE_ANALYSIS.overlap;
+  s.minTissue = num('min-tissue', 0, 1) ?? DEFAULT_SLIDE_ANALYSIS.minTissue;
+  s.detectTissue = !args.values['no-tissue'];
+  const threshold = args.values['tissue-threshold'];
+  s.tissueThreshold = threshold === undefined || threshold === 'auto' ? null : num('tissue-threshold', 0, 255)!;
+  const mpp = num('mpp', 1e-3, 1e3);
+  if (mpp !== undefined) s.mppOverride = mpp;
+  const batch = num('batch-size', 1, 256);
+  if (batch !== undefined) {
+    if (!Number.isInteger(batch)) throw new UsageError(`--batch-size must be a whole number, got "${batch}"`);
+    s.batchSize = batch;
+    s.readAhead = 2 * batch;
+  }
+  if (typeof args.values.region === 'string') s.region = parseRegion(args.values.region);
+  return s;
+}
+
+function parseRegion(text: string): Rect {
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v)) || parts[2] <= 0 || parts[3] <= 0) throw new UsageError(`--region must be X,Y,W,H in level-0 pixels with W and H above 0, got "${oneLine(text)}"`);
+  const [x, y, width, height] = parts;
+  return { x, y, width, height };
+}
+
+/** A progress line on stderr at most every two seconds, and at the end. */
+function progressPrinter(io: CliIo): (p: RunProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = performance.now();
+    const end = p.done + p.failed === p.total;
+    if (!end && now - last < 2000) return;
+    last = now;
+    const pct = p.total ? ((100 * (p.done + p.failed)) / p.total).toFixed(1) : '100.0';
+    const left = p.secondsLeft == null ? '' : `, ${Math.ceil(p.secondsLeft)} s left`;
+    io.err(`tessera: analyze: ${p.done + p.failed}/${p.total} tiles (${pct}%), ${p.tilesPerSecond.toFixed(1)} tiles/s${left}\n`);
+  };
+}
+
+const round = (v: number) => Number(v.toPrecision(4));

@@ -1,0 +1,41 @@
+import type { ResultStore } from '../analysis/results/result-store';
+import { countStates } from '../analysis/results/result-store';
+import type { SlideVote } from '../analysis/vote/slide-vote';
+
+/** What `tessera analyze --json` writes, and what the app's summary export holds. Plain data. */
+export interface AnalysisSummary {
+  slide: { name: string; width: number; height: number };
+  model: { name: string; task: string; classes: string[] };
+  backend: string;
+  /** µm per level-0 pixel used, where it came from, and the model's own. */
+  mpp: number;
+  mppSource: 'slide' | 'user';
+  modelMpp: number;
+  grid: { cols: number; rows: number; tileSize: number; stride: number; level: number };
+  tiles: { total: number; analysed: number; background: number; failed: number; pending: number };
+  vote: SlideVote;
+  status: 'completed' | 'cancelled' | 'failed';
+  seconds: number;
+}
+
+export function analysisSummary(
+  store: ResultStore,
+  vote: SlideVote,
+  context: { slide: AnalysisSummary['slide']; model: Omit<AnalysisSummary['model'], 'classes'>; backend: string; status: AnalysisSummary['status']; seconds: number },
+): AnalysisSummary {
+  const g = store.grid;
+  const c = countStates(store);
+  return {
+    slide: context.slide,
+    model: { ...context.model, classes: store.classNames },
+    backend: context.backend,
+    mpp: g.mpp,
+    mppSource: g.mppSource,
+    modelMpp: g.modelMpp,
+    grid: { cols: g.cols, rows: g.rows, tileSize: g.size0, stride: g.stride0, level: g.level },
+    tiles: { total: g.cols * g.rows, analysed: c.done, background: c.background, failed: c.failed, pending: c.pending },
+    vote,
+    status: context.status,
+    seconds: context.seconds,
+  };
+}

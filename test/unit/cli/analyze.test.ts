@@ -1,0 +1,128 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTileGrid, tileAt, tileRegion } from '../../../src/analysis/grid/tile-grid';
+import { detectTissue, tileTissueFractions } from '../../../src/analysis/tissue';
+import { filesFromMap, openModel, predict } from '../../../src/inference';
+import { openSlideFile } from '../../../src/slide/node';
+import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
+import { ROOT, expectOneLineError, tessera } from '../../support/run-cli';
+import { expectClose, tesseraJson, tinyLayersModel, useCpu } from '../inference/helpers';
+
+// `tessera analyze`, run as a child process exactly as a user runs it.
+
+const tmp = mkdtempSync(join(tmpdir(), 'tessera-analyze-'));
+// The test model is written by TF.js in this process.
+beforeAll(useCpu);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const SLIDE = fixture('slides', 'CMU-1-Small-Region.svs');
+
+/** A small fast model folder (32 px patches at 0.998 µm/px: 64 level-0 px tiles on CMU-1). */
+async function tinyModelDir(): Promise<string> {
+  const dir = join(tmp, 'tiny');
+  mkdirSync(dir, { recursive: true });
+  const files = await tinyLayersModel({ size: [32, 32], channels: 3, classes: 3 });
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+  writeFileSync(join(dir, 'tessera.json'), tesseraJson({ input: { size: [32, 32], spacingUmPx: 0.998 }, output: { classes: ['stroma', 'tumour', 'fat'] }, vote: { rule: 'plurality', ignore: ['fat'] } }));
+  return dir;
+}
+
+function parseCsv(text: string): { header: string[]; rows: string[][] } {
+  const [head, ...rest] = text.trim().split('\n');
+  return { header: head.split(','), rows: rest.map((l) => l.split(',')) };
+}
+
+describe('tessera analyze: bad input', () => {
+  it('needs a slide, a model and --csv, and says so in one line', async () => {
+    expectOneLineError(await tessera('analyze'), 2, 'SLIDE');
+    expectOneLineError(await tessera('analyze', 'x.svs', '--csv', 'a.csv'), 2, '--model');
+    expectOneLineError(await tessera('analyze', 'x.svs', '--model', 'm'), 2, '--csv');
+    expectOneLineError(await tessera('analyze', 'x.svs', '--model', 'm', '--csv', 'a.csv', '--overlap', '2'), 2, '--overlap must be a number from 0 to 0.9');
+    expectOneLineError(await tessera('analyze', 'x.svs', '--model', 'm', '--csv', 'a.csv', '--region', '1,2,3'), 2, '--region must be X,Y,W,H');
+  });
+
+  it('a file that is not a slide is refused with the reason', async () => {
+    const notSlide = join(tmp, 'notes.svs');
+    writeFileSync(notSlide, 'not a slide at all');
+    expectOneLineError(await tessera('analyze', notSlide, '--model', await tinyModelDir(), '--csv', join(tmp, 'x.csv')), 1);
+  });
+
+  it.skipIf(!HAVE_FIXTURES)(`a slide that states no µm/px asks for --mpp${HAVE_FIXTURES ? '' : ` — ${SKIP_REASON}`}`, async () => {
+    const r = await tessera('analyze', fixture('slides', 'kidney-48-5-strip.tif'), '--model', await tinyModelDir(), '--csv', join(tmp, 'k.csv'));
+    expectOneLineError(r, 1, 'does not say how many µm a pixel is');
+    const ok = await tessera('analyze', fixture('slides', 'kidney-48-5-strip.tif'), '--model', await tinyModelDir(), '--csv', join(tmp, 'k.csv'), '--json', join(tmp, 'k.json'), '--mpp', '0.5', '--no-tissue', '--region', '0,0,256,256');
+    expect(ok.code, ok.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(tmp, 'k.json'), 'utf8'));
+    expect(summary).toMatchObject({ mpp: 0.5, mppSource: 'user', tiles: { analysed: 16 } });
+  });
+});
+
+describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIXTURES ? '' : ` — ${SKIP_REASON}`}`, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tinyModelDir();
+  });
+
+  it('writes one CSV row per analysed tile, the probabilities the model gives that tile, and a summary', { timeout: 120_000 }, async () => {
+    const csv = join(tmp, 'tiles.csv');
+    const json = join(tmp, 'summary.json');
+    const r = await tessera('analyze', SLIDE, '--model', dir, '--csv', csv, '--json', json, '--backend', 'cpu', '--region', '640,960,640,640');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/tiles of 64 px at 0\.499 µm\/px \(from the slide\)/);
+    expect(r.stderr).toMatch(/tiles analysed in .* s; vote \(plurality\): /);
+    const { header, rows } = parseCsv(readFileSync(csv, 'utf8'));
+    expect(header).toEqual(['minx', 'miny', 'width', 'height', 'prob_stroma', 'prob_tumour', 'prob_fat', 'class', 'tissue']);
+    const summary = JSON.parse(readFileSync(json, 'utf8'));
+    expect(rows.length).toBe(summary.tiles.analysed);
+    expect(summary).toMatchObject({ backend: 'cpu', mpp: 0.499, mppSource: 'slide', modelMpp: 0.998, status: 'completed', grid: { tileSize: 64, stride: 64, level: 1 } }); // level 1 (CMU-1's synthesised 2x) is at 0.998 µm/px
+    expect(summary.tiles.analysed + summary.tiles.background).toBe(100); // 10 x 10 tiles have their centre in the region
+    expect(summary.vote.classes.map((c: { name: string }) => c.name)).toEqual(['stroma', 'tumour', 'fat']);
+    expect(summary.vote.classes.reduce((n: number, c: { tiles: number }) => n + c.tiles, 0)).toBe(rows.length);
+    expect(summary.vote.classes[0].areaMm2).toBeCloseTo(summary.vote.classes[0].tiles * (64 * 0.499) ** 2 / 1e6, 9);
+    expect(['stroma', 'tumour', null]).toContain(summary.vote.verdict); // fat is ignored
+
+    // The numbers: the same tiles read through the slide engine and run alone, in this process.
+    const slide = await openSlideFile(SLIDE);
+    const files = await tinyLayersModel({ size: [32, 32], channels: 3, classes: 3 });
+    const model = await openModel(filesFromMap({ ...files, 'tessera.json': readFileSync(join(dir, 'tessera.json')) }));
+    try {
+      const grid = makeTileGrid(slide.info, 0.998, [32, 32], { overlap: 0 });
+      const fractions = tileTissueFractions(await detectTissue(slide), grid);
+      for (const row of [rows[0], rows[Math.floor(rows.length / 2)], rows[rows.length - 1]]) {
+        const [x, y] = row.slice(0, 2).map(Number);
+        const r = tileRegion(grid, slide.info, tileAt(grid, x + 1, y + 1));
+        expect(r).toEqual({ level: 1, x: x / 2, y: y / 2, width: 32, height: 32 });
+        const img = await slide.readRegion(r.level, r.x, r.y, r.width, r.height);
+        const [alone] = await predict(model, [{ ...img, format: 'rgba' }], { batchSize: 1 });
+        expectClose(row.slice(4, 7).map(Number), alone.probabilities, 1e-6);
+        expect(row[7]).toBe(['stroma', 'tumour', 'fat'][alone.classIndex]);
+        expect(Number(row[8])).toBeCloseTo(fractions[tileAt(grid, x + 1, y + 1)], 6);
+        expect(Number(row[8])).toBeGreaterThanOrEqual(0.5);
+      }
+    } finally {
+      model.dispose();
+      await slide.close();
+    }
+  });
+
+  it('segmentation: the shipped nuclei model writes class fractions and nuclei per mm² per tile', { timeout: 120_000 }, async () => {
+    const csv = join(tmp, 'nuclei.csv');
+    const r = await tessera('analyze', SLIDE, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--csv', csv, '--region', '1028,1285,514,257');
+    expect(r.code, r.stderr).toBe(0);
+    const { header, rows } = parseCsv(readFileSync(csv, 'utf8'));
+    expect(header.slice(0, 9)).toEqual(['minx', 'miny', 'width', 'height', 'prob_background', 'prob_nucleus', 'prob_boundary', 'class', 'tissue']);
+    expect(header).toContain('nuclei_per_mm2');
+    expect(header).toContain('nuclear_area_fraction');
+    expect(rows.length).toBe(2);
+    for (const row of rows) {
+      const fractions = row.slice(4, 7).map(Number);
+      expect(fractions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      const density = Number(row[header.indexOf('nuclei_per_mm2')]);
+      // H&E tissue at 20x: hundreds to tens of thousands of nuclei per mm².
+      expect(density).toBeGreaterThan(100);
+      expect(density).toBeLessThan(50_000);
+    }
+  });
+});
