@@ -1,8 +1,13 @@
 import OpenSeadragon from 'openseadragon';
+import type { TileGrid } from '../analysis/grid/tile-grid';
 import type { TesseraError } from '../core/errors';
+import type { Rect } from '../core/geometry';
+import type { RgbaImage } from '../core/image';
 import type { BrowserSlide } from '../slide/browser';
 import { preferredDrawer } from './drawer-choice';
 import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';
+import { HoverTracker, type HoverListener } from './overlays/hover';
+import { RasterLayerStack, type RasterLayer, type RasterLayerOptions } from './overlays/raster-layer';
 import { imageZoomFor, magnificationAt, magnificationPresets, objectiveOf, type Objective } from './magnification';
 import { ScaleBar } from './scale-bar';
 import { SlideTileSource } from './slide-tile-source';
@@ -56,6 +61,12 @@ export interface SlideViewer {
   unreadableTiles(): string[];
   /** Tile jobs so far (both the main view and the navigator). */
   tileCounts(): { started: number; finished: number; aborted: number };
+  /** Draws `raster` over level-0 rectangle `rect0` (heatmaps, masks; see overlays/raster-layer.ts). layer.dispose() removes it. */
+  addRasterLayer(rect0: Rect, raster: RgbaImage, options?: RasterLayerOptions): RasterLayer;
+  /** The raster layers, bottom first (also the test hooks' way in: pixelAt, screenRect, drawnPixelAt). */
+  rasterLayers(): RasterLayer[];
+  /** What is under the pointer, once per frame (null when it leaves); with `grid`, the tile there too. */
+  onHover(listener: HoverListener, grid?: TileGrid): () => void;
   destroy(): void;
 }
 
@@ -117,6 +128,8 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   const scaleBar = new ScaleBar(viewer.element);
 
   const image = () => viewer.world.getItemAt(0) as OpenSeadragon.TiledImage | undefined;
+  const layers = new RasterLayerStack(viewer, image);
+  const hover = new HoverTracker(viewer, image);
 
   function viewState(): ViewState {
     const vp = viewer.viewport;
@@ -232,7 +245,12 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     tileCounts() {
       return { ...source.counts };
     },
+    addRasterLayer: (rect0, raster, options) => layers.add(rect0, raster, options),
+    rasterLayers: () => layers.list(),
+    onHover: (listener, grid) => hover.onHover(listener, grid),
     destroy() {
+      layers.dispose();
+      hover.dispose();
       stopReaper();
       source.abortAll();
       if (frame) cancelAnimationFrame(frame);
