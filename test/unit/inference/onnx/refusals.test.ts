@@ -6,7 +6,7 @@ import { TesseraError } from '../../../../src/core/errors';
 import { loadOnnxModel } from '../../../../src/inference/onnx';
 import { FIXTURE_DIR } from './support/fixtures';
 import { buildModel, node, randomTensor, tensorProto } from './support/onnx-builder';
-import { onnxRoot } from '../../../../src/inference/onnx/onnx-proto';
+import { onnxRoot } from './support/onnx-descriptor';
 import { existsSync } from 'node:fs';
 
 beforeAll(async () => {

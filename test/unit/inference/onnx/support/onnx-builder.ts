@@ -1,4 +1,4 @@
-import { onnxRoot } from '../../../../../src/inference/onnx/onnx-proto';
+import { onnxRoot } from './onnx-descriptor';
 
 /**
  * Builds small ONNX models in tests by encoding a ModelProto with the importer's own protobufjs
