@@ -1,3 +1,7 @@
+import { useState } from 'react';
+import type { SlideViewer } from '../viewer';
+import { AnalysisSidebar } from './analysis/AnalysisSidebar';
+import { useModelChoice } from './analysis/use-model-choice';
 import { BackendPanel } from './components/BackendPanel';
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorBanner } from './components/ErrorBanner';
@@ -9,11 +13,13 @@ import { useFixtureSlides } from './hooks/use-fixture-slides';
 import { usePageDrop } from './hooks/use-page-drop';
 import { useSlideSession } from './hooks/use-slide-session';
 
-/** The slide viewer screen: toolbar, errors, the slide (or the start screen) and its info panel. */
+/** The slide viewer screen: toolbar, errors, the slide (or the start screen), analysis and info panels. */
 export function App() {
   const session = useSlideSession();
   const fixtures = useFixtureSlides();
-  const dragging = usePageDrop((file) => void session.open(file));
+  const models = useModelChoice();
+  const [viewer, setViewer] = useState<SlideViewer | null>(null);
+  const dragging = usePageDrop({ onSlide: (file) => void session.open(file), onModel: (files, folder) => void models.openOwn(files, folder) });
   const { slide } = session;
   return (
     <div className="app">
@@ -22,8 +28,11 @@ export function App() {
       <main className="workspace">
         {slide ? (
           <>
-            <ViewerPane slide={slide} />
-            <SlideInfoPanel slide={slide} />
+            <ViewerPane slide={slide} onViewer={setViewer} />
+            <aside className="side-panel">
+              <AnalysisSidebar slide={slide} viewer={viewer} choice={models} />
+              <SlideInfoPanel slide={slide} />
+            </aside>
           </>
         ) : (
           <StartScreen slides={fixtures} onOpen={(url) => void session.open(url)} />

@@ -1,3 +1,4 @@
+import type { SlideAnalysisPlan } from '../analysis/slide-analysis';
 import { openSlideInBrowser, type BrowserSlide } from '../slide/browser';
 import { createSlideViewer, type SlideViewer } from '../viewer';
 
@@ -10,6 +11,8 @@ export interface TesseraGlobal {
   createSlideViewer: typeof createSlideViewer;
   slide: BrowserSlide | null;
   viewer: SlideViewer | null;
+  /** The current analysis's plan (grid, result store, tissue, mask), null before Analyze. */
+  analysis: SlideAnalysisPlan | null;
 }
 
 declare global {
@@ -20,7 +23,7 @@ declare global {
 
 export function installTesseraGlobal(): TesseraGlobal {
   const existing = (window.__tessera ?? {}) as Partial<TesseraGlobal>;
-  window.__tessera = Object.assign(existing, { openSlideInBrowser, createSlideViewer, slide: existing.slide ?? null, viewer: existing.viewer ?? null });
+  window.__tessera = Object.assign(existing, { openSlideInBrowser, createSlideViewer, slide: existing.slide ?? null, viewer: existing.viewer ?? null, analysis: existing.analysis ?? null });
   return window.__tessera;
 }
 
@@ -28,4 +31,9 @@ export function exposeCurrent(slide: BrowserSlide | null, viewer: SlideViewer | 
   if (!window.__tessera) installTesseraGlobal();
   window.__tessera.slide = slide;
   window.__tessera.viewer = viewer;
+}
+
+export function exposeAnalysis(plan: SlideAnalysisPlan | null): void {
+  if (!window.__tessera) installTesseraGlobal();
+  window.__tessera.analysis = plan;
 }

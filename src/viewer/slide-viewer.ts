@@ -9,6 +9,7 @@ import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from 
 import { HoverTracker, type HoverListener } from './overlays/hover';
 import { RasterLayerStack, type RasterLayer, type RasterLayerOptions } from './overlays/raster-layer';
 import { imageZoomFor, magnificationAt, magnificationPresets, objectiveOf, type Objective } from './magnification';
+import { drawRectangle } from './rectangle-tool';
 import { ScaleBar } from './scale-bar';
 import { SlideTileSource } from './slide-tile-source';
 import { cancelStaleJobs } from './stale-jobs';
@@ -67,6 +68,10 @@ export interface SlideViewer {
   rasterLayers(): RasterLayer[];
   /** What is under the pointer, once per frame (null when it leaves); with `grid`, the tile there too. */
   onHover(listener: HoverListener, grid?: TileGrid): () => void;
+  /** The part of the slide on screen, level-0 pixels, clamped to the slide (analysis starts there). */
+  visibleRegion(): Rect | null;
+  /** The next drag draws a rectangle instead of panning (see rectangle-tool.ts); null when cancelled. */
+  drawRectangle(): Promise<Rect | null>;
   destroy(): void;
 }
 
@@ -130,6 +135,7 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   const image = () => viewer.world.getItemAt(0) as OpenSeadragon.TiledImage | undefined;
   const layers = new RasterLayerStack(viewer, image);
   const hover = new HoverTracker(viewer, image);
+  let drawing: { cancel(): void } | null = null;
 
   function viewState(): ViewState {
     const vp = viewer.viewport;
@@ -248,7 +254,25 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     addRasterLayer: (rect0, raster, options) => layers.add(rect0, raster, options),
     rasterLayers: () => layers.list(),
     onHover: (listener, grid) => hover.onHover(listener, grid),
+    visibleRegion() {
+      const item = image();
+      if (!item) return null;
+      const r = item.viewportToImageRectangle(viewer.viewport.getBounds(true));
+      const { width, height } = slide.info.levels[0];
+      const x = Math.max(0, r.x);
+      const y = Math.max(0, r.y);
+      const w = Math.min(width, r.x + r.width) - x;
+      const h = Math.min(height, r.y + r.height) - y;
+      return w > 0 && h > 0 ? { x, y, width: w, height: h } : null;
+    },
+    drawRectangle() {
+      drawing?.cancel();
+      const tool = drawRectangle(viewer, slide.info.levels[0]);
+      drawing = tool;
+      return tool.done;
+    },
     destroy() {
+      drawing?.cancel();
       layers.dispose();
       hover.dispose();
       stopReaper();

@@ -4,13 +4,54 @@ function hasFiles(e: DragEvent): boolean {
   return !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
 }
 
-/** Dropping a file anywhere on the page opens it; returns whether a file is being dragged over the page. */
-export function usePageDrop(onFile: (file: File) => void): boolean {
+export interface DropHandlers {
+  /** A slide file was dropped. */
+  onSlide(file: File): void;
+  /** A model folder was dropped (the folder itself, or its files together). */
+  onModel(files: File[], folder?: string): void;
+}
+
+/** Files that make a model folder: a manifest, TF.js's model.json, or ONNX weights. */
+const MODEL_FILE = /^(tessera\.json|config\.json|model\.json)$|\.onnx$/i;
+
+/** The files directly inside a dropped folder (a model folder is flat). */
+async function folderFiles(entry: FileSystemDirectoryEntry): Promise<File[]> {
+  const reader = entry.createReader();
+  const entries: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) break;
+    entries.push(...batch);
+  }
+  const files = entries.filter((e): e is FileSystemFileEntry => e.isFile);
+  return Promise.all(files.map((f) => new Promise<File>((resolve, reject) => f.file(resolve, reject))));
+}
+
+/**
+ * What was dropped: a folder (always a model), several files of a model, or a slide. The DataTransfer is
+ * read at once: its items are gone once the drop event has been handled.
+ */
+function routeDrop(data: DataTransfer, handlers: DropHandlers): void {
+  const entry = Array.from(data.items ?? []).map((i) => i.webkitGetAsEntry?.()).find((e) => e?.isDirectory) as FileSystemDirectoryEntry | undefined;
+  const files = Array.from(data.files ?? []);
+  if (entry) {
+    void folderFiles(entry).then((list) => handlers.onModel(list, entry.name), () => handlers.onModel([], entry.name));
+    return;
+  }
+  if (files.length > 1 && files.some((f) => MODEL_FILE.test(f.name))) return handlers.onModel(files);
+  if (files[0]) handlers.onSlide(files[0]);
+}
+
+/**
+ * Dropping a slide anywhere on the page opens it; dropping a model folder (or its files) loads the model.
+ * Returns whether files are being dragged over the page.
+ */
+export function usePageDrop(handlers: DropHandlers): boolean {
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
-  const handler = useRef(onFile);
+  const handler = useRef(handlers);
   useLayoutEffect(() => {
-    handler.current = onFile;
+    handler.current = handlers;
   });
 
   useEffect(() => {
@@ -33,10 +74,9 @@ export function usePageDrop(onFile: (file: File) => void): boolean {
     const drop = (e: DragEvent) => {
       depth.current = 0;
       setDragging(false);
-      const file = e.dataTransfer?.files?.[0];
-      if (!file) return;
+      if (!e.dataTransfer?.files?.length) return;
       e.preventDefault(); // the browser would otherwise navigate to the file
-      handler.current(file);
+      routeDrop(e.dataTransfer, handler.current);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);

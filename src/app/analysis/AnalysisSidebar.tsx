@@ -1,0 +1,71 @@
+import { useEffect, useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
+import type { Rect } from '../../core/geometry';
+import type { BrowserSlide } from '../../slide/browser';
+import type { SlideViewer } from '../../viewer';
+import type { ColormapName } from '../../viewer/overlays/colormaps';
+import type { Hover } from '../../viewer/overlays/hover';
+import { heatmapLegend } from '../../viewer/overlays/legend';
+import { exposeAnalysis } from '../tessera-global';
+import { AnalysisPanel } from './AnalysisPanel';
+import { ModelPanel } from './ModelPanel';
+import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
+import { TileHoverNote } from './TileHoverNote';
+import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overlays';
+import type { ModelChoice } from './use-model-choice';
+import { useSlideAnalysis } from './use-slide-analysis';
+
+const INITIAL_OVERLAY: Omit<OverlaySettings, 'mode'> = { opacity: 0.6, showHeatmap: true, showTissue: false, showMask: true };
+
+/** Model, Analyze, verdict and overlay controls beside the slide; the hover note sits over the viewer. */
+export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice }) {
+  const { model } = choice;
+  const analysis = useSlideAnalysis(slide, model, viewer);
+  const [modeKey, setModeKey] = useState('argmax');
+  const [colormap, setColormap] = useState<ColormapName>('viridis');
+  const [overlay, setOverlay] = useState(INITIAL_OVERLAY);
+  const [hover, setHover] = useState<Hover | null>(null);
+  const plan = analysis.plan;
+  const measureNames = plan?.store.measureNames ?? [];
+
+  const modes = useMemo(() => (model ? heatmapModes(model, measureNames, colormap) : []), [model, measureNames, colormap]);
+  const mode = (modes.find((m) => m.key === modeKey) ?? modes[0])?.mode ?? { kind: 'tissue' as const };
+  const settings = useMemo<OverlaySettings>(() => ({ ...overlay, mode }), [overlay, mode]);
+  useAnalysisOverlays(viewer, plan, model, analysis.version, settings);
+
+  useEffect(() => {
+    exposeAnalysis(plan);
+    if (!viewer || !plan) return;
+    return viewer.onHover(setHover, plan.grid);
+  }, [viewer, plan]);
+
+  const drawRectangle = (): Promise<Rect | null> => (viewer ? viewer.drawRectangle() : Promise.resolve(null));
+  // The note sits over the slide, in the viewer's pane, at the pointer.
+  const hoverHost = viewer ? document.querySelector<HTMLElement>('.viewer-pane') : null;
+  const busy = analysis.phase === 'preparing' || analysis.phase === 'running' || analysis.phase === 'paused';
+
+  return (
+    <>
+      <ModelPanel choice={choice} disabled={busy} />
+      <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} />
+      {analysis.vote && plan ? <VotePanel vote={analysis.vote} /> : null}
+      {model && plan ? (
+        <OverlayPanel
+          model={model}
+          measureNames={measureNames}
+          settings={settings}
+          modeKey={modeKey}
+          colormap={colormap}
+          legend={heatmapLegend(plan.store, mode)}
+          hasMask={!!plan.mask}
+          onChange={(c) => {
+            if (c.modeKey) setModeKey(c.modeKey);
+            if (c.colormap) setColormap(c.colormap);
+            if (c.settings) setOverlay((o) => ({ ...o, ...c.settings }));
+          }}
+        />
+      ) : null}
+      {plan && hover?.tile && hoverHost ? createPortal(<TileHoverNote hover={hover} plan={plan} />, hoverHost) : null}
+    </>
+  );
+}

@@ -1,0 +1,109 @@
+import type { SlideVote } from '../../analysis/vote/slide-vote';
+import type { Model } from '../../inference/model';
+import { COLORMAP_NAMES, type ColormapName } from '../../viewer/overlays/colormaps';
+import type { HeatmapMode } from '../../viewer/overlays/heatmap-raster';
+import type { Legend } from '../../viewer/overlays/legend';
+import type { OverlaySettings } from './use-analysis-overlays';
+
+const RULES: Record<SlideVote['rule'], string> = { plurality: 'plurality of tile classes', mean: 'highest mean probability', any: 'any tile of the positive class' };
+
+/** The slide-level verdict, the rule that decided it, and per-class tiles, areas and mean probabilities. */
+export function VotePanel({ vote }: { vote: SlideVote }) {
+  return (
+    <section className="panel-section" aria-label="Slide-level vote">
+      <h3>Slide verdict</h3>
+      <p className="verdict" data-testid="vote-verdict">{vote.verdict ?? 'no tiles yet'}</p>
+      <p className="muted" data-testid="vote-rule">
+        by {RULES[vote.rule]} over {vote.tilesVoting} of {vote.tilesAnalysed} tiles; plurality: {vote.byRule.plurality ?? '—'}, mean: {vote.byRule.mean ?? '—'}
+      </p>
+      <table className="vote-table" data-testid="vote-table">
+        <thead>
+          <tr><th>Class</th><th>Tiles</th><th>mm²</th><th>Mean p</th><th>≥ {vote.threshold}</th></tr>
+        </thead>
+        <tbody>
+          {vote.classes.map((c) => (
+            <tr key={c.name} className={c.ignored ? 'muted' : undefined}>
+              <td>{c.name}{c.ignored ? ' (ignored)' : ''}</td>
+              <td>{c.tiles}</td>
+              <td>{c.areaMm2.toFixed(3)}</td>
+              <td>{c.meanProbability.toFixed(3)}</td>
+              <td>{(100 * c.fractionAbove).toFixed(0)}%</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The modes a model's results can be shown in: each class's probability, the predicted class, its measures. */
+export function heatmapModes(model: Model, measureNames: string[], colormap: ColormapName): { key: string; label: string; mode: HeatmapMode }[] {
+  const classes = model.manifest.output.classes;
+  return [
+    { key: 'argmax', label: 'Predicted class', mode: { kind: 'argmax', classColors: classes.map((c) => c.color) } },
+    ...classes.map((c, i) => ({ key: `p:${i}`, label: `${model.manifest.task === 'segmentation' ? 'Area of' : 'Probability of'} ${c.name}`, mode: { kind: 'probability', classIndex: i, colormap } as HeatmapMode })),
+    ...measureNames.filter((n) => !n.startsWith('area_fraction_')).map((n) => ({ key: `m:${n}`, label: n.replace(/_/g, ' '), mode: { kind: 'measure', name: n, colormap, range: n === 'nuclei_per_mm2' ? [0, 8000] : [0, 1] } as HeatmapMode })),
+    { key: 'tissue', label: 'Tissue fraction', mode: { kind: 'tissue' } },
+  ];
+}
+
+interface OverlayProps {
+  model: Model;
+  measureNames: string[];
+  settings: OverlaySettings;
+  modeKey: string;
+  colormap: ColormapName;
+  legend: Legend | null;
+  hasMask: boolean;
+  onChange(next: { settings?: Partial<OverlaySettings>; modeKey?: string; colormap?: ColormapName }): void;
+}
+
+/** What is drawn over the slide: heatmap mode, colour map, opacity, masks, and the legend. */
+export function OverlayPanel({ model, measureNames, settings, modeKey, colormap, legend, hasMask, onChange }: OverlayProps) {
+  const modes = heatmapModes(model, measureNames, colormap);
+  return (
+    <section className="panel-section" aria-label="Overlay">
+      <h3>Overlay</h3>
+      <div className="form-grid">
+        <label htmlFor="overlay-mode">Heatmap</label>
+        <div className="row">
+          <input type="checkbox" aria-label="Show heatmap" checked={settings.showHeatmap} onChange={(e) => onChange({ settings: { showHeatmap: e.target.checked } })} />
+          <select id="overlay-mode" value={modeKey} onChange={(e) => onChange({ modeKey: e.target.value })}>
+            {modes.map((m) => <option key={m.key} value={m.key}>{m.label}</option>)}
+          </select>
+        </div>
+        <label htmlFor="overlay-colormap">Colour map</label>
+        <select id="overlay-colormap" value={colormap} onChange={(e) => onChange({ colormap: e.target.value as ColormapName })}>
+          {COLORMAP_NAMES.map((n) => <option key={n} value={n}>{n}</option>)}
+        </select>
+        <label htmlFor="overlay-opacity">Opacity</label>
+        <input id="overlay-opacity" type="range" min={0} max={1} step={0.05} value={settings.opacity} onChange={(e) => onChange({ settings: { opacity: Number(e.target.value) } })} />
+        <span />
+        <div className="row">
+          <label><input type="checkbox" checked={settings.showTissue} onChange={(e) => onChange({ settings: { showTissue: e.target.checked } })} /> tissue mask</label>
+          {hasMask ? <label><input type="checkbox" checked={settings.showMask} onChange={(e) => onChange({ settings: { showMask: e.target.checked } })} /> segmentation mask</label> : null}
+        </div>
+      </div>
+      {legend ? <LegendView legend={legend} /> : null}
+    </section>
+  );
+}
+
+function LegendView({ legend }: { legend: Legend }) {
+  return (
+    <figure className="legend" data-testid="legend">
+      <figcaption>{legend.title}</figcaption>
+      {legend.kind === 'ramp' ? (
+        <div className="ramp">
+          <div className="ramp-bar" style={{ background: `linear-gradient(to right, ${legend.stops.map((s) => `${s.color} ${(100 * s.offset).toFixed(1)}%`).join(', ')})` }} />
+          <div className="ramp-ticks">
+            {legend.ticks.map((t) => <span key={t.offset} style={{ left: `${100 * t.offset}%` }}>{t.label}</span>)}
+          </div>
+        </div>
+      ) : null}
+      <ul className="swatches">
+        {legend.swatches.map((s) => <li key={s.label}><span className="swatch" style={{ background: s.color }} />{s.label}</li>)}
+      </ul>
+    </figure>
+  );
+}

@@ -1,0 +1,210 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
+import { ROOT } from '../support/run-cli';
+import { expect, openWithPicker, test, viewState, waitForSlide } from './helpers';
+
+// The slide analysis as a pathologist runs it: open a slide, choose a model, draw a rectangle or not,
+// Analyze, watch progress, read the verdict and hover a tile. The ICIAR 2018 fixture model is served
+// read-only by vite/fixture-models-plugin.ts; the shipped models by vite/shipped-models-plugin.ts.
+
+test.skip(!HAVE_FIXTURES, SKIP_REASON);
+
+async function chooseModel(page: Page, label: RegExp): Promise<void> {
+  const select = page.getByLabel('Choose model');
+  await expect(select.locator('option', { hasText: label })).toHaveCount(1);
+  const value = await select.locator('option', { hasText: label }).getAttribute('value');
+  await select.selectOption(value!);
+  await expect(page.getByTestId('model-facts')).toBeVisible({ timeout: 60_000 });
+}
+
+/** Drags a rectangle over level-0 rectangle `r` (no rotation), after "Draw rectangle". */
+async function drawRectangle(page: Page, r: { x: number; y: number; width: number; height: number }): Promise<void> {
+  await page.getByRole('button', { name: 'Draw rectangle' }).click();
+  const v = await viewState(page);
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const toScreen = (x: number, y: number) => ({ x: box.x + box.width / 2 + (x - v.centerX) * v.imageZoom, y: box.y + box.height / 2 + (y - v.centerY) * v.imageZoom });
+  const a = toScreen(r.x, r.y);
+  const b = toScreen(r.x + r.width, r.y + r.height);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByTestId('analysis-scope')).toHaveText(/ × .* px at \(/);
+}
+
+async function useWasm(page: Page): Promise<void> {
+  await page.getByTestId('backend-summary').click();
+  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
+  await expect(page.getByTestId('backend-summary')).toHaveText(/^WebAssembly/);
+  await page.getByTestId('backend-summary').click();
+}
+
+async function waitForPhase(page: Page, phase: string, timeout = 240_000): Promise<void> {
+  await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', phase, { timeout });
+}
+
+test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model gives its region alone, and the heatmap and hover show it', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  // WebAssembly: on SwiftShader WebGPU these 12 tiles take minutes (inference.spec.ts checks ICIAR on WebGPU).
+  await useWasm(page);
+  await chooseModel(page, /iciar18-breast-tfjs/);
+  await expect(page.getByTestId('model-facts')).toContainText('128 × 128 px, rgb at 0.42 µm/px');
+  await expect(page.getByTestId('model-facts')).toContainText('InSitu');
+
+  // 4 x 3 tiles of 108 level-0 px in the tissue.
+  await drawRectangle(page, { x: 8 * 108 + 20, y: 12 * 108 + 20, width: 4 * 108 - 40, height: 3 * 108 - 40 });
+  await page.getByRole('button', { name: 'Analyze' }).click();
+  await waitForPhase(page, 'completed');
+  await expect(page.getByTestId('analysis-grid')).toHaveText(/20 × 27 tiles of 108 px at 0\.499 µm\/px \(from the slide\), read from level 0/);
+  await expect(page.getByTestId('analysis-progress')).toContainText(/(\d+) \/ \1 tiles/);
+  await expect(page.getByTestId('vote-verdict')).toHaveText(/Normal|Benign|InSitu|Invasive/);
+  await expect(page.getByTestId('vote-rule')).toContainText('by plurality of tile classes');
+
+  // The analysis's stored probabilities for its tiles, against the model run on each region alone in the same page.
+  const check = await page.evaluate(async () => {
+    const plan = window.__tessera.analysis!;
+    const slide = window.__tessera.slide!;
+    const rt = window.__tesseraInference!;
+    const model = await rt.openModel(rt.filesFromUrl('/fixture-models/iciar18-breast-tfjs/'));
+    const { grid, store } = plan;
+    const k = store.classNames.length;
+    const done = Array.from(store.state.keys()).filter((t) => store.state[t] === 1);
+    // Every tile, read again through the slide engine and run by a model of its own.
+    const picked = done;
+    const images = await Promise.all(picked.map(async (t) => {
+      const img = await slide.readRegion(0, (t % grid.cols) * grid.stride0, Math.floor(t / grid.cols) * grid.stride0, grid.levelSize, grid.levelSize);
+      return { ...img, format: 'rgba' as const };
+    }));
+    const alone = await rt.predict(model, images, { batchSize: 8 });
+    let worst = 0;
+    picked.forEach((t, i) => {
+      for (let j = 0; j < k; j++) worst = Math.max(worst, Math.abs(alone[i].probabilities[j] - store.probabilities[t * k + j]));
+    });
+    model.dispose();
+    const t = done[Math.floor(done.length / 2)];
+    const heat = window.__tessera.viewer!.rasterLayers().find((l) => l.label === 'Heatmap')!;
+    const cx = (t % grid.cols) * grid.stride0 + grid.size0 / 2;
+    const cy = Math.floor(t / grid.cols) * grid.stride0 + grid.size0 / 2;
+    return { tiles: done.length, worst, tile: t, cx, cy, cell: heat.pixelAt(cx, cy), classIndex: store.classIndex[t], probabilities: Array.from(store.probabilities.slice(t * k, t * k + k)), backend: rt.currentBackend()?.name };
+  });
+  expect(check.tiles).toBe(12);
+  expect(check.backend).toBe('wasm');
+  expect(check.worst, 'max |p(analysis) - p(alone)|').toBeLessThanOrEqual(1e-4);
+  // The heatmap (predicted class mode) holds the tile's class colour under its centre.
+  const swatch = page.getByTestId('model-facts').locator('.class-chip').nth(check.classIndex).locator('.swatch');
+  const css = await swatch.evaluate((el) => getComputedStyle(el).backgroundColor);
+  const rgb = css.match(/\d+/g)!.slice(0, 3).map(Number);
+  expect(check.cell!.slice(0, 3)).toEqual(rgb);
+
+  // Hovering the tile shows its probabilities.
+  const v = await viewState(page);
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2 + (check.cx - v.centerX) * v.imageZoom, box.y + box.height / 2 + (check.cy - v.centerY) * v.imageZoom);
+  const hoverNote = page.getByTestId('tile-hover');
+  await expect(hoverNote).toBeVisible();
+  for (const [j, name] of ['Normal', 'Benign', 'InSitu', 'Invasive'].entries()) {
+    await expect(hoverNote.getByTestId(`hover-p-${name}`)).toHaveText(check.probabilities[j].toFixed(4));
+  }
+
+  // Probability mode with a colour map, and its legend.
+  await page.getByLabel('Heatmap', { exact: true }).selectOption({ label: 'Probability of Benign' });
+  await expect(page.getByTestId('legend')).toContainText('Probability of Benign');
+});
+
+test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; the mask and nuclei per mm² are shown', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  // WebAssembly (threads) rather than WebGPU on SwiftShader: the U-Net takes seconds a tile in software.
+  await useWasm(page);
+  await chooseModel(page, /Nuclei/);
+  await expect(page.getByTestId('model-facts')).toContainText('segmentation');
+  // Tiles overlapping by three quarters: several hundred tiles, a run long enough to pause (and stitching with overlap).
+  await page.getByLabel('Tile overlap').fill('0.75');
+  await page.getByRole('button', { name: 'Analyze' }).click();
+  await expect(page.getByTestId('analysis-grid')).toHaveText(/31 × 43 tiles of 257 px/);
+  const progress = page.getByTestId('analysis-progress');
+  await expect(progress).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
+  await expect.poll(async () => Number((await progress.textContent())!.split(' / ')[0]), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(progress).toHaveAttribute('data-phase', 'paused');
+  await page.waitForTimeout(1500); // a batch already on its way may still land
+  const paused = Number((await progress.textContent())!.split(' / ')[0]);
+  await page.waitForTimeout(3000);
+  expect(Number((await progress.textContent())!.split(' / ')[0])).toBe(paused);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(async () => Number((await progress.textContent())!.split(' / ')[0]), { timeout: 120_000 }).toBeGreaterThan(paused);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await waitForPhase(page, 'cancelled', 60_000);
+  const kept = await page.evaluate(() => {
+    const s = window.__tessera.analysis!.store;
+    return { done: s.state.filter((v) => v === 1).length, total: s.state.length, measures: s.measureNames };
+  });
+  expect(kept.done).toBeGreaterThan(paused - 1);
+  expect(kept.done).toBeLessThan(kept.total);
+  expect(kept.measures).toContain('nuclei_per_mm2');
+  await expect(page.getByTestId('vote-table')).toBeVisible();
+  const layers = await page.evaluate(() => window.__tessera.viewer!.rasterLayers().map((l) => [l.label, l.visible]));
+  expect(layers).toContainEqual(['Segmentation mask', true]);
+  await page.getByLabel('Heatmap', { exact: true }).selectOption({ label: 'nuclei per mm2' });
+  await expect(page.getByTestId('legend')).toContainText('nuclei_per_mm2');
+});
+
+test('a slide that states no µm/px: the user gives one, and the result says which was used', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'kidney-48-5-strip.tif'));
+  await waitForSlide(page, 'kidney-48-5-strip.tif');
+  await chooseModel(page, /iciar18-breast-tfjs/);
+  await expect(page.getByRole('textbox', { name: 'µm per pixel' })).toHaveValue('0.5');
+  await page.getByRole('textbox', { name: 'µm per pixel' }).fill('0.42');
+  await drawRectangle(page, { x: 600, y: 300, width: 256, height: 128 });
+  await page.getByRole('button', { name: 'Analyze' }).click();
+  await waitForPhase(page, 'completed');
+  await expect(page.getByTestId('analysis-grid')).toContainText('tiles of 128 px at 0.42 µm/px (as entered)');
+});
+
+test('a broken model folder is refused with the reason, and the app goes on with a good one', async ({ page }) => {
+  test.setTimeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bad-model-'));
+  try {
+    const bad = join(dir, 'truncated-nuclei');
+    mkdirSync(bad);
+    copyFileSync(join(ROOT, 'models', 'nuclei-segmentation', 'tessera.json'), join(bad, 'tessera.json'));
+    writeFileSync(join(bad, 'model.onnx'), readFileSync(join(ROOT, 'models', 'nuclei-segmentation', 'model.onnx')).subarray(0, 5000));
+    await page.goto('/');
+    await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+    await waitForSlide(page, 'CMU-1-Small-Region.svs');
+    await page.getByTestId('model-folder-input').setInputFiles(bad);
+    await expect(page.getByTestId('model-error')).toContainText(/model\.onnx/);
+    await expect(page.getByRole('button', { name: 'Analyze' })).toBeDisabled();
+    await chooseModel(page, /Nuclei/);
+    await expect(page.getByRole('button', { name: 'Analyze' })).toBeEnabled();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dropping a model folder\'s files onto the page loads that model', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  const files = ['tessera.json', 'model.onnx'].map((name) => ({ name, data: readFileSync(join(ROOT, 'models', 'nuclei-segmentation', name)).toString('base64') }));
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name));
+    return dt;
+  }, files);
+  await page.dispatchEvent('[data-testid="viewer"]', 'drop', { dataTransfer: transfer });
+  await expect(page.getByTestId('model-facts')).toContainText('Nuclei (H&E)', { timeout: 60_000 });
+  await expect(page.getByTestId('model-facts')).toContainText('256 × 256 px, rgb at 0.5 µm/px');
+});

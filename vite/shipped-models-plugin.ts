@@ -1,0 +1,76 @@
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Connect, Plugin } from 'vite';
+
+/**
+ * The models Tessera ships (models/NAME/: weights, tessera.json, MODEL_CARD.md), served at
+ * /models/NAME/FILE with a list at /models/index.json: by the dev and preview servers from the folder, and
+ * copied into the build so any static server gives the same URLs. Nothing else is served.
+ */
+export const SHIPPED_MODELS = resolve(import.meta.dirname, '../models');
+
+/** One entry of /models/index.json: enough for the model list; the app reads the manifest itself when chosen. */
+export interface ShippedModelEntry {
+  id: string;
+  name: string;
+  task: string;
+  files: string[];
+}
+
+const TYPES: Record<string, string> = { json: 'application/json', bin: 'application/octet-stream', onnx: 'application/octet-stream', md: 'text/markdown; charset=utf-8' };
+
+export function listShippedModels(dir = SHIPPED_MODELS): ShippedModelEntry[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'tessera.json')))
+    .map((e) => {
+      const manifest = JSON.parse(readFileSync(join(dir, e.name, 'tessera.json'), 'utf8')) as { name?: string; task?: string };
+      const files = readdirSync(join(dir, e.name), { withFileTypes: true }).filter((f) => f.isFile()).map((f) => f.name).sort();
+      return { id: e.name, name: manifest.name ?? e.name, task: manifest.task ?? 'classification', files };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function middleware(dir: string): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/models/')) return next();
+    if (url.pathname === '/models/index.json') {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(listShippedModels(dir)));
+      return;
+    }
+    const [id, file, ...rest] = url.pathname.slice('/models/'.length).split('/').map(decodeURIComponent);
+    const known = !rest.length && listShippedModels(dir).find((m) => m.id === id)?.files.includes(file);
+    // A 404, not the app's index.html that a single-page server would give: the model loader asks for
+    // files that may not exist (config.json beside a tessera.json) and must hear "no such file".
+    if (!known || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    const path = join(dir, id, file);
+    res.setHeader('Content-Type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', statSync(path).size);
+    if (req.method === 'HEAD') return res.end();
+    createReadStream(path).pipe(res);
+  };
+}
+
+export function shippedModelsPlugin(dir = SHIPPED_MODELS): Plugin {
+  return {
+    name: 'tessera-shipped-models',
+    configureServer(server) {
+      server.middlewares.use(middleware(dir));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware(dir));
+    },
+    generateBundle() {
+      const models = listShippedModels(dir);
+      this.emitFile({ type: 'asset', fileName: 'models/index.json', source: JSON.stringify(models) });
+      for (const m of models) {
+        for (const f of m.files) this.emitFile({ type: 'asset', fileName: `models/${m.id}/${f}`, source: readFileSync(join(dir, m.id, f)) });
+      }
+    },
+  };
+}
