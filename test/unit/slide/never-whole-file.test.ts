@@ -1,60 +1,24 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../../src/core/errors';
 import { openSlide, urlSource, type Slide } from '../../../src/slide';
 import { nodeCodecs, openSlideFile } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
+import { LARGE_SLIDE_SIZE, LARGE_SLIDE_SKIP_REASON, largeSlide } from '../../support/large-slide';
 import { compareRgb } from '../../support/pixel-compare';
 
 // DESIGN.md decision 3: opening a slide reads its structure, then only the tiles a region needs.
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const MAKE_LARGE = resolve(ROOT, '../shared/tools/make-large-slide.sh');
-const HAVE_VIPS = spawnSync('which', ['vips']).status === 0;
-/** Made once per machine (about 20 s, 290 MB) and kept for later runs. */
-const LARGE = join(tmpdir(), 'tessera-large-slide.tif');
-const LARGE_SIZE = [33300, 35604]; // make-large-slide.sh's default: 15 x 12 copies of CMU-1-Small-Region
-
-async function isGoodLargeSlide(path: string): Promise<boolean> {
-  if (!existsSync(path)) return false;
-  try {
-    const s = await openSlideFile(path);
-    const ok = s.info.levels[0].width === LARGE_SIZE[0] && s.info.levels[0].height === LARGE_SIZE[1];
-    await s.close();
-    return ok;
-  } catch {
-    return false; // half-written by an interrupted run, or made with other options: make it again
-  }
-}
-
-async function largeSlide(): Promise<string> {
-  if (await isGoodLargeSlide(LARGE)) return LARGE;
-  // Written under another name and renamed, so a concurrent or interrupted run never sees half a file.
-  const part = join(tmpdir(), `tessera-large-slide.${process.pid}.part.tif`);
-  try {
-    await promisify(execFile)('bash', [MAKE_LARGE, part], { timeout: 280_000 });
-    renameSync(part, LARGE);
-  } finally {
-    rmSync(part, { force: true });
-  }
-  return LARGE;
-}
-
-describe.skipIf(!HAVE_FIXTURES || !HAVE_VIPS || !existsSync(MAKE_LARGE))('a 1.2-gigapixel slide is never read whole', () => {
+describe.skipIf(LARGE_SLIDE_SKIP_REASON !== null)('a 1.2-gigapixel slide is never read whole', () => {
   it('two 512 x 512 regions read less than 1% of the file', async () => {
     const path = await largeSlide();
     const slide = await openSlideFile(path);
     try {
       const size = statSync(path).size;
       const [L0] = slide.info.levels;
-      expect([L0.width, L0.height]).toEqual(LARGE_SIZE);
+      expect([L0.width, L0.height]).toEqual(LARGE_SLIDE_SIZE);
       const afterOpen = await slide.bytesRead();
 
       const x0 = Math.floor(L0.width / 2) - 256;
@@ -97,8 +61,7 @@ describe.skipIf(!HAVE_FIXTURES || !HAVE_VIPS || !existsSync(MAKE_LARGE))('a 1.2-
     }
   }, 300_000);
 });
-if (!HAVE_VIPS) it.skip('vips (Debian libvips-tools) is not installed, so the 1.2-gigapixel slide cannot be made: the never-read-whole test is skipped', () => {});
-else if (HAVE_FIXTURES && !existsSync(MAKE_LARGE)) it.skip(`${MAKE_LARGE} is missing: the never-read-whole test is skipped`, () => {});
+if (HAVE_FIXTURES && LARGE_SLIDE_SKIP_REASON) it.skip(`${LARGE_SLIDE_SKIP_REASON}: the never-read-whole test is skipped`, () => {});
 
 /** A static file server on 127.0.0.1, with or without HTTP Range support, that counts the bytes it sends. */
 async function serve(file: string, ranges: boolean): Promise<{ url: string; sent: () => number; close: () => Promise<void> }> {

@@ -1,8 +1,8 @@
 import { onnxRoot } from './onnx-descriptor';
 
 /**
- * Builds small ONNX models in tests by encoding a ModelProto with the importer's own protobufjs
- * descriptor. ONNX Runtime then reads the same bytes, so a wrong field number would show up as a
+ * Builds small ONNX models in tests by encoding a ModelProto with protobufjs reflection (./onnx-descriptor.ts).
+ * ONNX Runtime then reads the same bytes, so a wrong field number would show up as a
  * disagreement (or a refusal by ORT), not pass silently.
  */
 
