@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { ROOT } from '../support/run-cli';
+import { TILE_BYTES_SKIP_REASON, damageTile, tileBytes } from '../support/tiff-tile-bytes';
 import { expect, openWithPicker, test, viewState, waitForSlide } from './helpers';
 
 // The slide analysis as a pathologist runs it: open a slide, choose a model, draw a rectangle or not,
@@ -113,6 +114,10 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
     await expect(hoverNote.getByTestId(`hover-p-${name}`)).toHaveText(check.probabilities[j].toFixed(4));
   }
 
+  // The share of tiles at or above a probability: 0 counts every tile for every class.
+  await page.getByLabel('Probability threshold').fill('0');
+  for (const row of await page.getByTestId('vote-table').locator('tbody tr').all()) await expect(row.locator('td').last()).toHaveText('100%');
+
   // Probability mode with a colour map, and its legend.
   await page.getByLabel('Heatmap', { exact: true }).selectOption({ label: 'Probability of Benign' });
   await expect(page.getByTestId('legend')).toContainText('Probability of Benign');
@@ -207,4 +212,46 @@ test('dropping a model folder\'s files onto the page loads that model', async ({
   await page.dispatchEvent('[data-testid="viewer"]', 'drop', { dataTransfer: transfer });
   await expect(page.getByTestId('model-facts')).toContainText('Nuclei (H&E)', { timeout: 60_000 });
   await expect(page.getByTestId('model-facts')).toContainText('256 × 256 px, rgb at 0.5 µm/px');
+});
+
+test('a corrupt tile in the file: the tiles over it are marked unreadable and skipped, the run goes on', async ({ page }) => {
+  test.setTimeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-corrupt-analysis-'));
+  try {
+    const path = join(dir, 'CMU-pyramid-jpeg-corrupt-tile.tif');
+    copyFileSync(fixture('slides', 'CMU-pyramid-jpeg.tif'), path);
+    const tile = tileBytes(path, 4, 5); // level-0 pixels 1024-1280 x 1280-1536, in the tissue
+    test.skip(!tile, TILE_BYTES_SKIP_REASON);
+    damageTile(path, tile!);
+    await page.goto('/');
+    await openWithPicker(page, path);
+    await waitForSlide(page, 'CMU-pyramid-jpeg-corrupt-tile.tif');
+    await useWasm(page);
+    await chooseModel(page, /iciar18-breast-tfjs/);
+    const mpp = page.getByRole('textbox', { name: 'µm per pixel' });
+    if (await mpp.isVisible()) await mpp.fill('0.499');
+    await drawRectangle(page, { x: 900, y: 1150, width: 520, height: 520 });
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    await waitForPhase(page, 'completed');
+    await expect(page.getByTestId('analysis-progress')).toContainText(/\(\d+ unreadable\)/);
+    const result = await page.evaluate(() => {
+      const { store, grid } = window.__tessera.analysis!;
+      const failed = Array.from(store.state.keys()).filter((t) => store.state[t] === 3);
+      const done = Array.from(store.state.keys()).filter((t) => store.state[t] === 1);
+      const heat = window.__tessera.viewer!.rasterLayers().find((l) => l.label === 'Heatmap')!;
+      const centre = (t: number) => [(t % grid.cols) * grid.stride0 + grid.size0 / 2, Math.floor(t / grid.cols) * grid.stride0 + grid.size0 / 2];
+      const rect = (t: number) => ({ x: (t % grid.cols) * grid.stride0, y: Math.floor(t / grid.cols) * grid.stride0, s: grid.size0 });
+      return { failed: failed.map(rect), done: done.length, failedCell: heat.pixelAt(...(centre(failed[0]) as [number, number])) };
+    });
+    // Every failed tile overlaps the damaged tile, and the others were analysed.
+    expect(result.failed.length).toBeGreaterThan(0);
+    for (const r of result.failed) {
+      expect(r.x < 1280 && r.x + r.s > 1024 && r.y < 1536 && r.y + r.s > 1280, JSON.stringify(r)).toBe(true);
+    }
+    expect(result.done).toBeGreaterThan(0);
+    expect(result.failedCell).toEqual([107, 107, 107, 200]); // the heatmap's "unreadable" grey
+    await expect(page.getByTestId('legend')).toContainText('Unreadable tile');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,28 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
+import { TILE_BYTES_SKIP_REASON, damageTile, tileBytes } from '../support/tiff-tile-bytes';
 import { expect, test, decodePng, openWithPicker, slideScreenshot, stdDev, viewerLocator, waitForSlide, waitIdle } from './helpers';
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 
-const PYTHON = '/usr/bin/python3';
 const TILE = { x: 4, y: 5 }; // a level-0 tile in the tissue
-
-/** Offset and length of level-0 tile (x, y) of a TIFF, as tifffile reads them; null without tifffile. */
-function tileBytes(path: string, x: number, y: number): { offset: number; length: number } | null {
-  const script = `import sys, tifffile
-p = tifffile.TiffFile(sys.argv[1]).pages[0]
-i = int(sys.argv[3]) * -(-p.imagewidth // p.tilewidth) + int(sys.argv[2])
-print(p.dataoffsets[i], p.databytecounts[i])`;
-  try {
-    const [offset, length] = execFileSync(PYTHON, ['-c', script, path, String(x), String(y)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
-    return { offset, length };
-  } catch {
-    return null;
-  }
-}
 
 // 'whole': every byte of the tile overwritten (no JPEG header left); 'scan': the header survives and the
 // entropy-coded data after it is garbage, which a lenient decoder would show as noise without complaint.
@@ -33,12 +18,8 @@ test(`a corrupt tile (${damage} damaged) is drawn as a marked placeholder while 
     const path = join(dir, 'CMU-pyramid-jpeg-corrupt-tile.tif');
     copyFileSync(fixture('slides', 'CMU-pyramid-jpeg.tif'), path);
     const tile = tileBytes(path, TILE.x, TILE.y);
-    test.skip(!tile, `${PYTHON} with tifffile is needed to find the tile's bytes`);
-    const fd = openSync(path, 'r+');
-    const skip = damage === 'whole' ? 0 : Math.floor(tile!.length / 3);
-    const garbage = Buffer.from(Array.from({ length: tile!.length - skip }, (_, k) => (k * 151 + 7) & 0xff));
-    writeSync(fd, garbage, 0, garbage.length, tile!.offset + skip);
-    closeSync(fd);
+    test.skip(!tile, TILE_BYTES_SKIP_REASON);
+    damageTile(path, tile!, damage === 'whole' ? 0 : Math.floor(tile!.length / 3));
 
     await page.goto('/');
     await openWithPicker(page, path);

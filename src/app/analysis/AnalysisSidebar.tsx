@@ -48,7 +48,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
     <>
       <ModelPanel choice={choice} disabled={busy} />
       <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} />
-      {analysis.vote && plan ? <VotePanel vote={analysis.vote} /> : null}
+      {analysis.vote && plan ? <VotePanel vote={analysis.vote} onThreshold={analysis.setThreshold} /> : null}
       {model && plan ? (
         <OverlayPanel
           model={model}

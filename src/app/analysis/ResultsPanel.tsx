@@ -8,7 +8,7 @@ import type { OverlaySettings } from './use-analysis-overlays';
 const RULES: Record<SlideVote['rule'], string> = { plurality: 'plurality of tile classes', mean: 'highest mean probability', any: 'any tile of the positive class' };
 
 /** The slide-level verdict, the rule that decided it, and per-class tiles, areas and mean probabilities. */
-export function VotePanel({ vote }: { vote: SlideVote }) {
+export function VotePanel({ vote, onThreshold }: { vote: SlideVote; onThreshold(t: number): void }) {
   return (
     <section className="panel-section" aria-label="Slide-level vote">
       <h3>Slide verdict</h3>
@@ -18,7 +18,15 @@ export function VotePanel({ vote }: { vote: SlideVote }) {
       </p>
       <table className="vote-table" data-testid="vote-table">
         <thead>
-          <tr><th>Class</th><th>Tiles</th><th>mm²</th><th>Mean p</th><th>≥ {vote.threshold}</th></tr>
+          <tr>
+            <th>Class</th><th>Tiles</th><th>mm²</th><th>Mean p</th>
+            <th>
+              ≥ <input type="number" aria-label="Probability threshold" className="threshold-input" min={0} max={1} step={0.05} value={vote.threshold} onChange={(e) => {
+                const t = Number(e.target.value);
+                if (e.target.value !== '' && t >= 0 && t <= 1) onThreshold(t);
+              }} />
+            </th>
+          </tr>
         </thead>
         <tbody>
           {vote.classes.map((c) => (

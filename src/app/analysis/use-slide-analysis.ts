@@ -19,6 +19,8 @@ export interface SlideAnalysis {
   /** Goes up whenever results arrive, so overlays know to redraw. */
   version: number;
   analyze(settings: Partial<SlideAnalysisSettings>): Promise<void>;
+  /** The probability at or above which a tile counts for "fraction above" (0.5 by default). */
+  setThreshold(threshold: number): void;
   pause(): void;
   resume(): void;
   cancel(): void;
@@ -37,7 +39,9 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
   const [vote, setVote] = useState<SlideVote | null>(null);
   const [error, setError] = useState<TesseraError | null>(null);
   const [version, setVersion] = useState(0);
+  const [threshold, setThreshold] = useState(0.5);
   const run = useRef<AnalysisRun | null>(null);
+  const thresholdRef = useRef(threshold);
   const tick = useRef<number | null>(null);
 
   useEffect(() => {
@@ -60,11 +64,11 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
     try {
       const next = await planSlideAnalysis(slide, model, settings);
       setPlan(next);
-      setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass }));
+      setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
       // Results arrive per batch; the vote and the overlays follow at most every 250 ms.
       const refresh = () => {
         tick.current = null;
-        setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass }));
+        setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
         setVersion(next.store.version);
       };
       const r = startSlideAnalysis(slide, model, next, { ...settings, first: settings.region ? null : viewer?.visibleRegion() ?? null }, {
@@ -88,6 +92,12 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
     }
   }, [slide, model, viewer]);
 
+  // A new threshold recounts the vote at once, also after the run.
+  useEffect(() => {
+    thresholdRef.current = threshold;
+    if (plan && model) setVote(slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold }));
+  }, [threshold, plan, model]);
+
   const pause = useCallback(() => {
     run.current?.pause();
     if (run.current?.status() === 'paused') setPhase('paused');
@@ -98,5 +108,5 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
   }, []);
   const cancel = useCallback(() => run.current?.cancel(), []);
 
-  return { phase, plan, progress, vote, error, version, analyze, pause, resume, cancel };
+  return { phase, plan, progress, vote, error, version, analyze, setThreshold, pause, resume, cancel };
 }
