@@ -141,6 +141,9 @@ export function startAnalysis(slide: Slide, model: Model, store: ResultStore, si
         done += tiles.length;
         o.onTiles?.(tiles);
         o.onProgress?.(progress());
+        // On the wasm and cpu backends a batch runs on this thread and resolves in microtasks: let the page
+        // draw and take clicks (pause, cancel) between batches.
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       status = abort.signal.aborted ? 'cancelled' : 'completed';
       return { status, progress: progress() };
