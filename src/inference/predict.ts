@@ -71,7 +71,14 @@ function argmax(a: ArrayLike<number>, from: number, k: number): number {
 export async function* predictBatches(model: Model, images: Images, options: Partial<PredictOptions> = {}): AsyncGenerator<Prediction[]> {
   const o = validatePredictOptions(options);
   const it = Symbol.asyncIterator in images ? images[Symbol.asyncIterator]() : images[Symbol.iterator]();
-  let next = takeBatch(it, o.batchSize);
+  // The next batch is pulled while this one runs; its failure (an image that cannot be decoded) is
+  // reported when it is awaited, not as an unhandled rejection in the meantime.
+  const pull = () => {
+    const p = takeBatch(it, o.batchSize);
+    p.catch(() => {});
+    return p;
+  };
+  let next = pull();
   let offset = 0;
   for (;;) {
     throwIfAborted(o.signal);
@@ -91,7 +98,7 @@ export async function* predictBatches(model: Model, images: Images, options: Par
           input.dispose();
         }
         if (!pulled) {
-          next = takeBatch(it, o.batchSize);
+          next = pull();
           pulled = true;
         }
         try {
