@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toTesseraError, type TesseraError } from '../../core/errors';
 import type { Model } from '../../inference/model';
+import type { ModelFiles } from '../../inference/model-files';
 
 /** A model the app can offer: shipped with Tessera (/models/), or a test fixture the local server lends. */
 export interface ModelOffer {
@@ -56,7 +57,7 @@ export function useModelChoice(): ModelChoice {
     void listOffers().then(setOffers);
   }, []);
 
-  const load = useCallback(async (key: string, label: string, files: () => Promise<import('../../inference').ModelFiles>) => {
+  const load = useCallback(async (key: string, label: string, files: () => Promise<ModelFiles>) => {
     const id = ++attempt.current;
     setLoading(label);
     setError(null);
@@ -81,7 +82,7 @@ export function useModelChoice(): ModelChoice {
   }, [offers, load]);
 
   const openOwn = useCallback(async (files: File[], folder?: string) => {
-    const name = folder ?? (files[0] as File & { webkitRelativePath?: string })?.webkitRelativePath?.split('/')[0] ?? 'your model';
+    const name = folder || (files[0] as File & { webkitRelativePath?: string })?.webkitRelativePath?.split('/')[0] || 'your model';
     await load(`own:${name}`, name, async () => (await import('../inference-global')).runtime.filesFromFileList(files, folder));
   }, [load]);
 
