@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { TesseraError } from '../../src/core/errors';
 import { onBackendEvent, openModel, predictBatches, switchBackend, type Model, type ModelImage } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
+import { decodeImage } from '../../src/batch/node/decode-image';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type Command } from '../args';
 
 const USAGE = `Usage: tessera predict --model MODEL_DIR [--backend wasm|cpu] [--raw] IMAGE...
@@ -88,33 +88,4 @@ export const predict: Command = {
 /** Decodes images one after another, as predict pulls them (the next batch decodes while this one runs). */
 async function* decodeAll(paths: string[]): AsyncGenerator<ModelImage> {
   for (const p of paths) yield decodeImage(p);
-}
-
-/**
- * An image file → 8-bit samples with sharp (libvips): RGB, grey (one channel), or CMYK as stored (for a
- * CMYK model; for others CMYK goes through PIL's naive conversion in preprocessing, like a PyTorch
- * pipeline that opens it with PIL). Alpha is dropped; 16-bit images are brought to 8 bits.
- */
-async function decodeImage(path: string): Promise<ModelImage> {
-  try {
-    const meta = await sharp(path).metadata();
-    if (meta.space === 'cmyk') {
-      const { data, info } = await sharp(path).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
-      return check(path, { width: info.width, height: info.height, data: new Uint8Array(data), format: 'cmyk' }, info.channels, 4);
-    }
-    const grey = meta.space === 'b-w' || meta.space === 'grey16';
-    const { data, info } = await sharp(path).removeAlpha().toColourspace(grey ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
-    return check(path, { width: info.width, height: info.height, data: new Uint8Array(data), format: grey ? 'grey' : 'rgb' }, info.channels, grey ? 1 : 3);
-  } catch (e) {
-    if (e instanceof TesseraError) throw e;
-    const why = (e instanceof Error ? e.message : String(e)).split(/[\r\n]+/)[0];
-    throw new TesseraError('corrupt-file', `Cannot read ${path} as a PNG, JPEG or TIFF image: ${oneLine(why)}.`);
-  }
-}
-
-function check(path: string, image: ModelImage, channels: number, expected: number): ModelImage {
-  if (channels !== expected || image.data.length !== image.width * image.height * expected) {
-    throw new TesseraError('corrupt-file', `Cannot read ${path}: decoded ${channels} channels where ${expected} were expected.`);
-  }
-  return image;
 }
