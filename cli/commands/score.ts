@@ -1,0 +1,241 @@
+import { open, stat, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { isImageName, type BatchEntry } from '../../src/batch/folder/batch-entry';
+import { folderLabels, labelOf, type FolderLabels } from '../../src/batch/folder/labels';
+import type { ScoredBatch } from '../../src/batch/metrics/report-types';
+import { decodeImage } from '../../src/batch/node/decode-image';
+import { walkFolder } from '../../src/batch/node/walk-folder';
+import { scoreCsvHeader, scoreCsvRow } from '../../src/batch/score-csv';
+import { TesseraError } from '../../src/core/errors';
+import { onBackendEvent, openModel, positiveClassIndex, predictBatches, switchBackend, type Model, type ModelImage } from '../../src/inference';
+import { filesFromDirectory } from '../../src/inference/node';
+import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command } from '../args';
+
+const USAGE = `Usage: tessera score FOLDER --model MODEL_DIR --out evaluation.csv [--report report.json] [--backend wasm|cpu]
+
+Scores every PNG, JPEG and TIFF image under FOLDER (at any depth; hidden files skipped) with the
+classification model in MODEL_DIR, as the app's batch scoring does, with progress on stderr.
+
+Labels   When every image lies in a subfolder of FOLDER (ImageFolder layout, e.g. yes/ and no/), the first
+         subfolder is the image's true class, its name matched to the model's classes ignoring case.
+         Images in folders that match no class are scored without a label. Images directly in FOLDER:
+         the folder is unlabelled and is scored without metrics.
+--out    CSV, one row per scored image in file order: name (path relative to FOLDER), prediction,
+         prob_<class> per class, and label when FOLDER is labelled.
+--report JSON with every metric (accuracy, confusion matrix with rows = true class, per-class precision,
+         recall, F1, macro and weighted averages, Cohen's kappa; for two classes sensitivity, specificity
+         and ROC-AUC of the positive class: the manifest's positiveClass, or else the second class;
+         threshold 0.5). Written only for a labelled FOLDER; a text report like scikit-learn's
+         classification_report goes to stderr.
+
+Two classes: the prediction is the positive class when its probability is at least 0.5. More: the most
+probable class. Images go through the model's preprocessing as in tessera predict (resized bilinearly to
+the model's input; grey, RGB and CMYK as the model takes them; 16-bit brought to 8 bits).
+Files that are not images, or that cannot be decoded, are listed on stderr as skipped (one line each,
+with the reason) and never stop the run. An image under half the model's input size on a side is still
+scored, resized up like any other, with a note on stderr naming it.
+
+--backend  wasm (the default; falls back to cpu if it cannot start) or cpu.
+Exit codes: 0 success, 1 FOLDER does not exist or holds no images ("Invalid path"), the model could not
+be read or the run failed, 2 bad command-line arguments.
+`;
+
+const BATCH_SIZE = 8;
+const THRESHOLD = 0.5;
+const PROGRESS_EVERY_MS = 2000;
+
+export const score: Command = {
+  name: 'score',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string', short: 'm' },
+      out: { type: 'string', short: 'o' },
+      report: { type: 'string' },
+      backend: { type: 'string' },
+    });
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (args.positionals.length !== 1) throw new UsageError('score needs one FOLDER (see tessera score --help)');
+    const folder = args.positionals[0];
+    const modelDir = stringOption(args, 'model', 'score');
+    const outPath = stringOption(args, 'out', 'score');
+    const reportPath = typeof args.values.report === 'string' ? args.values.report : undefined;
+    const backend = args.values.backend ?? 'wasm';
+    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+
+    const { images, others } = await listFolder(folder);
+
+    tf.env().set('PROD', true);
+    const stop = onBackendEvent((e) => {
+      if (e.type === 'fallback') io.err(`tessera: note: ${e.message}\n`);
+    });
+    let model: Model | undefined;
+    try {
+      await switchBackend(backend, { order: backend === 'wasm' ? ['wasm', 'cpu'] : ['cpu'] });
+      model = await openModel(await filesFromDirectory(modelDir));
+      if (model.manifest.task !== 'classification') throw new TesseraError('invalid-argument', `tessera score takes a classification model; ${model.manifest.name} is a ${model.manifest.task} model.`);
+      const classes = model.manifest.output.classes.map((c) => c.name);
+      const labels = folderLabels(images.map((e) => e.path), classes);
+      io.err(`tessera: score: ${images.length} images under ${folder}; ${describeLabels(labels, classes)}\n`);
+      for (const e of others) io.err(`tessera: score: skipped: ${e.path} is not a PNG, JPEG or TIFF file\n`);
+      const result = await scoreImages(model, images, labels, outPath, io);
+      io.err(`tessera: score: ${plural(result.scored, 'image')} scored, ${plural(result.failed + others.length, 'file')} skipped, in ${result.seconds.toFixed(1)} s (${(result.scored / Math.max(result.seconds, 1e-9)).toFixed(1)} images/s); CSV: ${outPath}\n`);
+      if (reportPath) await writeReport(reportPath, result.batch, io);
+      return 0;
+    } finally {
+      stop();
+      model?.dispose();
+    }
+  },
+};
+
+/** FOLDER's files, split into images (by name) and the rest. `Invalid path` when there is no image to score. */
+async function listFolder(folder: string): Promise<{ images: BatchEntry[]; others: BatchEntry[] }> {
+  const info = await stat(folder).catch(() => null);
+  if (!info) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it does not exist).`);
+  if (!info.isDirectory()) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it is not a folder).`);
+  const images: BatchEntry[] = [];
+  const others: BatchEntry[] = [];
+  for await (const entry of walkFolder(folder)) (isImageName(entry.path) ? images : others).push(entry);
+  if (images.length === 0) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it holds no PNG, JPEG or TIFF images).`);
+  return { images, others };
+}
+
+function describeLabels(labels: FolderLabels, classes: string[]): string {
+  if (!labels.labelled) {
+    const why = labels.unmatched.length ? `no folder name matches a class (${classes.join(', ')})` : 'images lie directly in the folder';
+    return `no labels (${why}): scored without metrics`;
+  }
+  const map = [...labels.classOfFolder].map(([f, i]) => `${f} -> ${classes[i]}`).join(', ');
+  const unmatched = labels.unmatched.length ? `; scored without a label (no such class): ${labels.unmatched.join(', ')}` : '';
+  return `labels from folders: ${map}${unmatched}`;
+}
+
+interface ScoreResult {
+  scored: number;
+  failed: number;
+  seconds: number;
+  /** The labelled images' labels and probabilities, for the metrics; undefined for an unlabelled folder. */
+  batch?: ScoredBatch;
+}
+
+/**
+ * Streams the images through the model a batch at a time (never more than two batches decoded at once)
+ * and writes each CSV row as its prediction arrives, in file order.
+ */
+async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLabels, outPath: string, io: CliIo): Promise<ScoreResult> {
+  const manifest = model.manifest;
+  const classes = manifest.output.classes.map((c) => c.name);
+  const positive = classes.length === 2 ? positiveClassIndex(manifest) : -1;
+  const batch: ScoredBatch = { classes, labels: [], probabilities: [], ...(positive >= 0 ? { positiveClass: classes[positive], threshold: THRESHOLD } : {}) };
+  const progress = progressMeter(images.length, io);
+  const sent: BatchEntry[] = [];
+  let failed = 0;
+
+  async function* decoded(): AsyncGenerator<ModelImage> {
+    for (const entry of images) {
+      let image: ModelImage;
+      try {
+        image = await decodeImage(await entry.read(), entry.path);
+      } catch (e) {
+        failed++;
+        io.err(`tessera: score: skipped: ${skipReason(entry, e)}\n`);
+        progress.add(1);
+        continue;
+      }
+      const [h, w] = manifest.input.size;
+      if (image.width < w / 2 || image.height < h / 2) io.err(`tessera: score: note: ${entry.path} is ${image.width} x ${image.height} px, under half the model's ${w} x ${h} input: scored after resizing up\n`);
+      sent.push(entry);
+      yield image;
+    }
+  }
+
+  const out = await open(outPath, 'w');
+  try {
+    await out.write(scoreCsvHeader(classes, labels.labelled));
+    for await (const predictions of predictBatches(model, decoded(), { batchSize: BATCH_SIZE })) {
+      let text = '';
+      for (const p of predictions) {
+        const entry = sent[p.index];
+        const label = labelOf(entry.path, labels);
+        const predicted = positive >= 0 ? twoClassPrediction(p.probabilities, positive) : p.classIndex;
+        text += scoreCsvRow({ name: entry.path, prediction: classes[predicted], probabilities: p.probabilities, label: label === undefined ? undefined : classes[label] }, labels.labelled);
+        if (label !== undefined) {
+          batch.labels.push(label);
+          batch.probabilities.push(p.probabilities);
+        }
+      }
+      await out.write(text);
+      progress.add(predictions.length);
+    }
+  } finally {
+    await out.close();
+  }
+  progress.end();
+  return { scored: sent.length, failed, seconds: progress.seconds(), batch: labels.labelled ? batch : undefined };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Two classes: the positive class when its probability is at least the threshold (as the metrics count it). */
+function twoClassPrediction(probabilities: Float32Array, positive: number): number {
+  return probabilities[positive] >= THRESHOLD ? positive : 1 - positive;
+}
+
+function skipReason(entry: BatchEntry, e: unknown): string {
+  if (e instanceof TesseraError) return oneLine(e.message);
+  const code = (e as { code?: unknown }).code;
+  return `Cannot read ${entry.path}: ${typeof code === 'string' ? code : oneLine(e instanceof Error ? e.message : String(e))}.`;
+}
+
+/** The metrics report as JSON, and scikit-learn's classification_report-like text on stderr. */
+async function writeReport(path: string, batch: ScoredBatch | undefined, io: CliIo): Promise<void> {
+  if (!batch) {
+    io.err(`tessera: score: note: the folder has no labels, so there are no metrics: ${path} not written\n`);
+    return;
+  }
+  if (batch.labels.length === 0) {
+    io.err(`tessera: score: note: no labelled image was scored, so there are no metrics: ${path} not written\n`);
+    return;
+  }
+  const { metricsReport, classificationReportText } = await import('../../src/batch/metrics');
+  const report = metricsReport(batch);
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  io.err(`${classificationReportText(report).replace(/\n*$/, '\n')}`);
+  io.err(`tessera: score: report of ${batch.labels.length} labelled images: ${path}\n`);
+}
+
+interface ProgressMeter {
+  add(n: number): void;
+  end(): void;
+  seconds(): number;
+}
+
+/** Images done of total, images/s and time left on stderr, at most every two seconds, and at the end. */
+function progressMeter(total: number, io: CliIo): ProgressMeter {
+  const started = performance.now();
+  let done = 0;
+  let last = started;
+  const seconds = () => (performance.now() - started) / 1000;
+  const print = () => {
+    const s = seconds();
+    const rate = done / Math.max(s, 1e-9);
+    const left = done > 0 && done < total ? `, ${Math.ceil((total - done) / rate)} s left` : '';
+    io.err(`tessera: score: ${done}/${total} images (${((100 * done) / total).toFixed(1)}%), ${rate.toFixed(1)} images/s${left}\n`);
+  };
+  return {
+    add(n) {
+      done += n;
+      const now = performance.now();
+      if (now - last >= PROGRESS_EVERY_MS && done < total) {
+        last = now;
+        print();
+      }
+    },
+    end: print,
+    seconds,
+  };
+}
