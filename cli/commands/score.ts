@@ -79,7 +79,7 @@ export const score: Command = {
       if (model.manifest.task !== 'classification') throw new TesseraError('invalid-argument', `tessera score takes a classification model; ${model.manifest.name} is a ${model.manifest.task} model.`);
       const classes = model.manifest.output.classes.map((c) => c.name);
       const labels = folderLabels(images.map((e) => e.path), classes);
-      io.err(`tessera: score: ${images.length} images under ${folder}; ${describeLabels(labels, classes)}\n`);
+      io.err(`tessera: score: ${plural(images.length, 'image')} under ${folder}; ${describeLabels(labels, classes)}\n`);
       for (const e of others) io.err(`tessera: score: skipped: ${e.path} is not a PNG, JPEG or TIFF file\n`);
       const result = await scoreImages(model, images, labels, outPath, io);
       io.err(`tessera: score: ${plural(result.scored, 'image')} scored, ${plural(result.failed + others.length, 'file')} skipped, in ${result.seconds.toFixed(1)} s (${(result.scored / Math.max(result.seconds, 1e-9)).toFixed(1)} images/s); CSV: ${outPath}\n`);
@@ -153,7 +153,9 @@ async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLab
     }
   }
 
-  const out = await open(outPath, 'w');
+  const out = await open(outPath, 'w').catch((e: unknown) => {
+    throw new TesseraError('invalid-argument', `Cannot write ${outPath}: ${errorCode(e)}.`);
+  });
   try {
     await out.write(scoreCsvHeader(classes, labels.labelled));
     for await (const predictions of predictBatches(model, decoded(), { batchSize: BATCH_SIZE })) {
@@ -186,9 +188,13 @@ function twoClassPrediction(probabilities: Float32Array, positive: number): numb
 }
 
 function skipReason(entry: BatchEntry, e: unknown): string {
-  if (e instanceof TesseraError) return oneLine(e.message);
-  const code = (e as { code?: unknown }).code;
-  return `Cannot read ${entry.path}: ${typeof code === 'string' ? code : oneLine(e instanceof Error ? e.message : String(e))}.`;
+  return e instanceof TesseraError ? oneLine(e.message) : `Cannot read ${entry.path}: ${errorCode(e)}.`;
+}
+
+/** A file system error's code (ENOENT, EACCES, ...), or its message on one line. */
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : oneLine(e instanceof Error ? e.message : String(e));
 }
 
 /** The metrics report as JSON, and scikit-learn's classification_report-like text on stderr. */
