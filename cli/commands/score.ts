@@ -36,8 +36,8 @@ with the reason) and never stop the run. An image under half the model's input s
 scored, resized up like any other, with a note on stderr naming it.
 
 --backend  wasm (the default; falls back to cpu if it cannot start) or cpu.
-Exit codes: 0 success, 1 FOLDER does not exist or holds no images ("Invalid path"), the model could not
-be read or the run failed, 2 bad command-line arguments.
+Exit codes: 0 success, 1 FOLDER does not exist or holds no images that can be read ("Invalid path"), the
+model could not be read or the run failed, 2 bad command-line arguments.
 `;
 
 const BATCH_SIZE = 8;
@@ -82,6 +82,7 @@ export const score: Command = {
       io.err(`tessera: score: ${plural(images.length, 'image')} under ${folder}; ${describeLabels(labels, classes)}\n`);
       for (const e of others) io.err(`tessera: score: skipped: ${e.path} is not a PNG, JPEG or TIFF file\n`);
       const result = await scoreImages(model, images, labels, outPath, io);
+      if (result.scored === 0) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (none of its ${plural(images.length, 'image')} could be read).`);
       io.err(`tessera: score: ${plural(result.scored, 'image')} scored, ${plural(result.failed + others.length, 'file')} skipped, in ${result.seconds.toFixed(1)} s (${(result.scored / Math.max(result.seconds, 1e-9)).toFixed(1)} images/s); CSV: ${outPath}\n`);
       if (reportPath) await writeReport(reportPath, result.batch, io);
       return 0;

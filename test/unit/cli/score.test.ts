@@ -148,6 +148,17 @@ describe('tessera score: a folder of good and bad files', () => {
     }
   });
 
+  it('says Invalid path (exit 1) when none of the images can be read, after listing each as skipped', async () => {
+    const dir = join(tmp, 'all-bad');
+    put(join(dir, 'yes', 'a.png'), 'not a png');
+    put(join(dir, 'no', 'b.jpg'), 'not a jpeg');
+    const r = await tessera('score', dir, '--model', modelDir, '--out', join(tmp, 'all-bad.csv'), '--backend', 'cpu');
+    expect(r.code).toBe(1);
+    const err = r.stderr.trim().split('\n');
+    expect(err.filter((l) => l.startsWith('tessera: score: skipped: Cannot read '))).toHaveLength(2);
+    expect(err.at(-1)).toBe(`tessera: Invalid path: ${dir} (none of its 2 images could be read).`);
+  });
+
   it('scores images lying directly in the folder without labels or metrics', async () => {
     const dir = join(tmp, 'loose');
     await image(join(dir, 'one.png'), 16, 16, 7);
