@@ -126,7 +126,10 @@ describe('tessera score: a folder of good and bad files', () => {
     }
 
     const err = r.stderr.split('\n').filter((l) => l);
-    for (const l of err) expect(l).toMatch(/^tessera: /);
+    // Every line is tessera's own, but for the text report between the summary line and the last line.
+    const summary = err.findIndex((l) => l.includes(' images scored, '));
+    for (const l of [...err.slice(0, summary + 1), ...err.slice(-1)]) expect(l).toMatch(/^tessera: /);
+    expect(err.length).toBe(summary + 1 + (HAVE_METRICS ? 1 + 3 + 3 + 1 : 0)); // header, 3 classes, accuracy and 2 averages, "report of"
     expect(err.join('\n')).not.toMatch(/undefined|\[object |\bat .*:\d+:\d+|Error:/);
     expect(err).toContain('tessera: score: skipped: B/notes.txt is not a PNG, JPEG or TIFF file');
     expect(err.filter((l) => l.includes('skipped: Cannot read B/fake.png as a PNG, JPEG or TIFF image: '))).toHaveLength(1);
@@ -145,6 +148,8 @@ describe('tessera score: a folder of good and bad files', () => {
       const metrics = JSON.parse(readFileSync(report, 'utf8')) as { classes: string[]; confusion_matrix: number[][] };
       expect(metrics.classes).toEqual(['a', 'b', 'c']);
       expect(metrics.confusion_matrix.flat().reduce((s, v) => s + v, 0)).toBe(6);
+      expect(r.stderr).toMatch(/ {14}precision {4}recall {2}f1-score {3}support\n/);
+      expect(err.at(-1)).toBe(`tessera: score: report of 6 labelled images: ${report}`);
     }
   });
 
@@ -197,6 +202,11 @@ describe('tessera score: the brain MRI set', () => {
     expect(csv.rows.map((row) => row.name)).toContain('yes/Y1.jpg');
     expect(r.stderr).toContain('tessera: score: skipped: split.json is not a PNG, JPEG or TIFF file');
     expect(r.stderr).toMatch(/tessera: score: 253 images scored, 1 file skipped, in [\d.]+ s \([\d.]+ images\/s\)/);
+
+    // The model card's test-set figures through Tessera: TP 13, FN 3, TN 7, FP 3 on split.json's 26 test images.
+    const test = new Set((JSON.parse(readFileSync(join(dir, 'split.json'), 'utf8')) as { split: { test: string[] } }).split.test);
+    const count = (label: string, prediction: string) => csv.rows.filter((row) => test.has(row.name) && row.label === label && row.prediction === prediction).length;
+    expect([count('yes', 'yes'), count('yes', 'no'), count('no', 'no'), count('no', 'yes')]).toEqual([13, 3, 7, 3]);
 
     const sample = ['yes/Y1.jpg', 'no/10_no.jpg', csv.rows[200].name, csv.rows[252].name];
     const lines = predictLines(await tessera('predict', '--model', model, ...sample.map((n) => join(dir, n))));
