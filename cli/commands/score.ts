@@ -2,7 +2,7 @@ import { open, stat, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { isImageName, type BatchEntry } from '../../src/batch/folder/batch-entry';
 import { folderLabels, labelOf, type FolderLabels } from '../../src/batch/folder/labels';
-import type { ScoredBatch } from '../../src/batch/metrics/report-types';
+import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictTwoClass, type ScoredBatch } from '../../src/batch/metrics';
 import { decodeImage } from '../../src/batch/node/decode-image';
 import { walkFolder } from '../../src/batch/node/walk-folder';
 import { scoreCsvHeader, scoreCsvRow } from '../../src/batch/score-csv';
@@ -41,7 +41,7 @@ model could not be read or the run failed, 2 bad command-line arguments.
 `;
 
 const BATCH_SIZE = 8;
-const THRESHOLD = 0.5;
+const THRESHOLD = DEFAULT_THRESHOLD;
 const PROGRESS_EVERY_MS = 2000;
 
 export const score: Command = {
@@ -164,7 +164,7 @@ async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLab
       for (const p of predictions) {
         const entry = sent[p.index];
         const label = labelOf(entry.path, labels);
-        const predicted = positive >= 0 ? twoClassPrediction(p.probabilities, positive) : p.classIndex;
+        const predicted = positive >= 0 ? predictTwoClass(p.probabilities, positive, THRESHOLD) : p.classIndex;
         text += scoreCsvRow({ name: entry.path, prediction: classes[predicted], probabilities: p.probabilities, label: label === undefined ? undefined : classes[label] }, labels.labelled);
         if (label !== undefined) {
           batch.labels.push(label);
@@ -183,11 +183,6 @@ async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLab
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Two classes: the positive class when its probability is at least the threshold (as the metrics count it). */
-function twoClassPrediction(probabilities: Float32Array, positive: number): number {
-  return probabilities[positive] >= THRESHOLD ? positive : 1 - positive;
-}
-
 function skipReason(entry: BatchEntry, e: unknown): string {
   return e instanceof TesseraError ? oneLine(e.message) : `Cannot read ${entry.path}: ${errorCode(e)}.`;
 }
@@ -198,7 +193,7 @@ function errorCode(e: unknown): string {
   return typeof code === 'string' ? code : oneLine(e instanceof Error ? e.message : String(e));
 }
 
-/** The metrics report as JSON, and scikit-learn's classification_report-like text on stderr. */
+/** The metrics report as JSON, and scikit-learn's classification_report-like text on stderr (two classes: the same threshold rule as the CSV's predictions). */
 async function writeReport(path: string, batch: ScoredBatch | undefined, io: CliIo): Promise<void> {
   if (!batch) {
     io.err(`tessera: score: note: the folder has no labels, so there are no metrics: ${path} not written\n`);
@@ -208,7 +203,6 @@ async function writeReport(path: string, batch: ScoredBatch | undefined, io: Cli
     io.err(`tessera: score: note: no labelled image was scored, so there are no metrics: ${path} not written\n`);
     return;
   }
-  const { metricsReport, classificationReportText } = await import('../../src/batch/metrics');
   const report = metricsReport(batch);
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
   io.err(`${classificationReportText(report).replace(/\n*$/, '\n')}`);
