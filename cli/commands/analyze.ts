@@ -1,15 +1,15 @@
 import { writeFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
 import { planSlideAnalysis, startSlideAnalysis, DEFAULT_SLIDE_ANALYSIS, type SlideAnalysisSettings } from '../../src/analysis/slide-analysis';
 import type { RunProgress } from '../../src/analysis/run/progress-meter';
 import { slideVote } from '../../src/analysis/vote/slide-vote';
 import type { Rect } from '../../src/core/geometry';
-import { currentBackend, onBackendEvent, openModel, switchBackend, type Model } from '../../src/inference';
+import { currentBackend, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { analysisSummary } from '../../src/export/analysis-summary';
 import { tilesCsv } from '../../src/export/tiles-csv';
 import type { Slide } from '../../src/slide';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
+import { backendOption, startNodeBackend } from '../node-backend';
 import { openSlidePath } from '../main';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--backend wasm|cpu]
@@ -61,18 +61,14 @@ export const analyze: Command = {
     const modelDir = stringOption(args, 'model', 'analyze');
     const csvPath = stringOption(args, 'csv', 'analyze');
     const jsonPath = typeof args.values.json === 'string' ? args.values.json : undefined;
-    const backend = args.values.backend ?? 'wasm';
-    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+    const backend = backendOption(args);
     const settings = settingsFrom(args);
 
-    tf.env().set('PROD', true);
-    const stop = onBackendEvent((e) => {
-      if (e.type === 'fallback') io.err(`tessera: note: ${e.message}\n`);
-    });
+    let stop: (() => void) | undefined;
     let slide: Slide | undefined;
     let model: Model | undefined;
     try {
-      await switchBackend(backend, { order: backend === 'wasm' ? ['wasm', 'cpu'] : ['cpu'] });
+      stop = await startNodeBackend(backend, io);
       slide = await openSlidePath(args.positionals[0]);
       model = await openModel(await filesFromDirectory(modelDir));
       const started = performance.now();
@@ -99,7 +95,7 @@ export const analyze: Command = {
       if (outcome.error) throw outcome.error;
       return 0;
     } finally {
-      stop();
+      stop?.();
       model?.dispose();
       await slide?.close();
     }

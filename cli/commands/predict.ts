@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
 import { TesseraError } from '../../src/core/errors';
-import { onBackendEvent, openModel, predictBatches, switchBackend, type Model, type ModelImage } from '../../src/inference';
+import { openModel, predictBatches, type Model, type ModelImage } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { decodeImage } from '../../src/batch/node/decode-image';
-import { UsageError, oneLine, parseCommandArgs, stringOption, type Command } from '../args';
+import { UsageError, parseCommandArgs, stringOption, type Command } from '../args';
+import { backendOption, startNodeBackend } from '../node-backend';
 
 const USAGE = `Usage: tessera predict --model MODEL_DIR [--backend wasm|cpu] [--raw] IMAGE...
 
@@ -40,8 +40,7 @@ export const predict: Command = {
       return 0;
     }
     const modelDir = stringOption(args, 'model', 'predict');
-    const backend = args.values.backend ?? 'wasm';
-    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+    const backend = backendOption(args);
     const paths = args.positionals;
     if (paths.length === 0) throw new UsageError('predict needs at least one IMAGE (see tessera predict --help)');
     for (const p of paths) {
@@ -50,14 +49,10 @@ export const predict: Command = {
       if (!s.isFile()) throw new TesseraError('invalid-argument', `Cannot read ${p}: it is not a file.`);
     }
 
-    // TF.js's "install tfjs-node" banner is not for our users.
-    tf.env().set('PROD', true);
-    const stop = onBackendEvent((e) => {
-      if (e.type === 'fallback') io.err(`tessera: note: ${e.message}\n`);
-    });
+    let stop: (() => void) | undefined;
     let model: Model | undefined;
     try {
-      await switchBackend(backend, { order: backend === 'wasm' ? ['wasm', 'cpu'] : ['cpu'] });
+      stop = await startNodeBackend(backend, io);
       model = await openModel(await filesFromDirectory(modelDir));
       const classes = model.manifest.output.classes.map((c) => c.name);
       const images = decodeAll(paths);
@@ -79,7 +74,7 @@ export const predict: Command = {
       }
       return 0;
     } finally {
-      stop();
+      stop?.();
       model?.dispose();
     }
   },

@@ -1,5 +1,4 @@
 import { open, stat, writeFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
 import { isImageName, type BatchEntry } from '../../src/batch/folder/batch-entry';
 import { folderLabels, labelOf, type FolderLabels } from '../../src/batch/folder/labels';
 import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictTwoClass, type ScoredBatch } from '../../src/batch/metrics';
@@ -7,9 +6,10 @@ import { decodeImage } from '../../src/batch/node/decode-image';
 import { walkFolder } from '../../src/batch/node/walk-folder';
 import { scoreCsvHeader, scoreCsvRow } from '../../src/batch/score-csv';
 import { TesseraError } from '../../src/core/errors';
-import { onBackendEvent, openModel, positiveClassIndex, predictBatches, switchBackend, type Model, type ModelImage } from '../../src/inference';
+import { openModel, positiveClassIndex, predictBatches, type Model, type ModelImage } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command } from '../args';
+import { backendOption, startNodeBackend } from '../node-backend';
 
 const USAGE = `Usage: tessera score FOLDER --model MODEL_DIR --out evaluation.csv [--report report.json] [--backend wasm|cpu]
 
@@ -63,18 +63,14 @@ export const score: Command = {
     const modelDir = stringOption(args, 'model', 'score');
     const outPath = stringOption(args, 'out', 'score');
     const reportPath = typeof args.values.report === 'string' ? args.values.report : undefined;
-    const backend = args.values.backend ?? 'wasm';
-    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+    const backend = backendOption(args);
 
     const { images, others } = await listFolder(folder);
 
-    tf.env().set('PROD', true);
-    const stop = onBackendEvent((e) => {
-      if (e.type === 'fallback') io.err(`tessera: note: ${e.message}\n`);
-    });
+    let stop: (() => void) | undefined;
     let model: Model | undefined;
     try {
-      await switchBackend(backend, { order: backend === 'wasm' ? ['wasm', 'cpu'] : ['cpu'] });
+      stop = await startNodeBackend(backend, io);
       model = await openModel(await filesFromDirectory(modelDir));
       if (model.manifest.task !== 'classification') throw new TesseraError('invalid-argument', `tessera score takes a classification model; ${model.manifest.name} is a ${model.manifest.task} model.`);
       const classes = model.manifest.output.classes.map((c) => c.name);
@@ -87,7 +83,7 @@ export const score: Command = {
       if (reportPath) await writeReport(reportPath, result.batch, io);
       return 0;
     } finally {
-      stop();
+      stop?.();
       model?.dispose();
     }
   },
