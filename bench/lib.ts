@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { launchChromium } from '../test/support/chromium';
+import { mulberry32 } from '../test/support/seeded-random';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const SHARED = resolve(ROOT, '../shared');
@@ -91,18 +92,6 @@ export function warmPageCache(path: string): Promise<void> {
   return new Promise((res, rej) => {
     createReadStream(path, { highWaterMark: 8 << 20 }).on('data', () => {}).on('end', () => res()).on('error', rej);
   });
-}
-
-/** mulberry32: a tiny seeded PRNG, so every run (and both readers) use the same positions. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export type Position = [x: number, y: number];

@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import { modelFolderMiddleware } from './model-folder-files';
 
 /**
  * Where a developer's or CI's checkout keeps the shared test models (../shared/fixtures/models). They are
@@ -8,8 +9,6 @@ import type { Connect, Plugin } from 'vite';
  * build or the repository.
  */
 export const FIXTURE_MODELS = resolve(import.meta.dirname, '../../shared/fixtures/models');
-
-const TYPES: Record<string, string> = { json: 'application/json', bin: 'application/octet-stream', onnx: 'application/octet-stream' };
 
 /** The model folders and their files (flat folders; nothing else is served). */
 export function listFixtureModels(dir = FIXTURE_MODELS): { name: string; files: string[] }[] {
@@ -21,34 +20,8 @@ export function listFixtureModels(dir = FIXTURE_MODELS): { name: string; files: 
 }
 
 function middleware(dir: string): Connect.NextHandleFunction {
-  return (req, res, next) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/api/fixture-models') {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify(listFixtureModels(dir)));
-      return;
-    }
-    if (!url.pathname.startsWith('/fixture-models/')) {
-      next();
-      return;
-    }
-    // Read-only, and only names listed above: no other method, no path outside a model folder.
-    const [model, file, ...rest] = url.pathname.slice('/fixture-models/'.length).split('/').map(decodeURIComponent);
-    const known = !rest.length && listFixtureModels(dir).find((m) => m.name === model)?.files.includes(file);
-    if (!known || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.statusCode = known ? 405 : 404;
-      res.end();
-      return;
-    }
-    const path = join(dir, model, file);
-    res.setHeader('Content-Type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', statSync(path).size);
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(path).pipe(res);
-  };
+  const list = () => listFixtureModels(dir);
+  return modelFolderMiddleware({ dir, prefix: '/fixture-models/', indexPath: '/api/fixture-models', index: list, list: () => list().map((m) => ({ folder: m.name, files: m.files })) });
 }
 
 /** Serves ../shared/fixtures/models/* read-only at /fixture-models/NAME/FILE, in `vite` and `vite preview`. */

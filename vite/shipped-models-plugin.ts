@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import { modelFolderMiddleware } from './model-folder-files';
 
 /**
  * The models Tessera ships (models/NAME/: weights, tessera.json, MODEL_CARD.md), served at
@@ -17,8 +18,6 @@ export interface ShippedModelEntry {
   files: string[];
 }
 
-const TYPES: Record<string, string> = { json: 'application/json', bin: 'application/octet-stream', onnx: 'application/octet-stream', md: 'text/markdown; charset=utf-8' };
-
 export function listShippedModels(dir = SHIPPED_MODELS): ShippedModelEntry[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
@@ -32,28 +31,8 @@ export function listShippedModels(dir = SHIPPED_MODELS): ShippedModelEntry[] {
 }
 
 function middleware(dir: string): Connect.NextHandleFunction {
-  return (req, res, next) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!url.pathname.startsWith('/models/')) return next();
-    if (url.pathname === '/models/index.json') {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify(listShippedModels(dir)));
-      return;
-    }
-    const [id, file, ...rest] = url.pathname.slice('/models/'.length).split('/').map(decodeURIComponent);
-    const known = !rest.length && listShippedModels(dir).find((m) => m.id === id)?.files.includes(file);
-    // A 404, not the app's index.html that a single-page server would give: the model loader asks for
-    // files that may not exist (config.json beside a tessera.json) and must hear "no such file".
-    if (!known || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.statusCode = 404;
-      return res.end();
-    }
-    const path = join(dir, id, file);
-    res.setHeader('Content-Type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', statSync(path).size);
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(path).pipe(res);
-  };
+  const list = () => listShippedModels(dir);
+  return modelFolderMiddleware({ dir, prefix: '/models/', indexPath: '/models/index.json', index: list, list: () => list().map((m) => ({ folder: m.id, files: m.files })) });
 }
 
 export function shippedModelsPlugin(dir = SHIPPED_MODELS): Plugin {

@@ -21,6 +21,7 @@ import {
 } from '../../../src/analysis/segmentation';
 import type { SlideInfo } from '../../../src/slide/types';
 import { fixture, HAVE_FIXTURES, SKIP_REASON } from '../../support/fixtures';
+import { mulberry32 } from '../../support/seeded-random';
 
 const NUCLEI_CLASSES = ['background', 'nucleus', 'boundary'];
 
@@ -35,18 +36,6 @@ function slideInfo(width: number, height: number, mpp: number): SlideInfo {
     mppY: mpp,
     associated: [],
     properties: {},
-  };
-}
-
-/** mulberry32: a small seeded generator, so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -115,7 +104,7 @@ describe('stitching: no seams, whatever order tiles arrive in, even where overla
   for (const { overlap, mpp, patch } of cases) {
     it(`overlap ${overlap}, ${mpp} µm/px slide, ${patch} px patches at 0.5 µm/px`, () => {
       const [W, H] = [333, 251];
-      const random = rng(1000 + overlap * 100 + patch);
+      const random = mulberry32(1000 + overlap * 100 + patch);
       const global = blobs(W, H, 4, 120, random);
       const grid = makeTileGrid(slideInfo(W, H, mpp), 0.5, [patch, patch], { overlap });
       const extent = gridExtent(grid);
@@ -139,7 +128,7 @@ describe('stitching: no seams, whatever order tiles arrive in, even where overla
 
   it('at a downsample that is not a whole number, the same raster in any order, every pixel inside the grid written', () => {
     const [W, H] = [400, 300];
-    const random = rng(7);
+    const random = mulberry32(7);
     const global = blobs(W, H, 3, 150, random);
     const grid = makeTileGrid(slideInfo(W, H, 0.5), 0.5, [64, 64], { overlap: 0.3 });
     const tiles = Array.from({ length: grid.cols * grid.rows }, (_, i) => cutTile(global, W, grid, i, 3, random));
@@ -163,7 +152,7 @@ describe('stitching: no seams, whatever order tiles arrive in, even where overla
 
   it('ownership is tileAt, and readMask / classAt read the raster back by level-0 rectangle and point', () => {
     const grid = makeTileGrid(slideInfo(500, 400, 0.5), 0.5, [64, 64], { overlap: 0.3 });
-    const random = rng(3);
+    const random = mulberry32(3);
     for (let n = 0; n < 20_000; n++) {
       const x = Math.round((random() * 520 - 10) * 2) / 2;
       const y = Math.round((random() * 420 - 10) * 2) / 2;
@@ -270,7 +259,7 @@ describe('connected components', () => {
   });
 
   it('equal a flood fill on random masks, and one 4-megapixel blob needs no recursion', () => {
-    const random = rng(11);
+    const random = mulberry32(11);
     for (const density of [0.3, 0.5, 0.6]) {
       const [w, h] = [97, 61];
       const mask = Uint8Array.from({ length: w * h }, () => (random() < density ? 1 : 0));
