@@ -6,6 +6,8 @@ import type { ModelImage } from '../../inference';
  * An image file → 8-bit samples with sharp (libvips): RGB, grey (one channel), or CMYK as stored (for a
  * CMYK model; for others CMYK goes through PIL's naive conversion in preprocessing, like a PyTorch
  * pipeline that opens it with PIL). Alpha is dropped; 16-bit images are brought to 8 bits.
+ * Embedded ICC profiles are not applied (keepIccProfile): samples come out as stored, as PIL and
+ * torchvision give them to a model, and as the browser decodes them (colorSpaceConversion 'none').
  * `input` is a path or the file's bytes; `name` is what messages call it (the path by default).
  */
 export async function decodeImage(input: string | Uint8Array, name: string = typeof input === 'string' ? input : 'image'): Promise<ModelImage> {
@@ -13,11 +15,11 @@ export async function decodeImage(input: string | Uint8Array, name: string = typ
   try {
     const meta = await sharp(source).metadata();
     if (meta.space === 'cmyk') {
-      const { data, info } = await sharp(source).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(source).keepIccProfile().pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
       return check(name, { width: info.width, height: info.height, data: new Uint8Array(data), format: 'cmyk' }, info.channels, 4);
     }
     const grey = meta.space === 'b-w' || meta.space === 'grey16';
-    const { data, info } = await sharp(source).removeAlpha().toColourspace(grey ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(source).keepIccProfile().removeAlpha().toColourspace(grey ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
     return check(name, { width: info.width, height: info.height, data: new Uint8Array(data), format: grey ? 'grey' : 'rgb' }, info.channels, grey ? 1 : 3);
   } catch (e) {
     if (e instanceof TesseraError) throw e;
