@@ -1,11 +1,12 @@
 import sharp from 'sharp';
 import { TesseraError } from '../../core/errors';
 import type { ModelImage } from '../../inference';
+import { highByte } from '../decode/high-byte';
 
 /**
  * An image file → 8-bit samples with sharp (libvips): RGB, grey (one channel), or CMYK as stored (for a
  * CMYK model; for others CMYK goes through PIL's naive conversion in preprocessing, like a PyTorch
- * pipeline that opens it with PIL). Alpha is dropped; 16-bit images are brought to 8 bits.
+ * pipeline that opens it with PIL). Alpha is dropped; 16-bit images keep their high byte.
  * Embedded ICC profiles are not applied (keepIccProfile): samples come out as stored, as PIL and
  * torchvision give them to a model, and as the browser decodes them (colorSpaceConversion 'none').
  * `input` is a path or the file's bytes; `name` is what messages call it (the path by default).
@@ -19,8 +20,15 @@ export async function decodeImage(input: string | Uint8Array, name: string = typ
       return check(name, { width: info.width, height: info.height, data: new Uint8Array(data), format: 'cmyk' }, info.channels, 4);
     }
     const grey = meta.space === 'b-w' || meta.space === 'grey16';
+    const format = grey ? 'grey' : 'rgb';
+    if (meta.depth === 'ushort') {
+      // 16 bits: keep the high byte ourselves, as the browser's decoders do (libvips rounds grey but not RGB).
+      const { data, info } = await sharp(source).keepIccProfile().removeAlpha().toColourspace(grey ? 'grey16' : 'rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+      const samples = highByte(new Uint16Array(data.buffer, data.byteOffset, data.byteLength >> 1));
+      return check(name, { width: info.width, height: info.height, data: samples, format }, info.channels, grey ? 1 : 3);
+    }
     const { data, info } = await sharp(source).keepIccProfile().removeAlpha().toColourspace(grey ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
-    return check(name, { width: info.width, height: info.height, data: new Uint8Array(data), format: grey ? 'grey' : 'rgb' }, info.channels, grey ? 1 : 3);
+    return check(name, { width: info.width, height: info.height, data: new Uint8Array(data), format }, info.channels, grey ? 1 : 3);
   } catch (e) {
     if (e instanceof TesseraError) throw e;
     const why = (e instanceof Error ? e.message : String(e)).split(/[\r\n]+/)[0];
