@@ -1,12 +1,13 @@
 import { open, stat, writeFile } from 'node:fs/promises';
 import { isImageName, type BatchEntry } from '../../src/batch/folder/batch-entry';
-import { folderLabels, labelOf, type FolderLabels } from '../../src/batch/folder/labels';
-import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictTwoClass, type ScoredBatch } from '../../src/batch/metrics';
+import { folderLabels, type FolderLabels } from '../../src/batch/folder/labels';
+import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictClass, type ScoredBatch } from '../../src/batch/metrics';
 import { decodeImage } from '../../src/batch/node/decode-image';
 import { walkFolder } from '../../src/batch/node/walk-folder';
+import { scoreEntries } from '../../src/batch/run';
 import { scoreCsvHeader, scoreCsvRow } from '../../src/batch/score-csv';
 import { TesseraError } from '../../src/core/errors';
-import { openModel, positiveClassIndex, predictBatches, type Model, type ModelImage } from '../../src/inference';
+import { openModel, positiveClassIndex, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
@@ -119,69 +120,51 @@ interface ScoreResult {
   batch?: ScoredBatch;
 }
 
-/**
- * Streams the images through the model a batch at a time (never more than two batches decoded at once)
- * and writes each CSV row as its prediction arrives, in file order.
- */
+/** Runs the shared scoring loop and writes each CSV row as its prediction arrives, in file order. */
 async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLabels, outPath: string, io: CliIo): Promise<ScoreResult> {
-  const manifest = model.manifest;
-  const classes = manifest.output.classes.map((c) => c.name);
-  const positive = classes.length === 2 ? positiveClassIndex(manifest) : -1;
+  const classes = model.manifest.output.classes.map((c) => c.name);
+  const positive = classes.length === 2 ? positiveClassIndex(model.manifest) : -1;
   const batch: ScoredBatch = { classes, labels: [], probabilities: [], ...(positive >= 0 ? { positiveClass: classes[positive], threshold: THRESHOLD } : {}) };
   const progress = progressMeter(images.length, io);
-  const sent: BatchEntry[] = [];
+  let scored = 0;
   let failed = 0;
-
-  async function* decoded(): AsyncGenerator<ModelImage> {
-    for (const entry of images) {
-      let image: ModelImage;
-      try {
-        image = await decodeImage(await entry.read(), entry.path);
-      } catch (e) {
-        failed++;
-        io.err(`tessera: score: skipped: ${skipReason(entry, e)}\n`);
-        progress.add(1);
-        continue;
-      }
-      const [h, w] = manifest.input.size;
-      if (image.width < w / 2 || image.height < h / 2) io.err(`tessera: score: note: ${entry.path} is ${image.width} x ${image.height} px, under half the model's ${w} x ${h} input: scored after resizing up\n`);
-      sent.push(entry);
-      yield image;
-    }
-  }
+  const decode = async (entry: BatchEntry) => decodeImage(await entry.read(), entry.path);
 
   const out = await open(outPath, 'w').catch((e: unknown) => {
     throw new TesseraError('invalid-argument', `Cannot write ${outPath}: ${errorCode(e)}.`);
   });
   try {
     await out.write(scoreCsvHeader(classes, labels.labelled));
-    for await (const predictions of predictBatches(model, decoded(), { batchSize: BATCH_SIZE })) {
-      let text = '';
-      for (const p of predictions) {
-        const entry = sent[p.index];
-        const label = labelOf(entry.path, labels);
-        const predicted = positive >= 0 ? predictTwoClass(p.probabilities, positive, THRESHOLD) : p.classIndex;
-        text += scoreCsvRow({ name: entry.path, prediction: classes[predicted], probabilities: p.probabilities, label: label === undefined ? undefined : classes[label] }, labels.labelled);
-        if (label !== undefined) {
-          batch.labels.push(label);
-          batch.probabilities.push(p.probabilities);
+    for await (const event of scoreEntries(model, images, labels, { decode, batchSize: BATCH_SIZE })) {
+      if (event.kind === 'skipped') {
+        failed++;
+        io.err(`tessera: score: skipped: ${event.reason}\n`);
+        progress.add(1);
+      } else if (event.kind === 'note') {
+        io.err(`tessera: score: note: ${event.text}\n`);
+      } else {
+        let text = '';
+        for (const image of event.images) {
+          const predicted = predictClass(image.probabilities, { positive, threshold: THRESHOLD });
+          text += scoreCsvRow({ name: image.path, prediction: classes[predicted], probabilities: image.probabilities, label: image.label === undefined ? undefined : classes[image.label] }, labels.labelled);
+          if (image.label !== undefined) {
+            batch.labels.push(image.label);
+            batch.probabilities.push(image.probabilities);
+          }
         }
+        await out.write(text);
+        scored += event.images.length;
+        progress.add(event.images.length);
       }
-      await out.write(text);
-      progress.add(predictions.length);
     }
   } finally {
     await out.close();
   }
   progress.end();
-  return { scored: sent.length, failed, seconds: progress.seconds(), batch: labels.labelled ? batch : undefined };
+  return { scored, failed, seconds: progress.seconds(), batch: labels.labelled ? batch : undefined };
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function skipReason(entry: BatchEntry, e: unknown): string {
-  return e instanceof TesseraError ? oneLine(e.message) : `Cannot read ${entry.path}: ${errorCode(e)}.`;
-}
 
 /** A file system error's code (ENOENT, EACCES, ...), or its message on one line. */
 function errorCode(e: unknown): string {

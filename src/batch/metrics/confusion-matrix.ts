@@ -38,13 +38,15 @@ export interface PredictOptions {
   threshold?: number;
 }
 
+/** The predicted class index of one image: the threshold rule for two classes, argmax for more. */
+export function predictClass(probabilities: ArrayLike<number>, options: PredictOptions = {}): number {
+  if (probabilities.length !== 2) return argmax(probabilities);
+  return predictTwoClass(probabilities, options.positive ?? 1, options.threshold ?? DEFAULT_THRESHOLD);
+}
+
 /** The predicted class index of every image: the threshold rule for two classes, argmax for more. */
 export function predictClasses(probabilities: readonly ArrayLike<number>[], classCount: number, options: PredictOptions = {}): number[] {
-  if (classCount === 2) {
-    const positive = options.positive ?? 1;
-    const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-    return probabilities.map((p) => predictTwoClass(p, positive, threshold));
-  }
+  if (classCount === 2) return probabilities.map((p) => predictTwoClass(p, options.positive ?? 1, options.threshold ?? DEFAULT_THRESHOLD));
   return probabilities.map(argmax);
 }
 
