@@ -1,31 +1,50 @@
 import { useState } from 'react';
+import { folderFromDrop, type DroppedFolder } from '../batch/browser';
 import type { SlideViewer } from '../viewer';
 import { AnalysisSidebar } from './analysis/AnalysisSidebar';
 import { useModelChoice } from './analysis/use-model-choice';
+import { BatchScreen } from './batch/BatchScreen';
 import { BackendPanel } from './components/BackendPanel';
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorBanner } from './components/ErrorBanner';
 import { SlideInfoPanel } from './components/SlideInfoPanel';
 import { StartScreen } from './components/StartScreen';
-import { Toolbar } from './components/Toolbar';
+import { Toolbar, type Screen } from './components/Toolbar';
 import { ViewerPane } from './components/ViewerPane';
 import { useFixtureSlides } from './hooks/use-fixture-slides';
 import { usePageDrop } from './hooks/use-page-drop';
 import { useSlideSession } from './hooks/use-slide-session';
 
-/** The slide viewer screen: toolbar, errors, the slide (or the start screen), analysis and info panels. */
+/** Two screens sharing the model choice: the slide viewer (slide, analysis, info) and batch scoring of patch folders. */
 export function App() {
   const session = useSlideSession();
   const fixtures = useFixtureSlides();
   const models = useModelChoice();
+  const [screen, setScreen] = useState<Screen>('viewer');
+  const [dropped, setDropped] = useState<DroppedFolder | null>(null);
   const [viewer, setViewer] = useState<SlideViewer | null>(null);
-  const dragging = usePageDrop({ onSlide: (file) => void session.open(file), onModel: (files, folder) => void models.openOwn(files, folder) });
+  const dragging = usePageDrop({
+    onSlide: (file) => {
+      setScreen('viewer');
+      void session.open(file);
+    },
+    onModel: (files, folder) => void models.openOwn(files, folder),
+    onPatches: (items) => {
+      setScreen('batch');
+      void folderFromDrop(items).then(setDropped);
+    },
+  });
+  const open = (target: File | string) => {
+    setScreen('viewer');
+    void session.open(target);
+  };
   const { slide } = session;
   return (
     <div className="app">
-      <Toolbar onFile={(f) => void session.open(f)} onUrl={(u) => void session.open(u)} opening={session.opening} />
+      <Toolbar screen={screen} onScreen={setScreen} onFile={open} onUrl={open} opening={session.opening} />
       {session.error ? <ErrorBanner error={session.error} onDismiss={session.dismissError} /> : null}
-      <main className="workspace">
+      {/* Both screens stay mounted, so an open slide, its analysis and a batch run survive switching. */}
+      <main className="workspace" hidden={screen !== 'viewer'}>
         {slide ? (
           <>
             <ViewerPane slide={slide} onViewer={setViewer} />
@@ -35,9 +54,10 @@ export function App() {
             </aside>
           </>
         ) : (
-          <StartScreen slides={fixtures} onOpen={(url) => void session.open(url)} />
+          <StartScreen slides={fixtures} onOpen={open} />
         )}
       </main>
+      <BatchScreen choice={models} dropped={dropped} hidden={screen !== 'batch'} />
       <DropOverlay visible={dragging} />
       <BackendPanel />
     </div>

@@ -5,21 +5,13 @@ import type { Page } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { ROOT } from '../support/run-cli';
 import { TILE_BYTES_SKIP_REASON, damageTile, tileBytes } from '../support/tiff-tile-bytes';
-import { expect, openWithPicker, test, viewState, waitForSlide } from './helpers';
+import { chooseModel, expect, openWithPicker, test, useWasm, viewState, waitForSlide } from './helpers';
 
 // The slide analysis as a pathologist runs it: open a slide, choose a model, draw a rectangle or not,
 // Analyze, watch progress, read the verdict and hover a tile. The ICIAR 2018 fixture model is served
 // read-only by vite/fixture-models-plugin.ts; the shipped models by vite/shipped-models-plugin.ts.
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
-
-async function chooseModel(page: Page, label: RegExp): Promise<void> {
-  const select = page.getByLabel('Choose model');
-  await expect(select.locator('option', { hasText: label })).toHaveCount(1);
-  const value = await select.locator('option', { hasText: label }).getAttribute('value');
-  await select.selectOption(value!);
-  await expect(page.getByTestId('model-facts')).toBeVisible({ timeout: 60_000 });
-}
 
 /** Drags a rectangle over level-0 rectangle `r` (no rotation), after "Draw rectangle". */
 async function drawRectangle(page: Page, r: { x: number; y: number; width: number; height: number }): Promise<void> {
@@ -37,12 +29,6 @@ async function drawRectangle(page: Page, r: { x: number; y: number; width: numbe
   await expect(page.getByTestId('analysis-scope')).toHaveText(/ × .* px at \(/);
 }
 
-async function useWasm(page: Page): Promise<void> {
-  await page.getByTestId('backend-summary').click();
-  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByTestId('backend-summary')).toHaveText(/^WebAssembly/);
-  await page.getByTestId('backend-summary').click();
-}
 
 async function waitForPhase(page: Page, phase: string, timeout = 240_000): Promise<void> {
   await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', phase, { timeout });

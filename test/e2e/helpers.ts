@@ -89,3 +89,20 @@ export function meanAbsDiff(a: RgbImage, b: RgbImage): number {
   for (let i = 0; i < a.data.length; i++) s += Math.abs(a.data[i] - b.data[i]);
   return s / a.data.length;
 }
+
+/** Picks a model in the Model panel's list by its label, and waits for its facts. */
+export async function chooseModel(page: Page, label: RegExp): Promise<void> {
+  const select = page.getByLabel('Choose model');
+  await expect(select.locator('option', { hasText: label })).toHaveCount(1);
+  const value = await select.locator('option', { hasText: label }).getAttribute('value');
+  await select.selectOption(value!);
+  await expect(page.getByTestId('model-facts')).toBeVisible({ timeout: 60_000 });
+}
+
+/** Switches the backend to wasm in the backend panel. */
+export async function useWasm(page: Page): Promise<void> {
+  await page.getByTestId('backend-summary').click();
+  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
+  await expect(page.getByTestId('backend-summary')).toHaveText(/^WebAssembly/);
+  await page.getByTestId('backend-summary').click();
+}

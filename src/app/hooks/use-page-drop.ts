@@ -9,13 +9,15 @@ export interface DropHandlers {
   onSlide(file: File): void;
   /** A model folder was dropped (the folder itself, or its files together). */
   onModel(files: File[], folder?: string): void;
+  /** Folders of patches were dropped (folders without model files at their top level): for batch scoring. */
+  onPatches(items: FileSystemEntry[]): void;
 }
 
 /** Files that make a model folder: a manifest, TF.js's model.json, or ONNX weights. */
 const MODEL_FILE = /^(tessera\.json|config\.json|model\.json)$|\.onnx$/i;
 
-/** The files directly inside a dropped folder (a model folder is flat). */
-async function folderFiles(entry: FileSystemDirectoryEntry): Promise<File[]> {
+/** What lies directly inside a dropped folder. */
+async function children(entry: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
   const reader = entry.createReader();
   const entries: FileSystemEntry[] = [];
   for (;;) {
@@ -23,27 +25,34 @@ async function folderFiles(entry: FileSystemDirectoryEntry): Promise<File[]> {
     if (!batch.length) break;
     entries.push(...batch);
   }
+  return entries;
+}
+
+/** A single dropped folder with a manifest, model.json or .onnx at its top: a model (a model folder is flat). */
+async function routeFolder(entry: FileSystemDirectoryEntry, handlers: DropHandlers): Promise<void> {
+  const entries = await children(entry).catch(() => [] as FileSystemEntry[]);
   const files = entries.filter((e): e is FileSystemFileEntry => e.isFile);
-  return Promise.all(files.map((f) => new Promise<File>((resolve, reject) => f.file(resolve, reject))));
+  if (!files.some((f) => MODEL_FILE.test(f.name))) return handlers.onPatches([entry]);
+  handlers.onModel(await Promise.all(files.map((f) => new Promise<File>((resolve, reject) => f.file(resolve, reject)))), entry.name);
 }
 
 /**
- * What was dropped: a folder (always a model), several files of a model, or a slide. The DataTransfer is
- * read at once: its items are gone once the drop event has been handled.
+ * What was dropped: a model folder, folders of patches, several files of a model, or a slide. The
+ * DataTransfer is read at once: its items are gone once the drop event has been handled.
  */
 function routeDrop(data: DataTransfer, handlers: DropHandlers): void {
-  const entry = Array.from(data.items ?? []).map((i) => i.webkitGetAsEntry?.()).find((e) => e?.isDirectory) as FileSystemDirectoryEntry | undefined;
+  const entries = Array.from(data.items ?? []).map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
+  const folders = entries.filter((e) => e.isDirectory) as FileSystemDirectoryEntry[];
   const files = Array.from(data.files ?? []);
-  if (entry) {
-    void folderFiles(entry).then((list) => handlers.onModel(list, entry.name), () => handlers.onModel([], entry.name));
-    return;
-  }
+  if (folders.length === 1 && entries.length === 1) return void routeFolder(folders[0], handlers);
+  if (folders.length) return handlers.onPatches(entries);
   if (files.length > 1 && files.some((f) => MODEL_FILE.test(f.name))) return handlers.onModel(files);
   if (files[0]) handlers.onSlide(files[0]);
 }
 
 /**
- * Dropping a slide anywhere on the page opens it; dropping a model folder (or its files) loads the model.
+ * Dropping a slide anywhere on the page opens it; dropping a model folder (or its files) loads the model;
+ * dropping folders of patches opens them for batch scoring.
  * Returns whether files are being dragged over the page.
  */
 export function usePageDrop(handlers: DropHandlers): boolean {
