@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
-import { metricsReport, type ScoredBatch } from '../../batch/metrics';
-import { predictClass } from '../../batch/metrics';
+import { metricsReport, predictClass, type ScoredBatch } from '../../batch/metrics';
 import type { DroppedFolder } from '../../batch/browser';
 import { positiveClassIndex } from '../../inference/manifest';
 import { ModelPanel } from '../analysis/ModelPanel';
 import type { ModelChoice } from '../analysis/use-model-choice';
+import './batch-global';
 import { BatchProgress } from './BatchProgress';
 import { downloadCsv } from './batch-downloads';
 import { FolderPicker } from './FolderPicker';

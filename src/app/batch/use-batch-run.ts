@@ -3,7 +3,7 @@ import { ProgressMeter, type RunProgress } from '../../analysis/run/progress-met
 import { toTesseraError, type TesseraError } from '../../core/errors';
 import { folderLabels, isImageName, type FolderLabels } from '../../batch/folder';
 import { PatchDecoder, type BrowserEntry, type DroppedFolder } from '../../batch/browser';
-import { scoreEntries, type ScoredImage } from '../../batch/run';
+import type { ScoredImage } from '../../batch/run';
 import type { Model } from '../../inference/model';
 
 const BATCH_SIZE = 8;
@@ -91,6 +91,7 @@ export function useBatchRun(model: Model | null): BatchRun {
     setProgress(meter.report(done, failed));
     void (async () => {
       try {
+        const { scoreEntries } = await import('../../batch/run'); // with TF.js, loaded when first needed
         for await (const event of scoreEntries(model, images, labels, { decode: (e) => decoder.decode(e as BrowserEntry), batchSize: BATCH_SIZE, signal: controller.signal })) {
           if (controller.signal.aborted) break;
           if (event.kind === 'skipped') {
