@@ -4,7 +4,7 @@
  * with the slide given to the page as a real File.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -350,4 +350,19 @@ export function foreignLoadMeter(): () => number | null {
     const capacity = ((Date.now() - wall0) / 10) * cpus().length; // ticks (CLK_TCK 100) the cores could give
     return Math.max(0, (t1.machine - t0.machine - (t1.ours - t0.ours)) / capacity);
   };
+}
+
+/** Merges one part's figures into bench/results/latest.json under `key`, keeping the other parts'. */
+export function mergeIntoLatest(key: string, value: object): void {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  let existing: Record<string, unknown> = {};
+  try {
+    existing = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    /* none yet, or unreadable: start afresh */
+  }
+  writeFileSync(file, `${JSON.stringify({ ...existing, [key]: value }, null, 2)}\n`);
+  log(`wrote "${key}" into ${file}`);
 }

@@ -8,14 +8,16 @@
  * BENCH_SEED (20240611), BENCH_CONCURRENCY (the pool size), BENCH_SLIDE (a slide to use instead of the
  * generated one), BENCH_TIMEOUT_S (900, whole run).
  *
- * BENCH_PARTS (default "slides,models"): which parts run; the model part (ResNet-18 images per second,
- * bench/models/models.ts) runs after the slide part and merges its figures into latest.json.
+ * BENCH_PARTS (default "slides,models,batch"): which parts run; the model part (ResNet-18 images per second,
+ * bench/models/models.ts) and the batch part (scoring a patch folder, bench/batch/batch.ts) run after the
+ * slide part and merge their figures into latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { BATCH_TIMEOUT_MS, runBatchPart } from './batch/batch';
 import { MODELS_TIMEOUT_MS, runModelPart } from './models/models';
 import {
   ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, foreignLoadMeter, envInt, giveFileToPage, log, pickTilePositions, startSession, warmPageCache, withTimeout,
@@ -337,15 +339,15 @@ async function main(): Promise<void> {
   }
 }
 
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'slides,models').split(',').map((p) => p.trim()).filter(Boolean));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'slides,models,batch').split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of PARTS) {
-  if (p !== 'slides' && p !== 'models') {
-    log(`BENCH_PARTS: unknown part "${p}" (parts: slides, models)`);
+  if (p !== 'slides' && p !== 'models' && p !== 'batch') {
+    log(`BENCH_PARTS: unknown part "${p}" (parts: slides, models, batch)`);
     process.exit(1);
   }
 }
 
-const LIMIT_MS = (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + 60_000;
+const LIMIT_MS = (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + (PARTS.has('batch') ? BATCH_TIMEOUT_MS : 0) + 60_000;
 const overall = setTimeout(() => {
   log(`the whole benchmark took longer than ${LIMIT_MS / 1000} s; giving up`);
   process.exit(1);
@@ -355,6 +357,7 @@ overall.unref();
 (async () => {
   if (PARTS.has('slides')) await main();
   if (PARTS.has('models')) await runModelPart();
+  if (PARTS.has('batch')) await runBatchPart();
 })().then(
   () => process.exit(0),
   (e) => {

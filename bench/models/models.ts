@@ -21,7 +21,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { launchChromium } from '../../test/support/chromium';
-import { ROOT, Skip, envInt, foreignLoadMeter, log, withTimeout } from '../lib';
+import { ROOT, Skip, envInt, foreignLoadMeter, log, mergeIntoLatest, withTimeout } from '../lib';
 import { benchInput, SIZE } from './input';
 import type { MeasureOptions, Measurement, ModelBenchApi, TfjsInfo } from './page';
 import type { BackendName } from '../../src/inference/backend';
@@ -389,20 +389,6 @@ function printTable(rows: Row[]) {
   }
 }
 
-/** Merges `models` into bench/results/latest.json, keeping the slide part's figures. */
-function mergeResults(models: object) {
-  const dir = join(ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
-  let existing: Record<string, unknown> = {};
-  try {
-    existing = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    /* none yet, or unreadable: start afresh */
-  }
-  writeFileSync(file, `${JSON.stringify({ ...existing, models }, null, 2)}\n`);
-  log(`wrote "models" into ${file}`);
-}
 
 const machine = () => ({ loadAverage1m: Number(loadavg()[0].toFixed(2)), cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform });
 
@@ -427,7 +413,7 @@ export async function runModelPart(): Promise<void> {
   } catch (e) {
     if (!(e instanceof Skip)) throw e;
     console.log(`\nmodel bench SKIPPED: ${e.message}`);
-    mergeResults({ date, skipped: e.message, machine: machine() });
+    mergeIntoLatest('models', { date, skipped: e.message, machine: machine() });
     return;
   }
   const deadline = started + TIMEOUT_MS;
@@ -619,7 +605,7 @@ export async function runModelPart(): Promise<void> {
     if (otherLoad !== null) console.log(`CPU used by other processes during the part: ${(100 * otherLoad).toFixed(0)}% of ${cpus().length} cores${otherLoad > 0.1 ? ' (rates are low and noisy; rerun on a quiet machine for figures to quote)' : ''}`);
     console.log(`model part: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-    mergeResults({
+    mergeIntoLatest('models', {
       date,
       model: { file: modelPath, bytes: statSync(modelPath).size, source: 'torchvision.models.resnet18(weights=None), torch.manual_seed(0), eval, ONNX opset 17, dynamic batch', inputSize: SIZE, batches: BATCHES },
       machine: machine(),

@@ -4,22 +4,31 @@ import { decodePng } from './decode-png';
 import { decodeTiff } from './decode-tiff';
 import { imageKind } from './image-kind';
 import { jpegHeader, type JpegHeader } from './jpeg-header';
+import { isPlainPng, pngHeader } from './png-header';
 
 /**
- * Decodes a checked JPEG (the adapter: the browser's own decoder, DESIGN.md decision 2). `header.components`
- * says what the samples are: 1 grey, 3 colour, 4 CMYK.
+ * The platform's own decoders, passed in (DESIGN.md: the browser's in a page or worker, sharp in Node).
+ * `jpeg` gets a checked stream; `header.components` says what the samples are (1 grey, 3 colour, 4 CMYK).
+ * `plainPng` gets 8-bit PNGs without alpha or transparency (grey: one channel), which every decoder
+ * gives the same samples; without it they go through fast-png too.
  */
-export type JpegDecoder = (bytes: Uint8Array, header: JpegHeader, name: string) => Promise<ModelImage>;
+export interface NativeDecoders {
+  jpeg(bytes: Uint8Array, header: JpegHeader, name: string): Promise<ModelImage>;
+  plainPng?(bytes: Uint8Array, grey: boolean, name: string): Promise<ModelImage>;
+}
 
 /** A patch file's bytes → 8-bit samples, by what the bytes are (not the name): PNG, JPEG or TIFF. */
-export async function decodeImageBytes(bytes: Uint8Array, name: string, decodeJpeg: JpegDecoder): Promise<ModelImage> {
+export async function decodeImageBytes(bytes: Uint8Array, name: string, native: NativeDecoders): Promise<ModelImage> {
   switch (imageKind(bytes)) {
-    case 'png':
+    case 'png': {
+      const header = pngHeader(bytes);
+      if (native.plainPng && isPlainPng(header)) return native.plainPng(bytes, header.colourType === 0, name);
       return decodePng(bytes, name);
+    }
     case 'tiff':
       return decodeTiff(bytes, name);
     case 'jpeg':
-      return decodeJpeg(bytes, jpegHeader(bytes, name), name);
+      return native.jpeg(bytes, jpegHeader(bytes, name), name);
     default:
       throw new TesseraError('corrupt-file', bytes.length === 0 ? `Cannot read ${name}: the file is empty.` : `Cannot read ${name} as a PNG, JPEG or TIFF image: its first bytes are not any of these (the file is damaged or of another kind).`);
   }

@@ -2,16 +2,17 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { TesseraError } from '../../core/errors';
 import type { ModelImage } from '../../inference';
-import { decodeImageBytes, type JpegDecoder } from '../decode';
+import { decodeImageBytes, type NativeDecoders } from '../decode';
 
 /**
- * An image file → 8-bit samples, as the browser decodes it: PNG and TIFF with the same pure decoders
- * (../decode), JPEG with sharp (libjpeg-turbo, as PIL and Chromium use: the same samples, checked on the
- * fixture patches). `input` is a path or the file's bytes; `name` is what messages call it.
+ * An image file → 8-bit samples, as the browser decodes it: TIFF and the PNGs that are not plain (alpha,
+ * 16-bit, low bit depths) with the same pure decoders (../decode); JPEG and plain PNG with sharp (libjpeg-
+ * turbo and libpng, as PIL and Chromium use: the same samples, checked on the fixture patches).
+ * `input` is a path or the file's bytes; `name` is what messages call it.
  */
 export async function decodeImage(input: string | Uint8Array, name: string = typeof input === 'string' ? input : 'image'): Promise<ModelImage> {
   const bytes = typeof input === 'string' ? new Uint8Array(await readFile(input)) : input;
-  return decodeImageBytes(bytes, name, sharpJpeg);
+  return decodeImageBytes(bytes, name, sharpDecoders);
 }
 
 /**
@@ -19,9 +20,13 @@ export async function decodeImage(input: string | Uint8Array, name: string = typ
  * torchvision give them to a model, and as the browser decodes them (colorSpaceConversion 'none').
  * A CMYK JPEG keeps its four channels (for a CMYK model; others convert it as PIL does, in preprocessing).
  */
-const sharpJpeg: JpegDecoder = async (bytes, header, name) => {
+const sharpDecoders: NativeDecoders = {
+  jpeg: (bytes, header, name) => decodeWithSharp(bytes, header.components === 1 ? 'grey' : header.components === 4 ? 'cmyk' : 'rgb', 'JPEG', name),
+  plainPng: (bytes, grey, name) => decodeWithSharp(bytes, grey ? 'grey' : 'rgb', 'PNG', name),
+};
+
+async function decodeWithSharp(bytes: Uint8Array, format: 'grey' | 'rgb' | 'cmyk', kind: string, name: string): Promise<ModelImage> {
   const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const format = header.components === 1 ? 'grey' : header.components === 4 ? 'cmyk' : 'rgb';
   const space = { grey: 'b-w', rgb: 'srgb', cmyk: 'cmyk' } as const;
   const channels = { grey: 1, rgb: 3, cmyk: 4 }[format];
   try {
@@ -35,6 +40,6 @@ const sharpJpeg: JpegDecoder = async (bytes, header, name) => {
   } catch (e) {
     if (e instanceof TesseraError) throw e;
     const why = (e instanceof Error ? e.message : String(e)).replace(/\s*[\r\n]+\s*/g, ' ').trim();
-    throw new TesseraError('corrupt-file', `Cannot read ${name} as a JPEG image: ${why}.`);
+    throw new TesseraError('corrupt-file', `Cannot read ${name} as a ${kind} image: ${why}.`);
   }
-};
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TesseraError } from '../../../../src/core/errors';
-import { decodeImageBytes, imageKind, jpegHeader, type JpegDecoder } from '../../../../src/batch/decode';
+import { decodeImageBytes, imageKind, jpegHeader, type NativeDecoders } from '../../../../src/batch/decode';
 import sharp from 'sharp';
 import type { ModelImage } from '../../../../src/inference';
 import { FIXTURES, HAVE_FIXTURES, SKIP_REASON } from '../../../support/fixtures';
@@ -20,8 +20,11 @@ const HAVE_PIL = existsSync(PYTHON) && (() => {
   }
 })();
 
-const noJpeg: JpegDecoder = async () => {
-  throw new Error('no JPEG decoder in this test');
+// No native decoders: every PNG goes through fast-png, so it is fast-png that is checked.
+const noJpeg: NativeDecoders = {
+  jpeg: async () => {
+    throw new Error('no JPEG decoder in this test');
+  },
 };
 
 /**
