@@ -6,7 +6,8 @@ import type { NativeDecoders } from '../decode';
  * JPEG and plain PNG through the browser's own decoder (DESIGN.md decision 2), in a page or a worker. No
  * colour management ('none'): the samples as stored, which is what PIL gives (checked on the fixture
  * patches, byte for byte). A CMYK JPEG comes back as RGB, converted by the browser as PIL converts it
- * (within one level): the browser cannot hand over the CMYK samples themselves.
+ * (within one level): the browser cannot hand over the CMYK samples themselves. (WebCodecs' ImageDecoder
+ * is faster but converts some JPEGs' YCbCr differently: 25 of the brain-MRI patches came out changed.)
  */
 export const canvasDecoders: NativeDecoders = {
   jpeg: (bytes, header, name) => decodeInCanvas(bytes, 'image/jpeg', header.components === 1, name),
