@@ -184,3 +184,40 @@ test('bad files among good ones: each skipped with its reason, every good file s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('folders that match no class are mapped in the dialog; a run can be cancelled and what was scored stays', async ({ page }) => {
+  test.setTimeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-batch-map-'));
+  try {
+    const folder = join(dir, 'renamed');
+    const picks: [string, string, string][] = [['Tumour', 'yes', 'Y1.jpg'], ['Tumour', 'yes', 'Y10.jpg'], ['healthy', 'no', '10_no.jpg'], ['healthy', 'no', '11_no.jpg']];
+    for (const [to, from, name] of picks) {
+      mkdirSync(join(folder, to), { recursive: true });
+      copyFileSync(join(BRAIN_MRI, from, name), join(folder, to, name));
+    }
+    await openBatch(page);
+    await page.getByTestId('batch-folder-input').setInputFiles(folder);
+    const dialog = page.getByRole('dialog', { name: 'Class folders' });
+    await expect(dialog).toContainText('2 folders match no class of the model');
+    await dialog.getByLabel('Class of folder Tumour').selectOption({ label: 'yes' });
+    await dialog.getByLabel('Class of folder healthy').selectOption({ label: 'no' });
+    await expect(dialog).toContainText('Class folders are the true classes');
+    await page.getByRole('button', { name: 'Score 4 images' }).click();
+    await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    const matrix = await confusionMatrix(page);
+    expect(matrix.map((r) => r.reduce((a, b) => a + b, 0))).toEqual([2, 2]);
+
+    // The whole brain-MRI folder, cancelled part way: the rows scored so far stay, and the app goes on.
+    await page.getByTestId('batch-folder-input').setInputFiles(BRAIN_MRI);
+    await page.getByRole('button', { name: 'Score 253 images' }).click();
+    await expect.poll(async () => Number((await page.getByTestId('batch-progress').getByRole('status').textContent())?.match(/(\d+) scored/)?.[1] ?? 0), { timeout: 120_000 }).toBeGreaterThanOrEqual(16);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-status', 'cancelled');
+    const shown = Number((await page.getByTestId('results-count').textContent())?.match(/^(\d+)/)?.[1]);
+    expect(shown).toBeGreaterThanOrEqual(16);
+    expect(shown).toBeLessThan(253);
+    await expect(page.getByRole('button', { name: 'Score 253 images' })).toBeEnabled();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
