@@ -6,13 +6,15 @@ import type { Rect } from '../../src/core/geometry';
 import { currentBackend, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { analysisSummary } from '../../src/export/analysis-summary';
+import { analysisGeoJson } from '../../src/export/geojson';
 import { tilesCsv } from '../../src/export/tiles-csv';
 import type { Slide } from '../../src/slide';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
 import { openSlidePath } from '../main';
 
-const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--backend wasm|cpu]
+const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
+                       [--backend wasm|cpu]
                        [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
                        [--region X,Y,W,H] [--batch-size N]
 
@@ -24,6 +26,9 @@ TILES.csv   one row per analysed tile: minx,miny,width,height (level-0 pixels), 
             fractions stand in prob_<class>, and per-tile summaries follow (e.g. nuclei_per_mm2).
 SUMMARY.json the slide-level vote (the manifest's rule, and what each rule says), per-class tile counts and
             areas in mm², the µm/px used, the grid, tile counts and the backend.
+OUT.geojson  the results as GeoJSON that QuPath imports (File > Import objects): each analysed tile
+            (objectType "tile", its class and colour, prob_<class> as measurements); for segmentation
+            models the mask as an annotation per class and each nucleus as a detection with its area.
 
 --overlap F            overlap of neighbouring tiles, 0 to 0.9 of a tile (default 0)
 --min-tissue F         analyse tiles at least F tissue, 0 to 1 (default 0.5)
@@ -44,6 +49,7 @@ export const analyze: Command = {
       model: { type: 'string', short: 'm' },
       csv: { type: 'string' },
       json: { type: 'string' },
+      geojson: { type: 'string' },
       backend: { type: 'string' },
       overlap: { type: 'string' },
       'min-tissue': { type: 'string' },
@@ -61,6 +67,7 @@ export const analyze: Command = {
     const modelDir = stringOption(args, 'model', 'analyze');
     const csvPath = stringOption(args, 'csv', 'analyze');
     const jsonPath = typeof args.values.json === 'string' ? args.values.json : undefined;
+    const geojsonPath = typeof args.values.geojson === 'string' ? args.values.geojson : undefined;
     const backend = backendOption(args);
     const settings = settingsFrom(args);
 
@@ -80,6 +87,7 @@ export const analyze: Command = {
       const outcome = await run.finished;
       const vote = slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass });
       await writeFile(csvPath, tilesCsv(plan.store));
+      if (geojsonPath) await writeFile(geojsonPath, `${JSON.stringify(analysisGeoJson(plan, model.manifest, g.mpp))}\n`);
       if (jsonPath) {
         const summary = analysisSummary(plan.store, vote, {
           slide: { name: slide.info.name, width: slide.info.levels[0].width, height: slide.info.levels[0].height },

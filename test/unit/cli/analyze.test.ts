@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTileGrid, tileAt, tileRegion } from '../../../src/analysis/grid/tile-grid';
 import { detectTissue, tileTissueFractions } from '../../../src/analysis/tissue';
+import { readGeoJson } from '../../../src/export/geojson';
 import { filesFromMap, openModel, predict } from '../../../src/inference';
 import { openSlideFile } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
@@ -67,7 +68,8 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
   it('writes one CSV row per analysed tile, the probabilities the model gives that tile, and a summary', { timeout: 120_000 }, async () => {
     const csv = join(tmp, 'tiles.csv');
     const json = join(tmp, 'summary.json');
-    const r = await tessera('analyze', SLIDE, '--model', dir, '--csv', csv, '--json', json, '--backend', 'cpu', '--region', '640,960,640,640');
+    const geojson = join(tmp, 'tiles.geojson');
+    const r = await tessera('analyze', SLIDE, '--model', dir, '--csv', csv, '--json', json, '--geojson', geojson, '--backend', 'cpu', '--region', '640,960,640,640');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/tiles of 64 px at 0\.499 µm\/px \(from the slide\)/);
@@ -82,6 +84,11 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
     expect(summary.vote.classes.reduce((n: number, c: { tiles: number }) => n + c.tiles, 0)).toBe(rows.length);
     expect(summary.vote.classes[0].areaMm2).toBeCloseTo(summary.vote.classes[0].tiles * (64 * 0.499) ** 2 / 1e6, 9);
     expect(['stroma', 'tumour', null]).toContain(summary.vote.verdict); // fat is ignored
+
+    // The GeoJSON holds the CSV's tiles: the same squares, classes and probabilities, as QuPath's "tile" objects.
+    const features = readGeoJson(readFileSync(geojson, 'utf8')).features;
+    expect(features.map((f) => [f.objectType, f.polygons[0][0][0], f.polygons[0][0][2], f.className, f.measurements.prob_stroma, f.measurements.prob_tumour, f.measurements.prob_fat]))
+      .toEqual(rows.map((row) => ['tile', [Number(row[0]), Number(row[1])], [Number(row[0]) + Number(row[2]), Number(row[1]) + Number(row[3])], row[7], Number(row[4]), Number(row[5]), Number(row[6])]));
 
     // The numbers: the same tiles read through the slide engine and run alone, in this process.
     const slide = await openSlideFile(SLIDE);
@@ -109,7 +116,8 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
 
   it('segmentation: the shipped nuclei model writes class fractions and nuclei per mm² per tile', { timeout: 120_000 }, async () => {
     const csv = join(tmp, 'nuclei.csv');
-    const r = await tessera('analyze', SLIDE, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--csv', csv, '--region', '1028,1285,514,257');
+    const geojson = join(tmp, 'nuclei.geojson');
+    const r = await tessera('analyze', SLIDE, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--csv', csv, '--geojson', geojson, '--region', '1028,1285,514,257');
     expect(r.code, r.stderr).toBe(0);
     const { header, rows } = parseCsv(readFileSync(csv, 'utf8'));
     expect(header.slice(0, 9)).toEqual(['minx', 'miny', 'width', 'height', 'prob_background', 'prob_nucleus', 'prob_boundary', 'class', 'tissue']);
@@ -123,6 +131,25 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
       // H&E tissue at 20x: hundreds to tens of thousands of nuclei per mm².
       expect(density).toBeGreaterThan(100);
       expect(density).toBeLessThan(50_000);
+    }
+    // GeoJSON: the two tiles, the mask as nucleus and boundary annotations (background is ignored by the
+    // vote), and one detection per nucleus, inside the analysed tiles, with its area.
+    const { features } = readGeoJson(readFileSync(geojson, 'utf8'));
+    const kinds = features.map((f) => `${f.objectType}:${f.className}`);
+    expect(kinds.filter((k) => k.startsWith('tile:'))).toHaveLength(2);
+    expect(kinds.filter((k) => k.startsWith('annotation:')).sort()).toEqual(['annotation:boundary', 'annotation:nucleus']);
+    const nuclei = features.filter((f) => f.objectType === 'detection');
+    expect(nuclei.length).toBeGreaterThan(10);
+    const [x0, y0] = rows[0].slice(0, 2).map(Number);
+    for (const n of nuclei) {
+      expect(n.className).toBe('nucleus');
+      expect(n.measurements.area_um2).toBeGreaterThan(0);
+      for (const [x, y] of n.polygons[0][0]) {
+        expect(x).toBeGreaterThanOrEqual(x0);
+        expect(y).toBeGreaterThanOrEqual(y0);
+        expect(x).toBeLessThanOrEqual(x0 + 2 * Number(rows[0][2]));
+        expect(y).toBeLessThanOrEqual(y0 + Number(rows[0][3]));
+      }
     }
   });
 });
