@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
-import { ROOT } from '../support/run-cli';
+import { ROOT, tessera } from '../support/run-cli';
+import { readGeoJson } from '../../src/export/geojson';
 import { TILE_BYTES_SKIP_REASON, damageTile, tileBytes } from '../support/tiff-tile-bytes';
 import { chooseModel, expect, openWithPicker, test, useWasm, viewState, waitForSlide } from './helpers';
 
@@ -107,6 +108,31 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
   // Probability mode with a colour map, and its legend.
   await page.getByLabel('Heatmap', { exact: true }).selectOption({ label: 'Probability of Benign' });
   await expect(page.getByTestId('legend')).toContainText('Probability of Benign');
+
+  // Exports (issue 6): the tiles CSV agrees row by row with tessera analyze's for the same region and
+  // model (probabilities within 1e-4: wasm in the browser and in Node); the GeoJSON holds the same tiles.
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-analysis-export-'));
+  try {
+    const cliCsv = join(dir, 'cli.csv');
+    const region = `${8 * 108 + 20},${12 * 108 + 20},${4 * 108 - 40},${3 * 108 - 40}`;
+    const cli = await tessera('analyze', fixture('slides', 'CMU-1-Small-Region.svs'), '--model', fixture('models', 'iciar18-breast-tfjs'), '--csv', cliCsv, '--region', region);
+    expect(cli.code, cli.stderr).toBe(0);
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tiles CSV' }).click()]);
+    expect(csvDownload.suggestedFilename()).toBe('CMU-1-Small-Region.tiles.csv');
+    const rows = (text: string) => text.trimEnd().split('\n').map((l) => l.split(','));
+    const mine = rows(readFileSync(await csvDownload.path(), 'utf8'));
+    const theirs = rows(readFileSync(cliCsv, 'utf8'));
+    expect(mine[0]).toEqual(theirs[0]);
+    expect(mine).toHaveLength(13);
+    expect(mine.map((r) => [...r.slice(0, 4), r[8]])).toEqual(theirs.map((r) => [...r.slice(0, 4), r[8]]));
+    for (let i = 1; i < mine.length; i++) for (let j = 4; j < 8; j++) expect(Math.abs(Number(mine[i][j]) - Number(theirs[i][j]))).toBeLessThanOrEqual(1e-4);
+    expect(mine.map((r) => Number(r[9])).slice(1)).toEqual(theirs.map((r) => Number(r[9])).slice(1).map((t) => expect.closeTo(t, 6)));
+    const [geoDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'GeoJSON (QuPath)' }).click()]);
+    const geo = readGeoJson(readFileSync(await geoDownload.path(), 'utf8'));
+    expect(geo.features.map((f) => [f.objectType, f.className, f.polygons[0][0][0]])).toEqual(mine.slice(1).map((r) => ['tile', r[8], [Number(r[0]), Number(r[1])]]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; the mask and nuclei per mm² are shown', async ({ page }) => {

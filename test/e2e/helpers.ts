@@ -92,7 +92,7 @@ export function meanAbsDiff(a: RgbImage, b: RgbImage): number {
 
 /** Picks a model in the Model panel's list by its label, and waits for its facts. */
 export async function chooseModel(page: Page, label: RegExp): Promise<void> {
-  const select = page.getByLabel('Choose model');
+  const select = page.getByLabel('Choose model').filter({ visible: true });
   await expect(select.locator('option', { hasText: label })).toHaveCount(1);
   const value = await select.locator('option', { hasText: label }).getAttribute('value');
   await select.selectOption(value!);

@@ -8,6 +8,7 @@ import type { Hover } from '../../viewer/overlays/hover';
 import { heatmapLegend } from '../../viewer/overlays/legend';
 import { exposeAnalysis } from '../tessera-global';
 import { AnalysisPanel } from './AnalysisPanel';
+import { ExportPanel } from './ExportPanel';
 import { ModelPanel } from './ModelPanel';
 import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
 import { TileHoverNote } from './TileHoverNote';
@@ -65,6 +66,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
           }}
         />
       ) : null}
+      {model && plan && analysis.vote ? <ExportPanel plan={plan} model={model} slideName={slide.info.name} disabled={busy} /> : null}
       {plan && hover?.tile && hoverHost ? createPortal(<TileHoverNote hover={hover} plan={plan} />, hoverHost) : null}
     </>
   );

@@ -6,7 +6,7 @@ import { ModelPanel } from '../analysis/ModelPanel';
 import type { ModelChoice } from '../analysis/use-model-choice';
 import './batch-global';
 import { BatchProgress } from './BatchProgress';
-import { downloadCsv } from './batch-downloads';
+import { downloadCsv } from '../downloads/batch-downloads';
 import { FolderPicker } from './FolderPicker';
 import { LabelMapping } from './LabelMapping';
 import { MetricsView, type Decision } from './MetricsView';
@@ -76,7 +76,8 @@ export function BatchScreen({ choice, dropped, hidden }: { choice: ModelChoice; 
         {rows.length ? <ResultsTable rows={rows} classes={classes} files={files} /> : null}
       </section>
       <aside className="side-panel">
-        <ModelPanel choice={choice} disabled={running} />
+        {/* Only while shown: the viewer's panel is the one model chooser on its screen. */}
+        {hidden ? null : <ModelPanel choice={choice} disabled={running} />}
         {report && batch ? <MetricsView batch={batch} report={report} colours={colours} decision={decision} onDecision={setDecision} /> : null}
         {rows.length && !run.labels.labelled && !running ? <p className="panel-section muted">No labels: the folder has no class subfolders matching the model's classes, so there are no metrics.</p> : null}
       </aside>

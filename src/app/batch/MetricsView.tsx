@@ -1,7 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import { classificationReportText, formatFixed, rocCurves, type MetricsReport, type ScoredBatch } from '../../batch/metrics';
 import { drawConfusionHeatmap, drawRocCurves, FALLBACK_COLOURS, type PlotContext, type RocSeries } from '../../batch/plots';
-import { downloadPlot, downloadReport } from './batch-downloads';
+import { downloadPlot, downloadReport } from '../downloads/batch-downloads';
 import { PlotCanvas } from './PlotCanvas';
 
 export interface Decision {

@@ -1,18 +1,7 @@
 import { scoreCsv } from '../../batch/score-csv';
 import type { MetricsReport } from '../../batch/metrics';
-import type { ResultRow } from './ResultsTable';
-
-/** Saves a Blob under a name, as the browser's download. */
-export function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import type { ResultRow } from '../batch/ResultsTable';
+import { download } from './download';
 
 /** The same CSV as tessera score --out: name,prediction, prob_<class>..., label when labelled; in file order. */
 export function downloadCsv(rows: readonly ResultRow[], classes: readonly string[], labelled: boolean, name: string): void {

@@ -1,0 +1,15 @@
+import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
+import { analysisGeoJson } from '../../export/geojson';
+import { tilesCsv } from '../../export/tiles-csv';
+import type { Manifest } from '../../inference/manifest';
+import { download } from './download';
+
+/** The analysed tiles as `tessera analyze --csv` writes them (WSInfer's columns first). */
+export function downloadTilesCsv(plan: SlideAnalysisPlan, name: string): void {
+  download(new Blob([tilesCsv(plan.store)], { type: 'text/csv' }), name);
+}
+
+/** The run as `tessera analyze --geojson` writes it: QuPath GeoJSON of tiles, mask annotations and nuclei. */
+export function downloadGeoJson(plan: SlideAnalysisPlan, manifest: Manifest, name: string): void {
+  download(new Blob([`${JSON.stringify(analysisGeoJson(plan, manifest, plan.grid.mpp))}\n`], { type: 'application/geo+json' }), name);
+}
