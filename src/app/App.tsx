@@ -12,6 +12,7 @@ import { StartScreen } from './components/StartScreen';
 import { Toolbar, type Screen } from './components/Toolbar';
 import { ViewerPane } from './components/ViewerPane';
 import { useFixtureSlides } from './hooks/use-fixture-slides';
+import { useGeoJsonImport } from './hooks/use-geojson-import';
 import { usePageDrop } from './hooks/use-page-drop';
 import { useSlideSession } from './hooks/use-slide-session';
 
@@ -23,12 +24,17 @@ export function App() {
   const [screen, setScreen] = useState<Screen>('viewer');
   const [dropped, setDropped] = useState<DroppedFolder | null>(null);
   const [viewer, setViewer] = useState<SlideViewer | null>(null);
+  const imports = useGeoJsonImport(viewer);
   const dragging = usePageDrop({
     onSlide: (file) => {
       setScreen('viewer');
       void session.open(file);
     },
     onModel: (files, folder) => void models.openOwn(files, folder),
+    onGeoJson: (file) => {
+      setScreen('viewer');
+      void imports.importFile(file);
+    },
     onPatches: (items) => {
       setScreen('batch');
       void folderFromDrop(items).then(setDropped);
@@ -43,6 +49,11 @@ export function App() {
     <div className="app">
       <Toolbar screen={screen} onScreen={setScreen} onFile={open} onUrl={open} opening={session.opening} />
       {session.error ? <ErrorBanner error={session.error} onDismiss={session.dismissError} /> : null}
+      {imports.notice ? (
+        <p className={imports.notice.ok ? 'import-notice' : 'import-notice panel-error'} role={imports.notice.ok ? 'status' : 'alert'} data-testid="import-notice">
+          {imports.notice.text} <button type="button" onClick={imports.dismiss}>Dismiss</button>
+        </p>
+      ) : null}
       {/* Both screens stay mounted, so an open slide, its analysis and a batch run survive switching. */}
       <main className="workspace" hidden={screen !== 'viewer'}>
         {slide ? (

@@ -9,4 +9,5 @@ export { renderHeatmap, heatmapRect, HeatmapPainter, FAILED_RGBA, type HeatmapMo
 export { classMaskRaster, binaryMaskRaster } from './overlays/mask-raster';
 export { heatmapLegend, rampLegend, classLegend, tissueLegend, type Legend, type LegendStop, type LegendSwatch, type LegendTick } from './overlays/legend';
 export type { RasterLayer, RasterLayerOptions, LayerScreenRect } from './overlays/raster-layer';
+export { rasterizeFeatures, FEATURE_RASTER_MAX_SIDE, type DrawnFeature } from './overlays/feature-raster';
 export { tileUnder, type Hover, type HoverTile, type HoverListener } from './overlays/hover';

@@ -130,6 +130,23 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
     const [geoDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'GeoJSON (QuPath)' }).click()]);
     const geo = readGeoJson(readFileSync(await geoDownload.path(), 'utf8'));
     expect(geo.features.map((f) => [f.objectType, f.className, f.polygons[0][0][0]])).toEqual(mine.slice(1).map((r) => ['tile', r[8], [Number(r[0]), Number(r[1])]]));
+
+    // Dropped back onto the slide, the GeoJSON is drawn: each tile in its class colour, where it was.
+    const dropText = async (name: string, text: string) => {
+      const transfer = await page.evaluateHandle(([n, t]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([t], n, { type: 'application/geo+json' }));
+        return dt;
+      }, [name, text] as const);
+      await page.dispatchEvent('[data-testid="viewer"]', 'drop', { dataTransfer: transfer });
+    };
+    await dropText('CMU-1-Small-Region.geojson', readFileSync(await geoDownload.path(), 'utf8'));
+    await expect(page.getByTestId('import-notice')).toHaveText(/^CMU-1-Small-Region\.geojson: drew 12 tiles\./);
+    const imported = await page.evaluate(([x, y]) => window.__tessera.viewer!.rasterLayers().find((l) => l.label === 'Imported CMU-1-Small-Region.geojson')?.pixelAt(x, y) ?? null, [check.cx, check.cy]);
+    expect(imported).toEqual([...rgb, 255]);
+    await dropText('broken.geojson', '{"type": "FeatureCollection", "features": [');
+    await expect(page.getByRole('alert').filter({ hasText: 'broken.geojson is not JSON' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Analyze' })).toBeEnabled();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

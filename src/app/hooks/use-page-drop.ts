@@ -11,7 +11,11 @@ export interface DropHandlers {
   onModel(files: File[], folder?: string): void;
   /** Folders of patches were dropped (folders without model files at their top level): for batch scoring. */
   onPatches(items: FileSystemEntry[]): void;
+  /** A GeoJSON file was dropped: features to draw over the open slide. */
+  onGeoJson(file: File): void;
 }
+
+const GEOJSON_FILE = /\.(geo)?json$/i;
 
 /** Files that make a model folder: a manifest, TF.js's model.json, or ONNX weights. */
 const MODEL_FILE = /^(tessera\.json|config\.json|model\.json)$|\.onnx$/i;
@@ -47,12 +51,13 @@ function routeDrop(data: DataTransfer, handlers: DropHandlers): void {
   if (folders.length === 1 && entries.length === 1) return void routeFolder(folders[0], handlers);
   if (folders.length) return handlers.onPatches(entries);
   if (files.length > 1 && files.some((f) => MODEL_FILE.test(f.name))) return handlers.onModel(files);
+  if (files.length === 1 && GEOJSON_FILE.test(files[0].name)) return handlers.onGeoJson(files[0]);
   if (files[0]) handlers.onSlide(files[0]);
 }
 
 /**
  * Dropping a slide anywhere on the page opens it; dropping a model folder (or its files) loads the model;
- * dropping folders of patches opens them for batch scoring.
+ * dropping folders of patches opens them for batch scoring; dropping a GeoJSON file draws it over the slide.
  * Returns whether files are being dragged over the page.
  */
 export function usePageDrop(handlers: DropHandlers): boolean {
