@@ -79,7 +79,7 @@ export interface MaskFeatureOptions {
 export function maskFeatures(raster: MaskRaster, classes: readonly ClassStyle[], options: MaskFeatureOptions = {}): QuPathFeature[] {
   const wanted = options.classes ?? classes.map((_, i) => i).slice(1);
   const tolerance = options.tolerance ?? 1;
-  const toLevel0 = (ring: Ring): Ring => ring.map(([x, y]) => [round(raster.originX + x * raster.downsample), round(raster.originY + y * raster.downsample)]);
+  const toLevel0 = level0Of(raster);
   const out: QuPathFeature[] = [];
   for (const c of wanted) {
     const binary = new Uint8Array(raster.data.length);
@@ -121,11 +121,16 @@ export function detectionFeatures(raster: MaskRaster, classIndex: number, style:
   for (let i = 0; i < binary.length; i++) binary[i] = raster.data[i] === classIndex ? 1 : 0;
   const scale = raster.downsample ** 2;
   return traceRegions(binary, raster.width, raster.height).map((r) => {
-    const rings = [r.outer, ...r.holes].map((ring) => ring.map(([x, y]): [number, number] => [round(raster.originX + x * raster.downsample), round(raster.originY + y * raster.downsample)]));
+    const rings = [r.outer, ...r.holes].map(level0Of(raster));
     const measurements: Record<string, number> = { area_px2: round(r.pixels * scale) };
     if (umPerPixel) measurements.area_um2 = round(r.pixels * scale * umPerPixel ** 2);
     return feature('detection', style, { type: 'Polygon', coordinates: rings }, measurements);
   });
+}
+
+/** Mask pixel corners → level-0 pixels. */
+function level0Of(raster: MaskRaster): (ring: Ring) => Ring {
+  return (ring) => ring.map(([x, y]) => [round(raster.originX + x * raster.downsample), round(raster.originY + y * raster.downsample)]);
 }
 
 export function featureCollection(features: QuPathFeature[]): FeatureCollection {
