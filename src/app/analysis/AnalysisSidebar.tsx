@@ -10,10 +10,12 @@ import { exposeAnalysis } from '../tessera-global';
 import { AnalysisPanel } from './AnalysisPanel';
 import { ExportPanel } from './ExportPanel';
 import { ModelPanel } from './ModelPanel';
+import { SavedAnalysesPanel } from './SavedAnalysesPanel';
 import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
 import { TileHoverNote } from './TileHoverNote';
 import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overlays';
 import type { ModelChoice } from './use-model-choice';
+import { useSavedAnalyses } from './use-saved-analyses';
 import { useSlideAnalysis } from './use-slide-analysis';
 
 const INITIAL_OVERLAY: Omit<OverlaySettings, 'mode'> = { opacity: 0.6, showHeatmap: true, showTissue: false, showMask: true };
@@ -21,7 +23,8 @@ const INITIAL_OVERLAY: Omit<OverlaySettings, 'mode'> = { opacity: 0.6, showHeatm
 /** Model, Analyze, verdict and overlay controls beside the slide; the hover note sits over the viewer. */
 export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice }) {
   const { model } = choice;
-  const analysis = useSlideAnalysis(slide, model, viewer);
+  const saved = useSavedAnalyses(slide, model);
+  const analysis = useSlideAnalysis(slide, model, viewer, saved);
   const [modeKey, setModeKey] = useState('argmax');
   const [colormap, setColormap] = useState<ColormapName>('viridis');
   const [overlay, setOverlay] = useState(INITIAL_OVERLAY);
@@ -49,6 +52,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
     <>
       <ModelPanel choice={choice} disabled={busy} />
       <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} />
+      <SavedAnalysesPanel saved={saved} busy={busy} onResume={(key) => void analysis.analyze({}, key)} />
       {analysis.vote && plan ? <VotePanel vote={analysis.vote} onThreshold={analysis.setThreshold} /> : null}
       {model && plan ? (
         <OverlayPanel

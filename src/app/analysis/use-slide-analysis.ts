@@ -3,10 +3,14 @@ import type { AnalysisRun, RunOutcome } from '../../analysis/run/analysis-run';
 import type { RunProgress } from '../../analysis/run/progress-meter';
 import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis/slide-analysis';
 import { slideVote, type SlideVote } from '../../analysis/vote/slide-vote';
-import { toTesseraError, type TesseraError } from '../../core/errors';
+import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
+import { TesseraError, toTesseraError } from '../../core/errors';
 import type { Model } from '../../inference/model';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
+import type { SavedAnalyses } from './use-saved-analyses';
+
+const SAVE_EVERY_MS = 2000;
 
 export type AnalysisPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
@@ -18,7 +22,8 @@ export interface SlideAnalysis {
   error: TesseraError | null;
   /** Goes up whenever results arrive, so overlays know to redraw. */
   version: number;
-  analyze(settings: Partial<SlideAnalysisSettings>): Promise<void>;
+  /** Plans and runs; with `resumeKey`, a saved analysis is put back first and only its missing tiles run. */
+  analyze(settings: Partial<SlideAnalysisSettings>, resumeKey?: string): Promise<void>;
   /** The probability at or above which a tile counts for "fraction above" (0.5 by default). */
   setThreshold(threshold: number): void;
   pause(): void;
@@ -32,7 +37,7 @@ export interface SlideAnalysis {
  * progress, pause/resume/cancel, and the vote recomputed as tiles arrive (at most a few times a second).
  * A new slide or model ends the run in progress.
  */
-export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null, viewer: SlideViewer | null): SlideAnalysis {
+export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null, viewer: SlideViewer | null, saved: SavedAnalyses): SlideAnalysis {
   const [phase, setPhase] = useState<AnalysisPhase>('idle');
   const [plan, setPlan] = useState<SlideAnalysisPlan | null>(null);
   const [progress, setProgress] = useState<RunProgress | null>(null);
@@ -43,6 +48,8 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
   const run = useRef<AnalysisRun | null>(null);
   const thresholdRef = useRef(threshold);
   const tick = useRef<number | null>(null);
+  const savedRef = useRef(saved);
+  savedRef.current = saved;
 
   useEffect(() => {
     setPhase('idle');
@@ -56,13 +63,25 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
     };
   }, [slide, model]);
 
-  const analyze = useCallback(async (settings: Partial<SlideAnalysisSettings>) => {
+  const analyze = useCallback(async (requested: Partial<SlideAnalysisSettings>, resumeKey?: string) => {
     if (!slide || !model) return;
     run.current?.cancel();
     setError(null);
     setPhase('preparing');
     try {
+      const restore = resumeKey ? await savedRef.current.load(resumeKey) : undefined;
+      if (resumeKey && !restore) throw new TesseraError('invalid-argument', 'That saved analysis is no longer there (deleted in another tab?); analyse again.');
+      const settings = restore ? { ...requested, ...restore.settings } : requested;
       const next = await planSlideAnalysis(slide, model, settings);
+      if (restore) restoreAnalysis(next, restore);
+      // Results are saved as they arrive (every 2 s at most) and when the run ends (issue 6).
+      let lastSave = 0;
+      const persist = () => {
+        const { slideFingerprint: fingerprint, modelKey: key } = savedRef.current;
+        if (!fingerprint || !key) return;
+        lastSave = performance.now();
+        void savedRef.current.save(snapshotAnalysis(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: savedSettings(settings) }));
+      };
       setPlan(next);
       setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
       // Results arrive per batch; the vote and the overlays follow at most every 250 ms.
@@ -70,6 +89,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
         tick.current = null;
         setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
         setVersion(next.store.version);
+        if (performance.now() - lastSave > SAVE_EVERY_MS) persist();
       };
       const r = startSlideAnalysis(slide, model, next, { ...settings, first: settings.region ? null : viewer?.visibleRegion() ?? null }, {
         onProgress: setProgress,
@@ -83,6 +103,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
       const outcome: RunOutcome = await r.finished;
       if (run.current !== r) return;
       refresh();
+      persist();
       setProgress(outcome.progress);
       setPhase(outcome.status);
       if (outcome.error) setError(outcome.error);
@@ -99,7 +120,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
   }, [threshold, plan, model]);
 
   const pause = useCallback(() => {
-    run.current?.pause();
+    run.current?.pause(); // the next refresh (tiles still landing) or the run's end saves what is there
     if (run.current?.status() === 'paused') setPhase('paused');
   }, []);
   const resume = useCallback(() => {

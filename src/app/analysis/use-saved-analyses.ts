@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AnalysisDb, modelKey, slideFingerprint, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
+import type { Model } from '../../inference/model';
+import type { BrowserSlide } from '../../slide/browser';
+
+export interface SavedAnalyses {
+  /** Every saved analysis, most recent first. */
+  all: SavedAnalysisSummary[];
+  /** The open slide's fingerprint and the chosen model's key, once known. */
+  slideFingerprint: string | null;
+  modelKey: string | null;
+  /** Saved analyses of the open slide with the chosen model. */
+  forThis: SavedAnalysisSummary[];
+  /** Not null when saving or reading failed: results still show, they are just not kept. */
+  problem: string | null;
+  save(saved: SavedAnalysis): Promise<void>;
+  load(key: string): Promise<SavedAnalysis | undefined>;
+  remove(key: string): Promise<void>;
+}
+
+let shared: Promise<AnalysisDb> | null = null;
+function database(): Promise<AnalysisDb> {
+  shared ??= AnalysisDb.open();
+  return shared;
+}
+
+/** The saved analyses, and the open slide's and model's keys to find its own among them. */
+export function useSavedAnalyses(slide: BrowserSlide | null, model: Model | null): SavedAnalyses {
+  const [all, setAll] = useState<SavedAnalysisSummary[]>([]);
+  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  const [key, setKey] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const saving = useRef<Promise<void>>(Promise.resolve());
+
+  const refresh = useCallback(async () => {
+    try {
+      setAll(await (await database()).list());
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  useEffect(() => {
+    setFingerprint(null);
+    if (!slide) return;
+    let live = true;
+    slideFingerprint(slide).then((f) => live && setFingerprint(f), () => live && setFingerprint(null));
+    return () => {
+      live = false;
+    };
+  }, [slide]);
+
+  useEffect(() => {
+    setKey(null);
+    if (!model) return;
+    let live = true;
+    void modelKey(model.manifest).then((k) => live && setKey(k));
+    return () => {
+      live = false;
+    };
+  }, [model]);
+
+  // Saves one after another: a slow write is never overtaken by an older snapshot.
+  const save = useCallback((saved: SavedAnalysis) => {
+    saving.current = saving.current.then(async () => {
+      try {
+        await (await database()).put(saved);
+        setProblem(null);
+      } catch (e) {
+        setProblem(e instanceof Error ? e.message : String(e));
+      }
+    });
+    return saving.current.then(refresh);
+  }, [refresh]);
+
+  const load = useCallback(async (k: string) => (await database()).get(k), []);
+  const remove = useCallback(async (k: string) => {
+    await (await database()).delete(k);
+    await refresh();
+  }, [refresh]);
+
+  const forThis = fingerprint && key ? all.filter((s) => s.slideFingerprint === fingerprint && s.modelKey === key) : [];
+  return { all, slideFingerprint: fingerprint, modelKey: key, forThis, problem, save, load, remove };
+}
