@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import sharp from 'sharp';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { ROOT, tessera } from '../support/run-cli';
 import { readGeoJson } from '../../src/export/geojson';
@@ -130,6 +131,43 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
     const [geoDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'GeoJSON (QuPath)' }).click()]);
     const geo = readGeoJson(readFileSync(await geoDownload.path(), 'utf8'));
     expect(geo.features.map((f) => [f.objectType, f.className, f.polygons[0][0][0]])).toEqual(mine.slice(1).map((r) => ['tile', r[8], [Number(r[0]), Number(r[1])]]));
+
+    // PNG of the whole slide (longest side 2048) with and without the heatmap: the tile's pixel is the
+    // heatmap colour over the slide at the layer's opacity; the legend and the scale bar are drawn.
+    const slidePng = async () => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG of the whole slide' }).click()]);
+      expect(d.suggestedFilename()).toBe('CMU-1-Small-Region.2048.png');
+      return sharp(await d.path()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    };
+    const heat = await page.evaluate(([x, y]) => {
+      const layer = window.__tessera.viewer!.rasterLayers().find((l) => l.label === 'Heatmap')!;
+      return { rgba: layer.pixelAt(x, y)!, opacity: layer.opacity };
+    }, [check.cx, check.cy]);
+    const withHeat = await slidePng();
+    expect([withHeat.info.width, withHeat.info.height]).toEqual([Math.round((2220 * 2048) / 2967), 2048]);
+    await page.getByLabel('Show heatmap').uncheck();
+    const plain = await slidePng();
+    await page.getByLabel('Show heatmap').check();
+    const s = 2048 / 2967;
+    const at = (img: typeof plain, x: number, y: number) => Array.from(img.data.subarray((Math.round(y) * img.info.width + Math.round(x)) * 3, (Math.round(y) * img.info.width + Math.round(x)) * 3 + 3));
+    const under = at(plain, check.cx * s, check.cy * s);
+    const over = at(withHeat, check.cx * s, check.cy * s);
+    for (let c = 0; c < 3; c++) expect(Math.abs(over[c] - (heat.opacity * heat.rgba[c] + (1 - heat.opacity) * under[c]))).toBeLessThanOrEqual(3);
+    // The legend (bottom left, white box with the ramp) and the scale bar (bottom right, a black bar) are in both.
+    const black = (img: typeof plain, x0: number, x1: number, y0: number, y1: number) => {
+      let n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (at(img, x, y).every((v) => v < 20)) n++;
+      return n;
+    };
+    expect(black(withHeat, withHeat.info.width - 230, withHeat.info.width - 10, 2048 - 30, 2048 - 10)).toBeGreaterThan(100);
+    const legendBox = at(withHeat, 20, 2048 - 20);
+    expect(legendBox.every((v) => v > 200)).toBe(true);
+    const viewDownload = Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG of the view' }).click()]);
+    const [viewFile] = await viewDownload;
+    const viewMeta = await sharp(await viewFile.path()).metadata();
+    // At screen size: as wide as the slide's part of the viewer, at most the viewer's width.
+    expect(viewMeta.width).toBeGreaterThan(300);
+    expect(viewMeta.width!).toBeLessThanOrEqual((await page.getByTestId('viewer').boundingBox())!.width + 2);
 
     // Dropped back onto the slide, the GeoJSON is drawn: each tile in its class colour, where it was.
     const dropText = async (name: string, text: string) => {

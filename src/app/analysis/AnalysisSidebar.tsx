@@ -70,7 +70,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
           }}
         />
       ) : null}
-      {model && plan && analysis.vote ? <ExportPanel plan={plan} model={model} slideName={slide.info.name} disabled={busy} /> : null}
+      {model && plan && analysis.vote ? <ExportPanel plan={plan} model={model} slide={slide} viewer={viewer} legend={settings.showHeatmap ? heatmapLegend(plan.store, mode) : null} verdict={analysis.vote.verdict} disabled={busy} /> : null}
       {plan && hover?.tile && hoverHost ? createPortal(<TileHoverNote hover={hover} plan={plan} />, hoverHost) : null}
     </>
   );

@@ -1,21 +1,78 @@
+import { useState } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
+import { renderRegionPng } from '../../export/png';
 import type { Model } from '../../inference/model';
+import type { BrowserSlide } from '../../slide/browser';
+import type { SlideViewer } from '../../viewer';
+import type { Legend } from '../../viewer/overlays/legend';
 import { downloadGeoJson, downloadTilesCsv } from '../downloads/analysis-downloads';
+import { download } from '../downloads/download';
 
-/** The run's results as files: the tiles CSV (WSInfer's columns) and GeoJSON that QuPath imports. */
-export function ExportPanel({ plan, model, slideName, disabled }: { plan: SlideAnalysisPlan; model: Model; slideName: string; disabled: boolean }) {
-  const stem = slideName.replace(/\.[^.]+$/, '');
+interface ExportProps {
+  plan: SlideAnalysisPlan;
+  model: Model;
+  slide: BrowserSlide;
+  viewer: SlideViewer | null;
+  legend: Legend | null;
+  verdict: string | null;
+  disabled: boolean;
+}
+
+/** The run's results as files: the tiles CSV, GeoJSON that QuPath imports, and PNGs of the view or the whole slide. */
+export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disabled }: ExportProps) {
+  const [viewScale, setViewScale] = useState(1);
+  const [slideSide, setSlideSide] = useState(2048);
+  const [rendering, setRendering] = useState<string | null>(null);
+  const stem = slide.info.name.replace(/\.[^.]+$/, '');
+  const caption = [`${slide.info.name} · ${model.manifest.name} · vote: ${verdict ?? 'none'} · ${new Date().toISOString().slice(0, 10)}`];
+  const layers = () => (viewer?.rasterLayers() ?? []).filter((l) => l.visible).map((l) => ({ rect0: l.rect0, raster: l.raster, opacity: l.opacity }));
+  const mpp = plan.grid.mpp;
+
+  const png = async (what: string, name: string, make: () => Promise<Blob>) => {
+    setRendering(what);
+    try {
+      download(await make(), name);
+    } finally {
+      setRendering(null);
+    }
+  };
+  const viewPng = () => png('the view', `${stem}.view.png`, async () => {
+    const rect0 = viewer!.visibleRegion()!;
+    const width = Math.round(rect0.width * viewer!.viewState().imageZoom * viewScale); // screen pixels, or twice as many
+    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, caption, mpp });
+  });
+  const slidePng = () => png('the whole slide', `${stem}.${slideSide}.png`, async () => {
+    const { width: w0, height: h0 } = slide.info.levels[0];
+    const scale = slideSide / Math.max(w0, h0);
+    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, caption, mpp });
+  });
+
+  const busy = disabled || !!rendering;
   return (
     <section className="panel-section" aria-label="Export">
       <h3>Export</h3>
       <div className="row">
-        <button type="button" disabled={disabled} onClick={() => downloadTilesCsv(plan, `${stem}.tiles.csv`)} title="minx,miny,width,height,prob_<class>… per analysed tile, as tessera analyze --csv">
+        <button type="button" disabled={busy} onClick={() => downloadTilesCsv(plan, `${stem}.tiles.csv`)} title="minx,miny,width,height,prob_<class>… per analysed tile, as tessera analyze --csv">
           Tiles CSV
         </button>
-        <button type="button" disabled={disabled} onClick={() => downloadGeoJson(plan, model.manifest, `${stem}.geojson`)} title="Tiles, mask annotations and nuclei as QuPath objects (File › Import objects), as tessera analyze --geojson">
+        <button type="button" disabled={busy} onClick={() => downloadGeoJson(plan, model.manifest, `${stem}.geojson`)} title="Tiles, mask annotations and nuclei as QuPath objects (File › Import objects), as tessera analyze --geojson">
           GeoJSON (QuPath)
         </button>
       </div>
+      <div className="row">
+        <button type="button" disabled={busy || !viewer?.visibleRegion()} onClick={() => void viewPng()}>PNG of the view</button>
+        <select aria-label="View PNG resolution" value={viewScale} onChange={(e) => setViewScale(Number(e.target.value))}>
+          <option value={1}>screen size</option>
+          <option value={2}>2x</option>
+        </select>
+      </div>
+      <div className="row">
+        <button type="button" disabled={busy} onClick={() => void slidePng()}>PNG of the whole slide</button>
+        <select aria-label="Whole-slide PNG size" value={slideSide} onChange={(e) => setSlideSide(Number(e.target.value))}>
+          {[2048, 4096, 8192].map((n) => <option key={n} value={n}>longest side {n} px</option>)}
+        </select>
+      </div>
+      {rendering ? <p className="muted" role="status">Rendering {rendering}…</p> : null}
     </section>
   );
 }

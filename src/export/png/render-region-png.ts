@@ -1,0 +1,140 @@
+import type { Rect } from '../../core/geometry';
+import type { RgbaImage } from '../../core/image';
+import type { BrowserSlide } from '../../slide/browser';
+import type { Legend } from '../../viewer/overlays/legend';
+import { scaleLength } from '../../viewer/scale-length';
+
+/** An overlay as drawn over the slide: a raster over a level-0 rectangle, at an opacity. */
+export interface PngLayer {
+  rect0: Rect;
+  raster: RgbaImage;
+  opacity: number;
+}
+
+export interface RegionPng {
+  slide: BrowserSlide;
+  /** The level-0 rectangle shown. */
+  rect0: Rect;
+  /** Output size in pixels (the rectangle's aspect). */
+  width: number;
+  height: number;
+  layers: PngLayer[];
+  legend?: Legend | null;
+  /** Lines at the top: slide, model, vote, date. */
+  caption: string[];
+  /** µm per level-0 pixel, for the scale bar (none without). */
+  mpp?: number;
+}
+
+/** Level pixels read per request: large enough to be quick, small enough for any canvas. */
+const CHUNK = 1024;
+const MARGIN = 12;
+const FONT = '13px system-ui, sans-serif';
+
+/**
+ * A region of the slide as a PNG: the slide read tile by tile from the coarsest level still fine enough,
+ * the overlays (nearest neighbour, at their opacity), the legend (bottom left), the scale bar (bottom right)
+ * and the caption (top), composited on an OffscreenCanvas of the output size only (at most 8192 a side, well
+ * within browser limits; no canvas holds the level-0 pixels).
+ */
+export async function renderRegionPng(spec: RegionPng): Promise<Blob> {
+  const { slide, rect0, width, height } = spec;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas');
+  const scale = width / rect0.width; // output pixels per level-0 pixel
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  await drawSlide(ctx, slide, rect0, scale);
+  ctx.imageSmoothingEnabled = false;
+  for (const layer of spec.layers) {
+    const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(layer.raster.data), layer.raster.width, layer.raster.height));
+    ctx.globalAlpha = layer.opacity;
+    ctx.drawImage(bitmap, (layer.rect0.x - rect0.x) * scale, (layer.rect0.y - rect0.y) * scale, layer.rect0.width * scale, layer.rect0.height * scale);
+    bitmap.close();
+  }
+  ctx.globalAlpha = 1;
+  ctx.imageSmoothingEnabled = true;
+  ctx.font = FONT;
+  if (spec.caption.length) drawCaption(ctx, spec.caption, width);
+  if (spec.legend) drawLegend(ctx, spec.legend, height);
+  if (spec.mpp) drawScaleBar(ctx, spec.mpp / scale, width, height);
+  return canvas.convertToBlob({ type: 'image/png' });
+}
+
+async function drawSlide(ctx: OffscreenCanvasRenderingContext2D, slide: BrowserSlide, rect0: Rect, scale: number): Promise<void> {
+  const levels = slide.info.levels;
+  // The coarsest level whose pixels are no larger than an output pixel.
+  let level = 0;
+  levels.forEach((l, i) => {
+    if (l.downsample <= 1 / scale + 1e-9 && l.downsample > levels[level].downsample) level = i;
+  });
+  const ds = levels[level].downsample;
+  const x0 = Math.max(0, Math.floor(rect0.x / ds));
+  const y0 = Math.max(0, Math.floor(rect0.y / ds));
+  const x1 = Math.min(levels[level].width, Math.ceil((rect0.x + rect0.width) / ds));
+  const y1 = Math.min(levels[level].height, Math.ceil((rect0.y + rect0.height) / ds));
+  ctx.imageSmoothingQuality = 'high';
+  for (let y = y0; y < y1; y += CHUNK) {
+    for (let x = x0; x < x1; x += CHUNK) {
+      const w = Math.min(CHUNK, x1 - x);
+      const h = Math.min(CHUNK, y1 - y);
+      const bitmap = await slide.readRegionBitmap(level, x, y, w, h);
+      ctx.drawImage(bitmap, (x * ds - rect0.x) * scale, (y * ds - rect0.y) * scale, w * ds * scale, h * ds * scale);
+      bitmap.close();
+    }
+  }
+}
+
+function drawCaption(ctx: OffscreenCanvasRenderingContext2D, lines: string[], width: number): void {
+  const lineHeight = 18;
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.88)';
+  ctx.fillRect(0, 0, width, lines.length * lineHeight + 8);
+  ctx.fillStyle = '#111111';
+  ctx.textBaseline = 'top';
+  lines.forEach((l, i) => ctx.fillText(l, MARGIN, 4 + i * lineHeight));
+}
+
+function drawLegend(ctx: OffscreenCanvasRenderingContext2D, legend: Legend, height: number): void {
+  const rows = legend.kind === 'classes' ? legend.swatches : [...legend.swatches, { color: '', label: '' }];
+  const boxWidth = 220;
+  const boxHeight = 28 + rows.length * 20 + (legend.kind === 'ramp' ? 18 : 0);
+  const top = height - MARGIN - boxHeight;
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
+  ctx.fillRect(MARGIN, top, boxWidth, boxHeight);
+  ctx.fillStyle = '#111111';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(legend.title, MARGIN + 8, top + 14);
+  let y = top + 28;
+  if (legend.kind === 'ramp') {
+    const gradient = ctx.createLinearGradient(MARGIN + 8, 0, MARGIN + boxWidth - 8, 0);
+    for (const s of legend.stops) gradient.addColorStop(s.offset, s.color);
+    ctx.fillStyle = gradient;
+    ctx.fillRect(MARGIN + 8, y, boxWidth - 16, 12);
+    ctx.fillStyle = '#111111';
+    for (const t of legend.ticks) ctx.fillText(t.label, MARGIN + 8 + t.offset * (boxWidth - 40), y + 24);
+    y += 36;
+  }
+  for (const s of legend.swatches) {
+    ctx.fillStyle = s.color;
+    ctx.fillRect(MARGIN + 8, y, 14, 14);
+    ctx.fillStyle = '#111111';
+    ctx.fillText(s.label, MARGIN + 30, y + 7);
+    y += 20;
+  }
+}
+
+function drawScaleBar(ctx: OffscreenCanvasRenderingContext2D, umPerPixel: number, width: number, height: number): void {
+  const bar = scaleLength(umPerPixel, Math.min(200, width / 4));
+  if (!bar) return;
+  const x = width - MARGIN - bar.pixels;
+  const y = height - MARGIN - 8;
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
+  ctx.fillRect(x - 8, y - 24, bar.pixels + 16, 36);
+  ctx.fillStyle = '#000000';
+  ctx.fillRect(x, y, bar.pixels, 6);
+  ctx.textBaseline = 'bottom';
+  ctx.textAlign = 'center';
+  ctx.fillText(bar.label, x + bar.pixels / 2, y - 2);
+  ctx.textAlign = 'start';
+}
