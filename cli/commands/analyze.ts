@@ -6,6 +6,7 @@ import type { Rect } from '../../src/core/geometry';
 import { currentBackend, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { analysisSummary } from '../../src/export/analysis-summary';
+import { analysisPng } from '../analysis-png';
 import { analysisGeoJson } from '../../src/export/geojson';
 import { tilesCsv } from '../../src/export/tiles-csv';
 import type { Slide } from '../../src/slide';
@@ -14,7 +15,7 @@ import { backendOption, startNodeBackend } from '../node-backend';
 import { openSlidePath } from '../main';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
-                       [--backend wasm|cpu]
+                       [--png OUT.png [--png-size N]] [--backend wasm|cpu]
                        [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
                        [--region X,Y,W,H] [--batch-size N]
 
@@ -29,6 +30,8 @@ SUMMARY.json the slide-level vote (the manifest's rule, and what each rule says)
 OUT.geojson  the results as GeoJSON that QuPath imports (File > Import objects): each analysed tile
             (objectType "tile", its class and colour, prob_<class> as measurements); for segmentation
             models the mask as an annotation per class and each nucleus as a detection with its area.
+OUT.png      the whole slide, longest side N px (--png-size, 256 to 8192, default 2048), with the heatmap
+            in class colours (segmentation: the mask), legend, scale bar and caption, as the app draws it.
 
 --overlap F            overlap of neighbouring tiles, 0 to 0.9 of a tile (default 0)
 --min-tissue F         analyse tiles at least F tissue, 0 to 1 (default 0.5)
@@ -50,6 +53,8 @@ export const analyze: Command = {
       csv: { type: 'string' },
       json: { type: 'string' },
       geojson: { type: 'string' },
+      png: { type: 'string' },
+      'png-size': { type: 'string' },
       backend: { type: 'string' },
       overlap: { type: 'string' },
       'min-tissue': { type: 'string' },
@@ -68,6 +73,8 @@ export const analyze: Command = {
     const csvPath = stringOption(args, 'csv', 'analyze');
     const jsonPath = typeof args.values.json === 'string' ? args.values.json : undefined;
     const geojsonPath = typeof args.values.geojson === 'string' ? args.values.geojson : undefined;
+    const pngPath = typeof args.values.png === 'string' ? args.values.png : undefined;
+    const pngSize = pngSizeOption(args.values['png-size']);
     const backend = backendOption(args);
     const settings = settingsFrom(args);
 
@@ -88,6 +95,7 @@ export const analyze: Command = {
       const vote = slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass });
       await writeFile(csvPath, tilesCsv(plan.store));
       if (geojsonPath) await writeFile(geojsonPath, `${JSON.stringify(analysisGeoJson(plan, model.manifest, g.mpp))}\n`);
+      if (pngPath) await writeFile(pngPath, await analysisPng(slide, plan, model.manifest, vote, pngSize));
       if (jsonPath) {
         const summary = analysisSummary(plan.store, vote, {
           slide: { name: slide.info.name, width: slide.info.levels[0].width, height: slide.info.levels[0].height },
@@ -158,3 +166,10 @@ function progressPrinter(io: CliIo): (p: RunProgress) => void {
 }
 
 const round = (v: number) => Number(v.toPrecision(4));
+
+function pngSizeOption(v: unknown): number {
+  if (v === undefined) return 2048;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 256 || n > 8192) throw new UsageError(`--png-size must be a whole number of pixels from 256 to 8192, got "${oneLine(String(v))}"`);
+  return n;
+}

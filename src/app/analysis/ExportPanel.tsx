@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
 import { renderRegionPng } from '../../export/png';
+import { browserCanvas } from '../../export/png/browser-canvas';
 import type { Model } from '../../inference/model';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
@@ -28,10 +29,10 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const layers = () => (viewer?.rasterLayers() ?? []).filter((l) => l.visible).map((l) => ({ rect0: l.rect0, raster: l.raster, opacity: l.opacity }));
   const mpp = plan.grid.mpp;
 
-  const png = async (what: string, name: string, make: () => Promise<Blob>) => {
+  const png = async (what: string, name: string, make: () => Promise<Uint8Array>) => {
     setRendering(what);
     try {
-      download(await make(), name);
+      download(new Blob([await make() as Uint8Array<ArrayBuffer>], { type: 'image/png' }), name);
     } finally {
       setRendering(null);
     }
@@ -39,12 +40,12 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const viewPng = () => png('the view', `${stem}.view.png`, async () => {
     const rect0 = viewer!.visibleRegion()!;
     const width = Math.round(rect0.width * viewer!.viewState().imageZoom * viewScale); // screen pixels, or twice as many
-    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, caption, mpp });
+    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, caption, mpp }, browserCanvas);
   });
   const slidePng = () => png('the whole slide', `${stem}.${slideSide}.png`, async () => {
     const { width: w0, height: h0 } = slide.info.levels[0];
     const scale = slideSide / Math.max(w0, h0);
-    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, caption, mpp });
+    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, caption, mpp }, browserCanvas);
   });
 
   const busy = disabled || !!rendering;

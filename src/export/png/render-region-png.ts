@@ -1,6 +1,6 @@
 import type { Rect } from '../../core/geometry';
 import type { RgbaImage } from '../../core/image';
-import type { BrowserSlide } from '../../slide/browser';
+import type { Slide } from '../../slide/types';
 import type { Legend } from '../../viewer/overlays/legend';
 import { scaleLength } from '../../viewer/scale-length';
 
@@ -11,8 +11,20 @@ export interface PngLayer {
   opacity: number;
 }
 
+/** The 2D drawing calls the renderer makes: a browser's OffscreenCanvas context and @napi-rs/canvas's alike. */
+export type Ctx2D = Pick<OffscreenCanvasRenderingContext2D, 'fillStyle' | 'fillRect' | 'globalAlpha' | 'imageSmoothingEnabled' | 'imageSmoothingQuality' | 'font' | 'textBaseline' | 'textAlign' | 'fillText' | 'createLinearGradient'> & {
+  drawImage(image: unknown, dx: number, dy: number, dw: number, dh: number): void;
+};
+
+/** The platform's canvas (DESIGN.md: adapters are passed in): OffscreenCanvas in a browser, @napi-rs/canvas in Node. */
+export interface PngCanvasAdapter {
+  createCanvas(width: number, height: number): { ctx: Ctx2D; encodePng(): Promise<Uint8Array> };
+  /** RGBA pixels as something drawImage takes. */
+  image(rgba: RgbaImage): Promise<unknown>;
+}
+
 export interface RegionPng {
-  slide: BrowserSlide;
+  slide: Slide;
   /** The level-0 rectangle shown. */
   rect0: Rect;
   /** Output size in pixels (the rectangle's aspect). */
@@ -32,26 +44,23 @@ const MARGIN = 12;
 const FONT = '13px system-ui, sans-serif';
 
 /**
- * A region of the slide as a PNG: the slide read tile by tile from the coarsest level still fine enough,
- * the overlays (nearest neighbour, at their opacity), the legend (bottom left), the scale bar (bottom right)
- * and the caption (top), composited on an OffscreenCanvas of the output size only (at most 8192 a side, well
- * within browser limits; no canvas holds the level-0 pixels).
+ * A region of the slide as a PNG, the same in the app and in `tessera analyze --png`: the slide read chunk
+ * by chunk from the coarsest level still fine enough, the overlays (nearest neighbour, at their opacity),
+ * the legend (bottom left), the scale bar (bottom right) and the caption (top), composited on one canvas of
+ * the output size only (at most 8192 a side, within browser limits; no canvas holds the level-0 pixels).
  */
-export async function renderRegionPng(spec: RegionPng): Promise<Blob> {
+export async function renderRegionPng(spec: RegionPng, adapter: PngCanvasAdapter): Promise<Uint8Array> {
   const { slide, rect0, width, height } = spec;
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('no 2D canvas');
+  const canvas = adapter.createCanvas(width, height);
+  const { ctx } = canvas;
   const scale = width / rect0.width; // output pixels per level-0 pixel
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
-  await drawSlide(ctx, slide, rect0, scale);
+  await drawSlide(ctx, adapter, slide, rect0, scale);
   ctx.imageSmoothingEnabled = false;
   for (const layer of spec.layers) {
-    const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(layer.raster.data), layer.raster.width, layer.raster.height));
     ctx.globalAlpha = layer.opacity;
-    ctx.drawImage(bitmap, (layer.rect0.x - rect0.x) * scale, (layer.rect0.y - rect0.y) * scale, layer.rect0.width * scale, layer.rect0.height * scale);
-    bitmap.close();
+    ctx.drawImage(await adapter.image(layer.raster), (layer.rect0.x - rect0.x) * scale, (layer.rect0.y - rect0.y) * scale, layer.rect0.width * scale, layer.rect0.height * scale);
   }
   ctx.globalAlpha = 1;
   ctx.imageSmoothingEnabled = true;
@@ -59,10 +68,10 @@ export async function renderRegionPng(spec: RegionPng): Promise<Blob> {
   if (spec.caption.length) drawCaption(ctx, spec.caption, width);
   if (spec.legend) drawLegend(ctx, spec.legend, height);
   if (spec.mpp) drawScaleBar(ctx, spec.mpp / scale, width, height);
-  return canvas.convertToBlob({ type: 'image/png' });
+  return canvas.encodePng();
 }
 
-async function drawSlide(ctx: OffscreenCanvasRenderingContext2D, slide: BrowserSlide, rect0: Rect, scale: number): Promise<void> {
+async function drawSlide(ctx: Ctx2D, adapter: PngCanvasAdapter, slide: Slide, rect0: Rect, scale: number): Promise<void> {
   const levels = slide.info.levels;
   // The coarsest level whose pixels are no larger than an output pixel.
   let level = 0;
@@ -79,14 +88,13 @@ async function drawSlide(ctx: OffscreenCanvasRenderingContext2D, slide: BrowserS
     for (let x = x0; x < x1; x += CHUNK) {
       const w = Math.min(CHUNK, x1 - x);
       const h = Math.min(CHUNK, y1 - y);
-      const bitmap = await slide.readRegionBitmap(level, x, y, w, h);
-      ctx.drawImage(bitmap, (x * ds - rect0.x) * scale, (y * ds - rect0.y) * scale, w * ds * scale, h * ds * scale);
-      bitmap.close();
+      const pixels = await adapter.image(await slide.readRegion(level, x, y, w, h));
+      ctx.drawImage(pixels, (x * ds - rect0.x) * scale, (y * ds - rect0.y) * scale, w * ds * scale, h * ds * scale);
     }
   }
 }
 
-function drawCaption(ctx: OffscreenCanvasRenderingContext2D, lines: string[], width: number): void {
+function drawCaption(ctx: Ctx2D, lines: string[], width: number): void {
   const lineHeight = 18;
   ctx.fillStyle = 'rgba(255, 255, 255, 0.88)';
   ctx.fillRect(0, 0, width, lines.length * lineHeight + 8);
@@ -95,7 +103,7 @@ function drawCaption(ctx: OffscreenCanvasRenderingContext2D, lines: string[], wi
   lines.forEach((l, i) => ctx.fillText(l, MARGIN, 4 + i * lineHeight));
 }
 
-function drawLegend(ctx: OffscreenCanvasRenderingContext2D, legend: Legend, height: number): void {
+function drawLegend(ctx: Ctx2D, legend: Legend, height: number): void {
   const rows = legend.kind === 'classes' ? legend.swatches : [...legend.swatches, { color: '', label: '' }];
   const boxWidth = 220;
   const boxHeight = 28 + rows.length * 20 + (legend.kind === 'ramp' ? 18 : 0);
@@ -124,7 +132,7 @@ function drawLegend(ctx: OffscreenCanvasRenderingContext2D, legend: Legend, heig
   }
 }
 
-function drawScaleBar(ctx: OffscreenCanvasRenderingContext2D, umPerPixel: number, width: number, height: number): void {
+function drawScaleBar(ctx: Ctx2D, umPerPixel: number, width: number, height: number): void {
   const bar = scaleLength(umPerPixel, Math.min(200, width / 4));
   if (!bar) return;
   const x = width - MARGIN - bar.pixels;

@@ -1,10 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTileGrid, tileAt, tileRegion } from '../../../src/analysis/grid/tile-grid';
 import { detectTissue, tileTissueFractions } from '../../../src/analysis/tissue';
 import { readGeoJson } from '../../../src/export/geojson';
+import { validateManifest } from '../../../src/inference/validate-manifest';
 import { filesFromMap, openModel, predict } from '../../../src/inference';
 import { openSlideFile } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
@@ -69,7 +71,8 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
     const csv = join(tmp, 'tiles.csv');
     const json = join(tmp, 'summary.json');
     const geojson = join(tmp, 'tiles.geojson');
-    const r = await tessera('analyze', SLIDE, '--model', dir, '--csv', csv, '--json', json, '--geojson', geojson, '--backend', 'cpu', '--region', '640,960,640,640');
+    const png = join(tmp, 'slide.png');
+    const r = await tessera('analyze', SLIDE, '--model', dir, '--csv', csv, '--json', json, '--geojson', geojson, '--png', png, '--png-size', '512', '--backend', 'cpu', '--region', '640,960,640,640');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/tiles of 64 px at 0\.499 µm\/px \(from the slide\)/);
@@ -84,6 +87,28 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
     expect(summary.vote.classes.reduce((n: number, c: { tiles: number }) => n + c.tiles, 0)).toBe(rows.length);
     expect(summary.vote.classes[0].areaMm2).toBeCloseTo(summary.vote.classes[0].tiles * (64 * 0.499) ** 2 / 1e6, 9);
     expect(['stroma', 'tumour', null]).toContain(summary.vote.verdict); // fat is ignored
+
+    // The PNG (the app's renderer on @napi-rs/canvas): the whole slide at 512 px, each analysed tile's centre
+    // a blend of its class colour at 0.6 over the slide, the legend's white box and the scale bar's black bar.
+    const image = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([image.info.width, image.info.height]).toEqual([Math.round((2220 * 512) / 2967), 512]);
+    const px = (x: number, y: number) => Array.from(image.data.subarray((Math.round(y) * image.info.width + Math.round(x)) * 3, (Math.round(y) * image.info.width + Math.round(x)) * 3 + 3));
+    const colours: Record<string, number[]> = { stroma: [], tumour: [], fat: [] };
+    const manifest = validateManifest(JSON.parse(readFileSync(join(dir, 'tessera.json'), 'utf8')));
+    for (const c of manifest.output.classes) colours[c.name] = [1, 3, 5].map((i) => parseInt(c.color.slice(i, i + 2), 16));
+    const s = 512 / 2967;
+    for (const row of rows) {
+      const p = px((Number(row[0]) + 32) * s, (Number(row[1]) + 32) * s);
+      // p = 0.6 * class + 0.4 * slide, with the slide pixel somewhere in 0-255.
+      p.forEach((v, c) => expect((v - 0.6 * colours[row[7]][c]) / 0.4).toBeGreaterThanOrEqual(-8));
+      p.forEach((v, c) => expect((v - 0.6 * colours[row[7]][c]) / 0.4).toBeLessThanOrEqual(263));
+    }
+    const legendColours = new Set<string>();
+    for (let y = 512 - 160; y < 512 - 12; y++) for (let x = 12; x < 232; x++) legendColours.add(px(x, y).join());
+    for (const name of new Set(rows.map((row) => row[7]))) expect(legendColours.has(colours[name].join()), `the legend's ${name} swatch`).toBe(true);
+    let black = 0;
+    for (let y = 512 - 30; y < 512 - 10; y++) for (let x = image.info.width - 150; x < image.info.width - 10; x++) if (px(x, y).every((v) => v < 20)) black++;
+    expect(black).toBeGreaterThan(60);
 
     // The GeoJSON holds the CSV's tiles: the same squares, classes and probabilities, as QuPath's "tile" objects.
     const features = readGeoJson(readFileSync(geojson, 'utf8')).features;

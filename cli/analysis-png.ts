@@ -1,0 +1,36 @@
+import type { SlideAnalysisPlan } from '../src/analysis/slide-analysis';
+import type { SlideVote } from '../src/analysis/vote/slide-vote';
+import { renderRegionPng, type PngLayer } from '../src/export/png';
+import { nodeCanvas } from '../src/export/png/node-canvas';
+import type { Manifest } from '../src/inference/manifest';
+import type { Slide } from '../src/slide/types';
+import { heatmapRect, renderHeatmap } from '../src/viewer/overlays/heatmap-raster';
+import { classLegend, heatmapLegend, type Legend } from '../src/viewer/overlays/legend';
+import { classMaskRaster } from '../src/viewer/overlays/mask-raster';
+
+const OPACITY = 0.6;
+
+/**
+ * The whole slide as the app's "PNG of the whole slide" draws it, longest side `side` px: for a
+ * classification model the heatmap in class colours, for a segmentation model its mask (the classes its
+ * vote ignores left clear), with the legend, the scale bar and a caption.
+ */
+export function analysisPng(slide: Slide, plan: SlideAnalysisPlan, manifest: Manifest, vote: SlideVote, side: number): Promise<Uint8Array> {
+  const classes = manifest.output.classes;
+  const layers: PngLayer[] = [];
+  let legend: Legend;
+  if (plan.mask) {
+    const m = plan.mask;
+    const clear = manifest.vote.ignore.map((n) => classes.findIndex((c) => c.name === n)).filter((i) => i >= 0);
+    layers.push({ rect0: { x: m.originX, y: m.originY, width: m.width * m.downsample, height: m.height * m.downsample }, raster: classMaskRaster(m.data, m.width, m.height, classes.map((c) => c.color), [...clear, 255]), opacity: OPACITY });
+    legend = classLegend('Segmentation', classes.filter((_, i) => !clear.includes(i)));
+  } else {
+    const mode = { kind: 'argmax' as const, classColors: classes.map((c) => c.color) };
+    layers.push({ rect0: heatmapRect(plan.grid), raster: renderHeatmap(plan.store, mode), opacity: OPACITY });
+    legend = heatmapLegend(plan.store, mode);
+  }
+  const { width: w0, height: h0 } = slide.info.levels[0];
+  const scale = side / Math.max(w0, h0);
+  const caption = [`${slide.info.name} · ${manifest.name} · vote: ${vote.verdict ?? 'none'} · ${new Date().toISOString().slice(0, 10)}`];
+  return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers, legend, caption, mpp: plan.grid.mpp }, nodeCanvas);
+}
