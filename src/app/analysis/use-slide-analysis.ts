@@ -89,7 +89,9 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
         tick.current = null;
         setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
         setVersion(next.store.version);
-        if (performance.now() - lastSave > SAVE_EVERY_MS) persist();
+        // A large stitched mask is copied with each save: save it less often (64 MB: every 32 s).
+        const every = Math.max(SAVE_EVERY_MS, ((next.mask?.data.length ?? 0) / 2e6) * 1000);
+        if (performance.now() - lastSave > every) persist();
       };
       const r = startSlideAnalysis(slide, model, next, { ...settings, first: settings.region ? null : viewer?.visibleRegion() ?? null }, {
         onProgress: setProgress,
