@@ -48,7 +48,7 @@ test('a run reloaded mid-way is offered again for the same slide and model, resu
   expect(before).toBeGreaterThanOrEqual(seen);
   expect(before).toBeLessThan(total);
   await expect(page.getByTestId('saved-total')).toContainText('All saved: 1 (');
-  await entry.getByRole('button', { name: 'Resume' }).click();
+  await entry.getByRole('button', { name: 'Continue run' }).click();
   await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', 'completed', { timeout: 240_000 });
   // Only the missing tiles ran: the run's own count is the rest.
   await expect(page.getByTestId('analysis-progress')).toContainText(`${total - before} / ${total - before} tiles`);

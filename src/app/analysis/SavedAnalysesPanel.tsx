@@ -24,7 +24,7 @@ export function SavedAnalysesPanel({ saved, onResume, busy }: { saved: SavedAnal
           {saved.forThis.map((s) => (
             <li key={s.key}>
               <span>{describe(s)}</span>
-              <button type="button" disabled={busy} onClick={() => onResume(s.key)}>{s.tilesDone < s.tilesTotal ? 'Resume' : 'Show'}</button>
+              <button type="button" disabled={busy} onClick={() => onResume(s.key)}>{s.tilesDone < s.tilesTotal ? 'Continue run' : 'Show results'}</button>
               <button type="button" disabled={busy} onClick={() => void saved.remove(s.key)}>Delete</button>
             </li>
           ))}
