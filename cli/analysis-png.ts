@@ -1,12 +1,12 @@
 import type { SlideAnalysisPlan } from '../src/analysis/slide-analysis';
 import type { SlideVote } from '../src/analysis/vote/slide-vote';
-import { renderRegionPng, type PngLayer } from '../src/export/png';
+import { analysisCaption, renderRegionPng, type PngLayer } from '../src/export/png';
 import { nodeCanvas } from '../src/export/png/node-canvas';
 import type { Manifest } from '../src/inference/manifest';
 import type { Slide } from '../src/slide/types';
 import { heatmapRect, renderHeatmap } from '../src/viewer/overlays/heatmap-raster';
 import { classLegend, heatmapLegend, type Legend } from '../src/viewer/overlays/legend';
-import { classMaskRaster } from '../src/viewer/overlays/mask-raster';
+import { segmentationMaskLayer } from '../src/viewer/overlays/mask-raster';
 
 const OPACITY = 0.6;
 
@@ -20,10 +20,9 @@ export function analysisPng(slide: Slide, plan: SlideAnalysisPlan, manifest: Man
   const layers: PngLayer[] = [];
   let legend: Legend;
   if (plan.mask) {
-    const m = plan.mask;
-    const clear = manifest.vote.ignore.map((n) => classes.findIndex((c) => c.name === n)).filter((i) => i >= 0);
-    layers.push({ rect0: { x: m.originX, y: m.originY, width: m.width * m.downsample, height: m.height * m.downsample }, raster: classMaskRaster(m.data, m.width, m.height, classes.map((c) => c.color), [...clear, 255]), opacity: OPACITY });
-    legend = classLegend('Segmentation', classes.filter((_, i) => !clear.includes(i)));
+    const { image, rect0 } = segmentationMaskLayer(plan.mask, manifest);
+    layers.push({ rect0, raster: image, opacity: OPACITY });
+    legend = classLegend('Segmentation', classes.filter((c) => !manifest.vote.ignore.includes(c.name)));
   } else {
     const mode = { kind: 'argmax' as const, classColors: classes.map((c) => c.color) };
     layers.push({ rect0: heatmapRect(plan.grid), raster: renderHeatmap(plan.store, mode), opacity: OPACITY });
@@ -31,6 +30,6 @@ export function analysisPng(slide: Slide, plan: SlideAnalysisPlan, manifest: Man
   }
   const { width: w0, height: h0 } = slide.info.levels[0];
   const scale = side / Math.max(w0, h0);
-  const caption = [`${slide.info.name} · ${manifest.name} · vote: ${vote.verdict ?? 'none'} · ${new Date().toISOString().slice(0, 10)}`];
+  const caption = analysisCaption(slide.info.name, manifest.name, vote.verdict);
   return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers, legend, caption, mpp: plan.grid.mpp }, nodeCanvas);
 }

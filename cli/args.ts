@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { oneLine } from '../src/core/errors';
+
+export { oneLine };
 
 /** Where a command writes: the real process streams, or a buffer in tests. */
 export interface CliIo {
@@ -100,6 +103,3 @@ export function stringOption(parsed: ParsedArgs, name: string, command: string):
   return raw;
 }
 
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}

@@ -41,6 +41,11 @@ export interface SerializedError {
   detail?: string;
 }
 
+/** A message on one line (causes from libraries may span several). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
 /** Wraps anything thrown into a TesseraError, keeping TesseraErrors as they are. */
 export function toTesseraError(e: unknown, fallback: string, code: ErrorCode = 'internal'): TesseraError {
   if (e instanceof TesseraError) return e;

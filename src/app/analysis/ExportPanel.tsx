@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
-import { renderRegionPng } from '../../export/png';
+import { analysisCaption, renderRegionPng } from '../../export/png';
 import { browserCanvas } from '../../export/png/browser-canvas';
 import type { Model } from '../../inference/model';
 import type { BrowserSlide } from '../../slide/browser';
@@ -25,7 +25,7 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const [slideSide, setSlideSide] = useState(2048);
   const [rendering, setRendering] = useState<string | null>(null);
   const stem = slide.info.name.replace(/\.[^.]+$/, '');
-  const caption = [`${slide.info.name} · ${model.manifest.name} · vote: ${verdict ?? 'none'} · ${new Date().toISOString().slice(0, 10)}`];
+  const caption = analysisCaption(slide.info.name, model.manifest.name, verdict);
   const layers = () => (viewer?.rasterLayers() ?? []).filter((l) => l.visible).map((l) => ({ rect0: l.rect0, raster: l.raster, opacity: l.opacity }));
   const mpp = plan.grid.mpp;
 

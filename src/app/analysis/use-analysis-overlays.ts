@@ -3,24 +3,8 @@ import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
 import type { Model } from '../../inference/model';
 import type { SlideViewer } from '../../viewer';
 import { HeatmapPainter, heatmapRect, type HeatmapMode } from '../../viewer/overlays/heatmap-raster';
-import { binaryMaskRaster, classMaskRaster } from '../../viewer/overlays/mask-raster';
+import { binaryMaskRaster, segmentationMaskLayer } from '../../viewer/overlays/mask-raster';
 import type { RasterLayer } from '../../viewer/overlays/raster-layer';
-
-/** Longest side of the mask as drawn: enough for the screen, and a redraw stays a few MB. */
-const MASK_DISPLAY_SIDE = 4096;
-
-/** The stitched class mask, sampled down (nearest) to at most MASK_DISPLAY_SIDE a side, in class colours. */
-function maskImage(plan: SlideAnalysisPlan, model: Model) {
-  const mask = plan.mask!;
-  const step = Math.max(1, Math.ceil(Math.max(mask.width, mask.height) / MASK_DISPLAY_SIDE));
-  const w = Math.ceil(mask.width / step);
-  const h = Math.ceil(mask.height / step);
-  const data = step === 1 ? mask.data : new Uint8Array(w * h);
-  if (step > 1) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = mask.data[y * step * mask.width + x * step];
-  const colours = model.manifest.output.classes.map((c) => c.color);
-  const clear = model.manifest.vote.ignore.map((n) => plan.store.classNames.indexOf(n)).filter((i) => i >= 0);
-  return { image: classMaskRaster(data, w, h, colours, [...clear, 255]), rect0: { x: mask.originX, y: mask.originY, width: w * step * mask.downsample, height: h * step * mask.downsample } };
-}
 
 export interface OverlaySettings {
   mode: HeatmapMode;
@@ -48,7 +32,7 @@ export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnaly
           { label: 'Tissue mask', opacity: 1, visible: false },
         )
       : null;
-    const first = mask ? maskImage(plan, model) : null; // segmentation models only
+    const first = mask ? segmentationMaskLayer(mask, model.manifest) : null; // segmentation models only
     const maskLayer = first ? viewer.addRasterLayer(first.rect0, first.image, { label: 'Segmentation mask', opacity: 0.6 }) : null;
     const painter = new HeatmapPainter(store, settings.mode);
     painter.update();
@@ -87,7 +71,7 @@ export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnaly
     maskTimer.current = window.setTimeout(() => {
       maskTimer.current = null;
       const l = layers.current;
-      if (l?.mask && plan.mask) l.mask.update(maskImage(plan, model).image);
+      if (l?.mask && plan.mask) l.mask.update(segmentationMaskLayer(plan.mask, model.manifest).image);
     }, 1000);
   }, [version, plan, model]);
   useEffect(() => () => {

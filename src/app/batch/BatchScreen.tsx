@@ -30,11 +30,16 @@ export function BatchScreen({ choice, dropped, hidden }: { choice: ModelChoice; 
   }, [model]);
 
   const rows = useMemo<ResultRow[]>(() => run.rows.map((r) => ({ ...r, predicted: predictClass(r.probabilities, decision) })), [run.rows, decision]);
-  const batch = useMemo<ScoredBatch | null>(() => {
-    const labelled = run.rows.filter((r) => r.label !== undefined && r.label < classes.length);
-    if (!labelled.length || run.rows[0]?.probabilities.length !== classes.length) return null;
-    return { classes, labels: labelled.map((r) => r.label!), probabilities: labelled.map((r) => r.probabilities), ...(classes.length === 2 ? { positiveClass: classes[decision.positive], threshold: decision.threshold } : {}) };
-  }, [run.rows, classes, decision]);
+  // The labelled rows change only as results arrive; the decision rule on top of them changes with the controls.
+  const labelled = useMemo(() => {
+    const rows = run.rows.filter((r) => r.label !== undefined && r.label < classes.length);
+    if (!rows.length || run.rows[0]?.probabilities.length !== classes.length) return null;
+    return { labels: rows.map((r) => r.label!), probabilities: rows.map((r) => r.probabilities) };
+  }, [run.rows, classes]);
+  const batch = useMemo<ScoredBatch | null>(
+    () => (labelled ? { classes, ...labelled, ...(classes.length === 2 ? { positiveClass: classes[decision.positive], threshold: decision.threshold } : {}) } : null),
+    [labelled, classes, decision],
+  );
   const report = useMemo(() => (batch ? metricsReport(batch) : null), [batch]);
   const files = useMemo(() => new Map(run.images.map((e) => [e.path, e.file])), [run.images]);
   const running = run.status === 'running';

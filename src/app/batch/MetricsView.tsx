@@ -20,7 +20,9 @@ export function MetricsView({ batch, report, colours, decision, onDecision }: { 
   const { classes } = report;
   const two = classes.length === 2;
   const f = (v: number | null | undefined) => (v == null || Number.isNaN(v) ? 'n/a' : formatFixed(v, 4));
-  const curves = useMemo(() => rocCurves(batch), [batch]);
+  // ROC curves do not depend on the threshold: recomputed only when the rows or the positive class change.
+  const { classes: names, labels, probabilities, positiveClass } = batch;
+  const curves = useMemo(() => rocCurves({ classes: names, labels, probabilities, positiveClass }), [names, labels, probabilities, positiveClass]);
   const series = useMemo<RocSeries[]>(() => Object.entries(curves).map(([c, curve]) => ({ label: two ? `${c} (positive)` : c, colour: colours[classes.indexOf(c)] ?? FALLBACK_COLOURS[classes.indexOf(c) % 10], curve })), [curves, colours, classes, two]);
   const drawHeatmap = useCallback((ctx: PlotContext, size: { width: number; height: number }) => drawConfusionHeatmap(ctx, report.confusion_matrix, classes, size), [report, classes]);
   const drawRoc = useCallback((ctx: PlotContext, size: { width: number; height: number }) => drawRocCurves(ctx, series, size), [series]);

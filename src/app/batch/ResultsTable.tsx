@@ -94,7 +94,10 @@ export function ResultsTable({ rows, classes, files }: { rows: ResultRow[]; clas
 function useObjectUrl(file: File | undefined): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
-    if (!file || /\.tiff?$/i.test(file.name)) return setUrl(null);
+    if (!file || /\.tiff?$/i.test(file.name)) {
+      setUrl(null);
+      return;
+    }
     const u = URL.createObjectURL(file);
     setUrl(u);
     return () => URL.revokeObjectURL(u);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { TesseraError } from '../../core/errors';
+import { oneLine, TesseraError } from '../../core/errors';
 import type { ModelImage } from '../../inference';
 import { decodeImageBytes, type NativeDecoders } from '../decode';
 
@@ -39,7 +39,7 @@ async function decodeWithSharp(bytes: Uint8Array, format: 'grey' | 'rgb' | 'cmyk
     return { width: info.width, height: info.height, data: new Uint8Array(data), format };
   } catch (e) {
     if (e instanceof TesseraError) throw e;
-    const why = (e instanceof Error ? e.message : String(e)).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    const why = oneLine(e instanceof Error ? e.message : String(e));
     throw new TesseraError('corrupt-file', `Cannot read ${name} as a ${kind} image: ${why}.`);
   }
 }

@@ -1,4 +1,4 @@
-import { TesseraError, throwIfAborted } from '../../core/errors';
+import { oneLine, TesseraError, throwIfAborted } from '../../core/errors';
 import { predictBatches, type Model, type ModelImage } from '../../inference';
 import type { BatchEntry } from '../folder/batch-entry';
 import { labelOf, type FolderLabels } from '../folder/labels';
@@ -70,8 +70,4 @@ function skipReason(entry: BatchEntry, e: unknown): string {
   if (e instanceof TesseraError) return oneLine(e.message);
   const code = (e as { code?: unknown } | null)?.code;
   return `Cannot read ${entry.path}: ${typeof code === 'string' ? code : oneLine(e instanceof Error ? e.message : String(e))}.`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

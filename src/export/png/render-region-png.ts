@@ -38,6 +38,11 @@ export interface RegionPng {
   mpp?: number;
 }
 
+/** The caption an analysis PNG carries, in the app and the CLI alike: slide, model, vote, date. */
+export function analysisCaption(slideName: string, modelName: string, verdict: string | null): string[] {
+  return [`${slideName} · ${modelName} · vote: ${verdict ?? 'none'} · ${new Date().toISOString().slice(0, 10)}`];
+}
+
 /** Level pixels read per request: large enough to be quick, small enough for any canvas. */
 const CHUNK = 1024;
 const MARGIN = 12;

@@ -1,5 +1,8 @@
+import type { MaskRaster } from '../../analysis/segmentation/mask-raster';
 import { TesseraError } from '../../core/errors';
+import type { Rect } from '../../core/geometry';
 import { createRgbaImage, type RgbaImage } from '../../core/image';
+import type { Manifest } from '../../inference/manifest';
 import { parseHexColor } from './colormaps';
 
 /**
@@ -52,4 +55,23 @@ export function binaryMaskRaster(mask: ArrayLike<number>, width: number, height:
     out[o + 3] = alpha;
   }
   return image;
+}
+
+/** Longest side of a segmentation mask as drawn: enough for the screen or a PNG, and a redraw stays a few MB. */
+export const MASK_DISPLAY_SIDE = 4096;
+
+/**
+ * A run's stitched class mask as a layer: sampled down (nearest) to at most MASK_DISPLAY_SIDE a side, in
+ * class colours, the classes the vote ignores (e.g. background) left clear; placed over its level-0 rectangle.
+ * The viewer's mask layer and `tessera analyze --png` draw this.
+ */
+export function segmentationMaskLayer(mask: MaskRaster, manifest: Pick<Manifest, 'output' | 'vote'>): { image: RgbaImage; rect0: Rect } {
+  const step = Math.max(1, Math.ceil(Math.max(mask.width, mask.height) / MASK_DISPLAY_SIDE));
+  const w = Math.ceil(mask.width / step);
+  const h = Math.ceil(mask.height / step);
+  const data = step === 1 ? mask.data : new Uint8Array(w * h);
+  if (step > 1) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = mask.data[y * step * mask.width + x * step];
+  const classes = manifest.output.classes;
+  const clear = manifest.vote.ignore.map((n) => classes.findIndex((c) => c.name === n)).filter((i) => i >= 0);
+  return { image: classMaskRaster(data, w, h, classes.map((c) => c.color), [...clear, 255]), rect0: { x: mask.originX, y: mask.originY, width: w * step * mask.downsample, height: h * step * mask.downsample } };
 }

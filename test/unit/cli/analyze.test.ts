@@ -142,7 +142,8 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
   it('segmentation: the shipped nuclei model writes class fractions and nuclei per mm² per tile', { timeout: 120_000 }, async () => {
     const csv = join(tmp, 'nuclei.csv');
     const geojson = join(tmp, 'nuclei.geojson');
-    const r = await tessera('analyze', SLIDE, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--csv', csv, '--geojson', geojson, '--region', '1028,1285,514,257');
+    const png = join(tmp, 'nuclei.png');
+    const r = await tessera('analyze', SLIDE, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--csv', csv, '--geojson', geojson, '--png', png, '--png-size', '512', '--region', '1028,1285,514,257');
     expect(r.code, r.stderr).toBe(0);
     const { header, rows } = parseCsv(readFileSync(csv, 'utf8'));
     expect(header.slice(0, 9)).toEqual(['minx', 'miny', 'width', 'height', 'prob_background', 'prob_nucleus', 'prob_boundary', 'class', 'tissue']);
@@ -157,6 +158,18 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze on CMU-1-Small-Region${HAVE_FIX
       expect(density).toBeGreaterThan(100);
       expect(density).toBeLessThan(50_000);
     }
+    // PNG: the mask's legend swatches are the nucleus and boundary colours; background, which the vote
+    // ignores, has none.
+    const manifest = validateManifest(JSON.parse(readFileSync(join(ROOT, 'models', 'nuclei-segmentation', 'tessera.json'), 'utf8')));
+    const image = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const legendColours = new Set<string>();
+    for (let y = image.info.height - 160; y < image.info.height - 12; y++) for (let x = 12; x < 232; x++) legendColours.add(Array.from(image.data.subarray((y * image.info.width + x) * 3, (y * image.info.width + x) * 3 + 3)).join());
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join();
+    const colourOf = (name: string) => rgb(manifest.output.classes.find((c) => c.name === name)!.color);
+    expect(legendColours.has(colourOf('nucleus'))).toBe(true);
+    expect(legendColours.has(colourOf('boundary'))).toBe(true);
+    expect(legendColours.has(colourOf('background'))).toBe(false);
+
     // GeoJSON: the two tiles, the mask as nucleus and boundary annotations (background is ignored by the
     // vote), and one detection per nucleus, inside the analysed tiles, with its area.
     const { features } = readGeoJson(readFileSync(geojson, 'utf8'));
