@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'network'
   | 'aborted'
   | 'invalid-argument'
+  /** A worker died (device lost, out of memory, a crash); what it was doing is lost, what it finished is not. */
+  | 'crashed'
   | 'internal';
 
 /**
