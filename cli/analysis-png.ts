@@ -4,9 +4,7 @@ import { analysisCaption, renderRegionPng, type PngLayer } from '../src/export/p
 import { nodeCanvas } from '../src/export/png/node-canvas';
 import type { Manifest } from '../src/inference/manifest';
 import type { Slide } from '../src/slide/types';
-import { heatmapRect, renderHeatmap } from '../src/viewer/overlays/heatmap-raster';
-import { classLegend, heatmapLegend, type Legend } from '../src/viewer/overlays/legend';
-import { segmentationMaskLayer } from '../src/viewer/overlays/mask-raster';
+import { classLegend, heatmapLegend, heatmapRect, renderHeatmap, segmentationMaskLayer, type Legend } from '../src/render';
 
 const OPACITY = 0.6;
 

@@ -1,4 +1,4 @@
-import { scaleLength } from './scale-length';
+import { scaleLength } from '../render';
 
 /**
  * A scale bar drawn over the slide (bottom left): a bar of a round length in µm or mm. When the slide

@@ -4,8 +4,8 @@ import { analysisCaption, renderRegionPng } from '../../export/png';
 import { browserCanvas } from '../../export/png/browser-canvas';
 import type { Model } from '../../inference/model';
 import type { BrowserSlide } from '../../slide/browser';
+import type { Legend } from '../../render';
 import type { SlideViewer } from '../../viewer';
-import type { Legend } from '../../viewer/overlays/legend';
 import { downloadGeoJson, downloadTilesCsv } from '../downloads/analysis-downloads';
 import { download } from '../downloads/download';
 

@@ -1,8 +1,6 @@
 import type { SlideVote } from '../../analysis/vote/slide-vote';
 import type { Model } from '../../inference/model';
-import { COLORMAP_NAMES, type ColormapName } from '../../viewer/overlays/colormaps';
-import type { HeatmapMode } from '../../viewer/overlays/heatmap-raster';
-import type { Legend } from '../../viewer/overlays/legend';
+import { COLORMAP_NAMES, type ColormapName, type HeatmapMode, type Legend } from '../../render';
 import type { OverlaySettings } from './use-analysis-overlays';
 
 const RULES: Record<SlideVote['rule'], string> = { plurality: 'plurality of tile classes', mean: 'highest mean probability', any: 'any tile of the positive class' };

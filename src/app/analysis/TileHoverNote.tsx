@@ -1,6 +1,6 @@
 import { TileState, tileProbabilities } from '../../analysis/results/result-store';
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
-import type { Hover } from '../../viewer/overlays/hover';
+import type { Hover } from '../../viewer';
 
 const STATES: Record<number, string> = { [TileState.pending]: 'not analysed', [TileState.background]: 'background (skipped)', [TileState.failed]: 'unreadable (skipped)' };
 

@@ -1,10 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
 import type { Model } from '../../inference/model';
-import type { SlideViewer } from '../../viewer';
-import { HeatmapPainter, heatmapRect, type HeatmapMode } from '../../viewer/overlays/heatmap-raster';
-import { binaryMaskRaster, segmentationMaskLayer } from '../../viewer/overlays/mask-raster';
-import type { RasterLayer } from '../../viewer/overlays/raster-layer';
+import { binaryMaskRaster, HeatmapPainter, heatmapRect, segmentationMaskLayer, type HeatmapMode } from '../../render';
+import type { RasterLayer, SlideViewer } from '../../viewer';
 
 export interface OverlaySettings {
   mode: HeatmapMode;

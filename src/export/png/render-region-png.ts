@@ -1,8 +1,7 @@
 import type { Rect } from '../../core/geometry';
 import type { RgbaImage } from '../../core/image';
 import type { Slide } from '../../slide/types';
-import type { Legend } from '../../viewer/overlays/legend';
-import { scaleLength } from '../../viewer/scale-length';
+import { scaleLength, type Legend } from '../../render';
 
 /** An overlay as drawn over the slide: a raster over a level-0 rectangle, at an opacity. */
 export interface PngLayer {

@@ -2,10 +2,9 @@ import { expect, test } from 'vitest';
 import type { LevelInfo, SlideInfo } from '../../../src/slide/types';
 import { areaAverage } from '../../../src/viewer/area-average';
 import { formatMagnification, imageZoomFor, magnificationPresets, objectiveOf } from '../../../src/viewer/magnification';
-import { scaleLength } from '../../../src/viewer/scale-length';
 import { planTile, virtualPyramid } from '../../../src/viewer/tile-plan';
 
-// The viewer's pure rules, checked in Node (no browser page): scale bar lengths, magnification,
+// The viewer's pure rules, checked in Node (no browser page): magnification,
 // which slide pixels make each virtual tile, and area averaging.
 
 function level(width: number, height: number, downsample: number, synthesized = false): LevelInfo {
@@ -18,25 +17,6 @@ function slideInfo(levels: LevelInfo[], extra: Partial<SlideInfo> = {}): SlideIn
 
 // CMU-1-Small-Region as the generic pyramid holds it (downsamples as OpenSlide computes them).
 const CMU = slideInfo([level(2220, 2967, 1), level(1110, 1483, 2.0), level(555, 741, 4.002), level(277, 370, 8.017), level(138, 185, 16.062), level(69, 92, 32.212, true)]);
-
-test('scale bar lengths are 1, 2 or 5 times a power of ten, in µm below 1 mm and mm above', () => {
-  expect(scaleLength(1)).toMatchObject({ micrometres: 100, label: '100 µm', pixels: 100 });
-  expect(scaleLength(0.499 / 0.5)!.label).toBe('100 µm');
-  expect(scaleLength(2)).toMatchObject({ micrometres: 200, label: '200 µm' });
-  expect(scaleLength(4)).toMatchObject({ micrometres: 500, label: '500 µm' });
-  expect(scaleLength(10)).toMatchObject({ micrometres: 1000, label: '1 mm', pixels: 100 });
-  expect(scaleLength(20)!.label).toBe('2 mm');
-  expect(scaleLength(0.01)!.label).toBe('1 µm');
-  expect(scaleLength(0.004)!.label).toBe('0.5 µm');
-  for (const u of [0.003, 0.07, 0.3, 1.7, 6, 33, 120]) {
-    const s = scaleLength(u)!;
-    expect(s.pixels).toBeLessThanOrEqual(160 + 1e-9);
-    expect(s.pixels).toBeGreaterThan(160 / 2.5 - 1e-9);
-    expect(String(s.micrometres / 10 ** Math.floor(Math.log10(s.micrometres)))).toMatch(/^(1|2|5)$/);
-  }
-  expect(scaleLength(0)).toBeNull();
-  expect(scaleLength(Number.NaN)).toBeNull();
-});
 
 test('magnification presets come from the objective power, or an estimate from µm/px', () => {
   const stated = objectiveOf(slideInfo(CMU.levels, { objectivePower: 20, mppX: 0.499 }))!;

@@ -1,8 +1,8 @@
-import type { TileGrid } from '../../analysis/grid/tile-grid';
-import { TileState, type ResultStore } from '../../analysis/results/result-store';
-import { TesseraError } from '../../core/errors';
-import type { Rect } from '../../core/geometry';
-import { createRgbaImage, type RgbaImage } from '../../core/image';
+import type { TileGrid } from '../analysis/grid/tile-grid';
+import { TileState, type ResultStore } from '../analysis/results/result-store';
+import { TesseraError } from '../core/errors';
+import type { Rect } from '../core/geometry';
+import { createRgbaImage, type RgbaImage } from '../core/image';
 import { colormap, lutIndex, parseHexColor, type ColormapName, type Rgba } from './colormaps';
 
 /**

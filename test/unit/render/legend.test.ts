@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
-import { setTileState, TileState } from '../../../../src/analysis/results/result-store';
-import { colorAt, toHex } from '../../../../src/viewer/overlays/colormaps';
-import { classLegend, formatTick, heatmapLegend, rampLegend, tissueLegend, UNREADABLE_SWATCH } from '../../../../src/viewer/overlays/legend';
-import { CLASS_COLORS, smallStore } from './store';
+import { setTileState, TileState } from '../../../src/analysis/results/result-store';
+import { colorAt, toHex } from '../../../src/render/colormaps';
+import { classLegend, formatTick, heatmapLegend, rampLegend, tissueLegend, UNREADABLE_SWATCH } from '../../../src/render/legend';
+import { CLASS_COLORS, smallStore } from '../../support/small-store';
 
 test('a colour map legend: stops from the same table the heatmap uses, ticks over the range', () => {
   const legend = rampLegend('Nuclei per mm²', 'viridis', [0, 2000]);

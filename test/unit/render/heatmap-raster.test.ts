@@ -1,10 +1,10 @@
 import { expect, test } from 'vitest';
-import { setTileResult, setTileState, tileProbabilities, TileState } from '../../../../src/analysis/results/result-store';
-import { ownedRect } from '../../../../src/analysis/grid/tile-grid';
-import { colorAt, parseHexColor } from '../../../../src/viewer/overlays/colormaps';
-import { FAILED_RGBA, HeatmapPainter, heatmapRect, renderHeatmap } from '../../../../src/viewer/overlays/heatmap-raster';
-import type { RgbaImage } from '../../../../src/core/image';
-import { CLASS_COLORS, smallGrid, smallStore } from './store';
+import { setTileResult, setTileState, tileProbabilities, TileState } from '../../../src/analysis/results/result-store';
+import { ownedRect } from '../../../src/analysis/grid/tile-grid';
+import { colorAt, parseHexColor } from '../../../src/render/colormaps';
+import { FAILED_RGBA, HeatmapPainter, heatmapRect, renderHeatmap } from '../../../src/render/heatmap-raster';
+import type { RgbaImage } from '../../../src/core/image';
+import { CLASS_COLORS, smallGrid, smallStore } from '../../support/small-store';
 
 function cell(image: RgbaImage, index: number): number[] {
   return [...image.data.subarray(index * 4, index * 4 + 4)];

@@ -1,7 +1,6 @@
 import { expect, test } from 'vitest';
 import { tileUnder, viewerToSlide } from '../../../../src/viewer/overlays/hover';
-import { binaryMaskRaster, classMaskRaster } from '../../../../src/viewer/overlays/mask-raster';
-import { smallGrid } from './store';
+import { smallGrid } from '../../../support/small-store';
 
 test('tileUnder: the tile owning a level-0 point, with its rectangles', () => {
   const grid = smallGrid(); // 4 x 3 tiles of 100 px every 50 px from (1000, 2000)
@@ -24,16 +23,4 @@ test('viewerToSlide inverts the view', () => {
   const p = viewerToSlide({ a: 0.5, b: 0, c: 0, d: 0.5, e: -100, f: 40 }, 400, 240);
   expect(p).toEqual({ x: 1000, y: 400 });
   expect(viewerToSlide({ a: 0, b: 0, c: 0, d: 0, e: 0, f: 0 }, 1, 1)).toBeNull();
-});
-
-test('class masks in class colours, background and unknown classes clear', () => {
-  const mask = new Uint8Array([0, 1, 2, 7]);
-  const image = classMaskRaster(mask, 2, 2, ['#000000', '#ff0000', '#0000ff'], [0]);
-  expect([...image.data]).toEqual([0, 0, 0, 0, 255, 0, 0, 255, 0, 0, 255, 255, 0, 0, 0, 0]);
-  expect(() => classMaskRaster(mask, 3, 2, ['#000000'])).toThrow(/needs 6 values, got 4/);
-});
-
-test('binary masks in one colour', () => {
-  const image = binaryMaskRaster([0, 1, 255], 3, 1, '#2ecc71', 128);
-  expect([...image.data]).toEqual([0, 0, 0, 0, 0x2e, 0xcc, 0x71, 128, 0x2e, 0xcc, 0x71, 128]);
 });

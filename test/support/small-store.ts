@@ -1,5 +1,5 @@
-import type { TileGrid } from '../../../../src/analysis/grid/tile-grid';
-import { createResultStore, setTileResult, setTileState, TileState, type ResultStore } from '../../../../src/analysis/results/result-store';
+import type { TileGrid } from '../../src/analysis/grid/tile-grid';
+import { createResultStore, setTileResult, setTileState, TileState, type ResultStore } from '../../src/analysis/results/result-store';
 
 /** A 4 x 3 grid of 100 px tiles with 50% overlap (stride 50), starting at (1000, 2000) level-0. */
 export function smallGrid(overrides: Partial<TileGrid> = {}): TileGrid {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { COLORMAP_NAMES, buildLut, colorAt, colormap, lutIndex, parseHexColor, toCss, toHex, type ColormapName, type Rgb } from '../../../../src/viewer/overlays/colormaps';
+import { COLORMAP_NAMES, buildLut, colorAt, colormap, lutIndex, parseHexColor, toCss, toHex, type ColormapName, type Rgb } from '../../../src/render/colormaps';
 
 // matplotlib 3.6's own tables at a few entries (index: colour), printed with /usr/bin/python3.
 const MATPLOTLIB: Record<ColormapName, Record<number, string>> = {

@@ -1,8 +1,8 @@
-import type { MaskRaster } from '../../analysis/segmentation/mask-raster';
-import { TesseraError } from '../../core/errors';
-import type { Rect } from '../../core/geometry';
-import { createRgbaImage, type RgbaImage } from '../../core/image';
-import type { Manifest } from '../../inference/manifest';
+import type { MaskRaster } from '../analysis/segmentation/mask-raster';
+import { TesseraError } from '../core/errors';
+import type { Rect } from '../core/geometry';
+import { createRgbaImage, type RgbaImage } from '../core/image';
+import type { Manifest } from '../inference/manifest';
 import { parseHexColor } from './colormaps';
 
 /**
