@@ -43,8 +43,14 @@ export interface RequestContext {
   emit(value: unknown, transfer?: Transferable[]): void;
 }
 
+/**
+ * The request types a map names (an interface that extends RequestMap also inherits its index signature:
+ * that is left out, so handlers and requests are checked against the named types only).
+ */
+export type RequestType<M extends RequestMap> = keyof { [K in keyof M as string extends K ? never : K]: 0 } & string;
+
 export type Handlers<M extends RequestMap> = {
-  [K in keyof M]: (params: M[K]['params'], context: RequestContext) => Promise<M[K]['result'] | Transfer<M[K]['result']>> | M[K]['result'] | Transfer<M[K]['result']>;
+  [K in RequestType<M>]: (params: M[K]['params'], context: RequestContext) => Promise<M[K]['result'] | Transfer<M[K]['result']>> | M[K]['result'] | Transfer<M[K]['result']>;
 };
 
 /**
@@ -67,7 +73,8 @@ export function serve<M extends RequestMap>(endpoint: Endpoint, handlers: Handle
       if (!controller.signal.aborted) endpoint.postMessage({ ch: 'ev', id: msg.id, value } satisfies Wire, transfer);
     };
     try {
-      const handler = Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : undefined;
+      const named = handlers as Record<string, (params: never, context: RequestContext) => unknown>;
+      const handler = Object.hasOwn(named, msg.type) ? named[msg.type] : undefined;
       if (!handler) throw new TesseraError('internal', fallback, `no handler for "${msg.type}"`);
       const out = await handler(msg.params as never, { signal: controller.signal, emit });
       const [value, transfer] = out instanceof Transfer ? [out.value, out.transfer] : [out, []];
@@ -136,7 +143,7 @@ export class ChannelClient<M extends RequestMap> {
     return () => this.crashListeners.delete(listener);
   }
 
-  request<K extends keyof M & string>(type: K, params: M[K]['params'], options: RequestOptions = {}): Promise<M[K]['result']> {
+  request<K extends RequestType<M>>(type: K, params: M[K]['params'], options: RequestOptions = {}): Promise<M[K]['result']> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new TesseraError('aborted', 'The operation was cancelled.'));
     const endpoint = this.connect();
