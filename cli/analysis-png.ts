@@ -1,7 +1,7 @@
 import type { SlideAnalysisPlan } from '../src/analysis/slide-analysis';
 import type { SlideVote } from '../src/analysis/vote/slide-vote';
-import { analysisCaption, renderRegionPng, type PngLayer } from '../src/export/png';
-import { nodeCanvas } from '../src/export/png/node-canvas';
+import { analysisCaption, renderRegionPng, type PngLayer } from '../src/export';
+import { nodeCanvas } from '../src/export/node';
 import type { Manifest } from '../src/inference/manifest';
 import type { Slide } from '../src/slide/types';
 import { classLegend, heatmapLegend, heatmapRect, renderHeatmap, segmentationMaskLayer, type Legend } from '../src/render';

@@ -5,8 +5,8 @@ import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictClas
 import { decodeImage } from '../../src/batch/node/decode-image';
 import { walkFolder } from '../../src/batch/node/walk-folder';
 import { scoreEntries } from '../../src/batch/run';
-import { scoreCsvHeader, scoreCsvRow } from '../../src/batch/score-csv';
 import { TesseraError } from '../../src/core/errors';
+import { scoreCsvHeader, scoreCsvRow } from '../../src/export';
 import { openModel, positiveClassIndex, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command } from '../args';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
-import { analysisCaption, renderRegionPng } from '../../export/png';
-import { browserCanvas } from '../../export/png/browser-canvas';
+import { analysisCaption, renderRegionPng } from '../../export';
+import { browserCanvas } from '../../export/browser';
 import type { Model } from '../../inference/model';
 import type { BrowserSlide } from '../../slide/browser';
 import type { Legend } from '../../render';

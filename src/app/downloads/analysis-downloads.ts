@@ -1,6 +1,5 @@
 import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
-import { analysisGeoJson } from '../../export/geojson';
-import { tilesCsv } from '../../export/tiles-csv';
+import { analysisGeoJson, tilesCsv } from '../../export';
 import type { Manifest } from '../../inference/manifest';
 import { download } from './download';
 

@@ -1,4 +1,4 @@
-import { scoreCsv } from '../../batch/score-csv';
+import { scoreCsv } from '../../export';
 import type { MetricsReport } from '../../batch/metrics';
 import type { ResultRow } from '../batch/ResultsTable';
 import { download } from './download';

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { TesseraError, toTesseraError } from '../../core/errors';
-import { readGeoJson } from '../../export/geojson';
+import { readGeoJson } from '../../export';
 import { rasterizeFeatures, type SlideViewer } from '../../viewer';
 
 export interface ImportNotice {

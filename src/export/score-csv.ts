@@ -1,4 +1,4 @@
-import { csvField } from '../export/tiles-csv';
+import { csvField } from './tiles-csv';
 
 /** One scored image, as a CSV row. */
 export interface ScoreRow {

@@ -1,4 +1,4 @@
-import type { PngCanvasAdapter, Ctx2D } from './render-region-png';
+import type { PngCanvasAdapter, Ctx2D } from '../png';
 
 /** The PNG renderer's canvas in a browser page or worker: OffscreenCanvas and ImageBitmaps. */
 export const browserCanvas: PngCanvasAdapter = {

@@ -1,5 +1,5 @@
 import { createCanvas, ImageData } from '@napi-rs/canvas';
-import type { Ctx2D, PngCanvasAdapter } from './render-region-png';
+import type { Ctx2D, PngCanvasAdapter } from '../png';
 
 /** The PNG renderer's canvas in Node: @napi-rs/canvas (Skia), for tessera analyze --png. */
 export const nodeCanvas: PngCanvasAdapter = {

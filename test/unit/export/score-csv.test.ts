@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { scoreCsv, scoreCsvHeader, scoreCsvRow } from '../../../../src/batch/score-csv';
+import { scoreCsv, scoreCsvHeader, scoreCsvRow } from '../../../src/export/score-csv';
 
-// The batch CSV of a walked folder (src/batch/score-csv.ts): its rows name the folder's files.
+// The batch CSV of a walked folder (src/export/score-csv.ts): its rows name the folder's files.
 describe('scoreCsv', () => {
   it('writes name, prediction, prob_<class> per class, and label only when labelled', () => {
     expect(scoreCsvHeader(['no', 'yes'], true)).toBe('name,prediction,prob_no,prob_yes,label\n');
