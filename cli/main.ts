@@ -1,8 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TesseraError } from '../src/core/errors';
-import type { Slide } from '../src/slide';
-import { openSlide } from '../src/slide/open-slide';
-import { fileSource, nodeCodecs } from '../src/slide/node';
+import { TesseraError } from '../src/core';
 import { UsageError, oneLine, type CliIo, type Command } from './args';
 
 /**
@@ -37,20 +34,6 @@ export function usage(): string {
     'Exit codes: 0 success, 1 the slide could not be opened or read, 2 bad command-line arguments.',
     '',
   ].join('\n');
-}
-
-/**
- * Opens a slide on disk. Unlike openSlideFile, closes the file again when the slide cannot be opened
- * (openSlide leaves that to its caller), so no command leaves a file handle behind.
- */
-export async function openSlidePath(path: string): Promise<Slide> {
-  const source = await fileSource(path);
-  try {
-    return await openSlide(source, nodeCodecs);
-  } catch (e) {
-    await source.close?.().catch(() => {});
-    throw e;
-  }
 }
 
 const processIo: CliIo = {

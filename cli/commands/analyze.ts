@@ -10,7 +10,7 @@ import { analysisPng } from '../analysis-png';
 import type { Slide } from '../../src/slide';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
-import { openSlidePath } from '../main';
+import { openSlidePath } from '../../src/slide/node';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
                        [--png OUT.png [--png-size N]] [--backend wasm|cpu]

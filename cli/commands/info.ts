@@ -1,4 +1,4 @@
-import { openSlidePath } from '../main';
+import { openSlidePath } from '../../src/slide/node';
 import { parseCommandArgs, positionalArgs, type Command } from '../args';
 
 const USAGE = `Usage: tessera info SLIDE

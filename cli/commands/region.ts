@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { TesseraError } from '../../src/core/errors';
 import { rgbaToRgb } from '../../src/core/image';
-import { openSlidePath } from '../main';
+import { openSlidePath } from '../../src/slide/node';
 import { UsageError, intOption, oneLine, parseCommandArgs, positionalArgs, stringOption, type Command } from '../args';
 
 const USAGE = `Usage: tessera region SLIDE --level L --x X --y Y --width W --height H --out OUT.png

@@ -5,6 +5,7 @@ import { nodeCodecs } from './node-codecs';
 
 export { fileSource } from './file-source';
 export { nodeCodecs } from './node-codecs';
+export { openSlidePath } from './open-slide-path';
 
 /** Opens a slide from a path on disk, with Node's codecs. */
 export async function openSlideFile(path: string): Promise<Slide> {
