@@ -7,8 +7,9 @@ import { tilesAcross, tilesDown, type TileGrid } from './grid/tile-grid';
 const DEFAULT_TILE_CACHE_BYTES = 192 * 1024 * 1024;
 
 /**
- * 'owned': the caller may change or transfer the pixels (a cached tile is copied; a tile read for an
- * owned whole-tile region is handed over and not cached, which spares the copy).
+ * 'owned': the caller may change or transfer the pixels: nothing else holds them (a cached tile is copied;
+ * a tile that its grid decoded afresh for an owned whole-tile region is handed over and not cached, which
+ * spares the copy; a tile its grid keeps, as synthesised levels do, is copied like a cached one).
  * 'view': the caller only reads them (the result may be the cached tile itself).
  */
 export type RegionUse = 'owned' | 'view';
@@ -47,11 +48,13 @@ export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReade
     // Fast path: the region is exactly one whole tile.
     if (tx0 === tx1 && ty0 === ty1 && x === tx0 * grid.tileWidth && y === ty0 * grid.tileHeight) {
       const key = `${grid.id}/${tx0}/${ty0}`;
-      const cached = cache.has(key) || inflight.has(key);
-      const t = use === 'owned' && !cached ? await grid.readTile(tx0, ty0, signal) : await tile(grid, tx0, ty0, signal);
+      // Handed over as it is only when no one else holds it: not in this cache, and not kept by the grid.
+      const fresh = use === 'owned' && grid.freshTiles === true && !cache.has(key) && !inflight.has(key);
+      const t = fresh ? await grid.readTile(tx0, ty0, signal) : await tile(grid, tx0, ty0, signal);
       if (t.width === width && t.height === height) {
-        // A cached tile is copied for an owner: moving its buffer to another thread would empty the cache.
-        return use === 'owned' && cached ? { width, height, data: t.data.slice() } : t;
+        // A shared tile is copied for an owner: moving its buffer to another thread would empty the cache
+        // (the next reader would get a detached, empty buffer: "An ArrayBuffer is detached").
+        return use === 'owned' && !fresh ? { width, height, data: t.data.slice() } : t;
       }
     }
     const out = createRgbaImage(width, height);

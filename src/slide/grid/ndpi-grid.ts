@@ -72,7 +72,7 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     }
   }
 
-  return { id, width, height, tileWidth, tileHeight, compression: 'JPEG', readTile };
+  return { id, width, height, tileWidth, tileHeight, compression: 'JPEG', freshTiles: true, readTile };
 }
 
 function first(v: unknown): number | bigint {

@@ -137,7 +137,7 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     }
   }
 
-  return { id, width: L.width, height: L.height, tileWidth, tileHeight, compression: compressionName(L.compression), readTile };
+  return { id, width: L.width, height: L.height, tileWidth, tileHeight, compression: compressionName(L.compression), freshTiles: true, readTile };
 }
 
 function toArray(v: unknown): ArrayLike<number> {

@@ -12,6 +12,12 @@ export interface TileGrid {
   readonly tileWidth: number;
   readonly tileHeight: number;
   readonly compression: string;
+  /**
+   * True when readTile decodes a new image at every call and keeps no reference to it, so a reader may hand
+   * it to one owner (who may change it or transfer its buffer to another thread) without copying. Leave it
+   * unset for a grid that keeps or shares the images it returns (synthesised levels keep theirs in a cache).
+   */
+  readonly freshTiles?: boolean;
   /** Decoded tile; tiles on the right and bottom edges may be smaller than the grid's tile size. */
   readTile(tx: number, ty: number, signal?: AbortSignal): Promise<RgbaImage>;
 }
