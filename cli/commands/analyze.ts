@@ -1,9 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { planSlideAnalysis, startSlideAnalysis, DEFAULT_SLIDE_ANALYSIS, type SlideAnalysisSettings } from '../../src/analysis/slide-analysis';
-import type { RunProgress } from '../../src/analysis/run/progress-meter';
-import { slideVote } from '../../src/analysis/vote/slide-vote';
-import type { Rect } from '../../src/core/geometry';
-import { currentBackend, openModel, type Model } from '../../src/inference';
+import { planSlideAnalysis, startSlideAnalysis, DEFAULT_SLIDE_ANALYSIS, slideVote, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
+import type { Rect } from '../../src/core';
+import { currentBackend, localPredictor, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { analysisGeoJson, analysisSummary, tilesCsv } from '../../src/export';
 import { analysisPng } from '../analysis-png';
@@ -87,7 +85,7 @@ export const analyze: Command = {
       const plan = await planSlideAnalysis(slide, model, settings);
       const g = plan.grid;
       io.err(`tessera: analyze: ${g.cols} x ${g.rows} tiles of ${g.size0} px at ${round(g.mpp)} µm/px (${g.mppSource === 'user' ? 'given with --mpp' : 'from the slide'}), read from level ${g.level}; model ${model.manifest.name} at ${round(g.modelMpp)} µm/px\n`);
-      const run = startSlideAnalysis(slide, model, plan, settings, { onProgress: progressPrinter(io) });
+      const run = startSlideAnalysis(slide, localPredictor(model), plan, settings, { onProgress: progressPrinter(io) });
       io.err(`tessera: analyze: ${run.order.length} tiles with tissue to analyse\n`);
       const outcome = await run.finished;
       const vote = slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass });

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { TesseraError } from '../../src/core/errors';
-import { openModel, predictBatches, type Model, type ModelImage } from '../../src/inference';
+import { TesseraError } from '../../src/core';
+import { localPredictor, openModel, type Model, type ModelImage } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
-import { decodeImage } from '../../src/batch/node/decode-image';
+import { decodeImage } from '../../src/batch/node';
 import { UsageError, parseCommandArgs, stringOption, type Command } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
 
@@ -57,7 +57,7 @@ export const predict: Command = {
       const classes = model.manifest.output.classes.map((c) => c.name);
       const images = decodeAll(paths);
       const batchSize = Math.min(MAX_BATCH, paths.length);
-      for await (const batch of predictBatches(model, images, { batchSize, raw: !!args.values.raw })) {
+      for await (const batch of localPredictor(model).predictBatches(images, { batchSize, readAhead: batchSize, raw: !!args.values.raw })) {
         for (const p of batch) {
           const k = classes.length;
           const mean = new Array<number>(k).fill(0);

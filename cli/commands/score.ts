@@ -1,13 +1,11 @@
 import { open, stat, writeFile } from 'node:fs/promises';
-import { isImageName, type BatchEntry } from '../../src/batch/folder/batch-entry';
-import { folderLabels, type FolderLabels } from '../../src/batch/folder/labels';
+import { isImageName, folderLabels, type BatchEntry, type FolderLabels } from '../../src/batch/folder';
 import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictClass, type ScoredBatch } from '../../src/batch/metrics';
-import { decodeImage } from '../../src/batch/node/decode-image';
-import { walkFolder } from '../../src/batch/node/walk-folder';
+import { decodeImage, walkFolder } from '../../src/batch/node';
 import { scoreEntries } from '../../src/batch/run';
-import { TesseraError } from '../../src/core/errors';
+import { TesseraError } from '../../src/core';
 import { scoreCsvHeader, scoreCsvRow } from '../../src/export';
-import { openModel, positiveClassIndex, type Model } from '../../src/inference';
+import { localPredictor, openModel, positiveClassIndex, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
@@ -135,7 +133,7 @@ async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLab
   });
   try {
     await out.write(scoreCsvHeader(classes, labels.labelled));
-    for await (const event of scoreEntries(model, images, labels, { decode, batchSize: BATCH_SIZE })) {
+    for await (const event of scoreEntries(localPredictor(model), images, labels, { toRef: decode, batchSize: BATCH_SIZE })) {
       if (event.kind === 'skipped') {
         failed++;
         io.err(`tessera: score: skipped: ${event.reason}\n`);

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { TesseraError } from '../core/errors';
-import { readAdapterInfo, type GpuAdapterInfo } from './gpu-adapter';
+import { readAdapterInfo } from './gpu-adapter';
+import { BACKEND_LABELS, BACKEND_NAMES, type BackendEvent, type BackendInfo, type BackendName } from './backend-names';
+
+export { BACKEND_LABELS, BACKEND_NAMES, describeBackend, describeWasm, type BackendEvent, type BackendInfo, type BackendName } from './backend-names';
 
 /**
  * The TF.js backend in use, chosen in order webgpu, webgl, wasm, cpu (DESIGN.md, inference/). TF.js's
@@ -11,21 +14,6 @@ import { readAdapterInfo, type GpuAdapterInfo } from './gpu-adapter';
  * the order takes over by itself and a "fallback" event says so. Models rebuild themselves on the new
  * backend (Model.prepare), since their weights lived on the old one.
  */
-
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export interface BackendInfo {
-  name: BackendName;
-  /** The GPU adapter for webgpu (and the renderer for webgl); null for wasm and cpu. */
-  adapter: GpuAdapterInfo | null;
-  /** WebAssembly features for wasm: SIMD, and how many threads compute (more than 1 needs a cross-origin isolated page). */
-  wasm: { simd: boolean; threads: number } | null;
-}
-
-export type BackendEvent =
-  | { type: 'ready'; backend: BackendInfo }
-  | { type: 'fallback'; from: BackendName; to: BackendName; reason: string; message: string };
 
 export interface BackendConfig {
   /** The order backends are tried in. */
@@ -55,8 +43,6 @@ export function validateBackendConfig(config: Partial<BackendConfig> = {}): Back
   }
   return { ...config, order: [...new Set(order)] };
 }
-
-export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (JavaScript)' };
 
 let config: BackendConfig = DEFAULT_BACKEND_CONFIG;
 let current: BackendInfo | null = null;
@@ -258,15 +244,3 @@ async function describe(name: BackendName): Promise<BackendInfo> {
   return { name, adapter: await readAdapterInfo(name, tf.backend()), wasm };
 }
 
-/** A line for people: "WebGPU · google swiftshader (SwiftShader Device (Subzero))". */
-export function describeBackend(info: BackendInfo): string {
-  const parts = [BACKEND_LABELS[info.name]];
-  if (info.adapter) parts.push([info.adapter.vendor, info.adapter.architecture, info.adapter.description && `(${info.adapter.description})`].filter(Boolean).join(' '));
-  if (info.wasm) parts.push(describeWasm(info.wasm));
-  return parts.join(' · ');
-}
-
-/** "SIMD, 2 threads" */
-export function describeWasm(wasm: NonNullable<BackendInfo['wasm']>): string {
-  return `${wasm.simd ? 'SIMD' : 'no SIMD'}, ${wasm.threads > 1 ? `${wasm.threads} threads` : 'one thread'}`;
-}

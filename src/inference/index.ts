@@ -10,9 +10,12 @@ export { loadModel, openModel } from './load-model';
 export type { Model } from './model';
 export {
   BACKEND_LABELS, BACKEND_NAMES, DEFAULT_BACKEND_CONFIG, currentBackend, describeBackend, initBackend, onBackendEvent,
-  switchBackend, validateBackendConfig, type BackendConfig, type BackendEvent, type BackendInfo, type BackendName,
+  describeWasm, switchBackend, validateBackendConfig, type BackendConfig, type BackendEvent, type BackendInfo, type BackendName,
 } from './backend';
 export type { GpuAdapterInfo } from './gpu-adapter';
+export { DEFAULT_RUN_OPTIONS, isModelImage, type ImageFeed, type ImageFileRef, type ImageRef, type Predictor, type RunOptions, type RunSources, type SlideRegionRef, type RegionSource, type FileSource } from './predictor';
+export { localPredictor, predictFeed, resolveFrom } from './local-predictor';
+export type { ImageFileRequests } from './sources/image-files';
 export { DEFAULT_PREDICT_OPTIONS, predict, predictBatches, validatePredictOptions, type PredictOptions, type Prediction } from './predict';
 export { preprocessBatch } from './preprocess-batch';
 export { estimateStainMatrix } from './preprocess/estimate-stain-matrix';

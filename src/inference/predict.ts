@@ -32,6 +32,8 @@ export interface Prediction {
   shape: number[];
   /** The most probable class (classification), or the class most pixels have (segmentation). */
   classIndex: number;
+  /** The image's own size, before any resize to the model's input. */
+  imageSize: { width: number; height: number };
   /** The model's raw output for this image, flattened in the model's own layout (with options.raw). */
   raw?: Float32Array;
   rawShape?: number[];
@@ -116,13 +118,14 @@ export async function* predictBatches(model: Model, images: Images, options: Par
     const per = data.probs.length / data.shape[0];
     const k = data.shape[data.shape.length - 1];
     const rawPer = data.raw && data.rawShape ? data.raw.length / data.rawShape[0] : 0;
-    yield batch.map((_, i) => {
+    yield batch.map((image, i) => {
       const probabilities = data.probs.slice(i * per, (i + 1) * per);
       return {
         index: offset + i,
         probabilities,
         shape: data.shape.slice(1),
         classIndex: classOf(probabilities, k),
+        imageSize: { width: image.width, height: image.height },
         ...(data.raw ? { raw: data.raw.slice(i * rawPer, (i + 1) * rawPer), rawShape: data.rawShape!.slice(1) } : {}),
       };
     });

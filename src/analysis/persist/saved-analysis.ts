@@ -1,8 +1,9 @@
-import { TesseraError } from '../../core/errors';
-import type { Manifest } from '../../inference/manifest';
+import { TesseraError } from '../../core';
+import type { Manifest } from '../../inference';
 import type { TileGrid } from '../grid/tile-grid';
 import { countStates, TileState } from '../results/result-store';
-import type { SlideAnalysisPlan, SlideAnalysisSettings } from '../slide-analysis';
+import type { SlideAnalysisPlan } from '../slide-analysis';
+import { validateAnalysisSettings, type SlideAnalysisSettings } from '../settings';
 import { sha256Hex } from './slide-fingerprint';
 
 /** The settings that decide which tiles a run has (saved with it, so a resumed run plans the same grid). */
@@ -43,7 +44,8 @@ export function modelKey(manifest: Manifest): Promise<string> {
 }
 
 export function savedSettings(s: Partial<SlideAnalysisSettings>): SavedSettings {
-  return { overlap: s.overlap ?? 0, detectTissue: s.detectTissue ?? true, minTissue: s.minTissue ?? 0.5, tissueThreshold: s.tissueThreshold ?? null, mppOverride: s.mppOverride, region: s.region ?? null };
+  const v = validateAnalysisSettings(s);
+  return { overlap: v.overlap, detectTissue: v.detectTissue, minTissue: v.minTissue, tissueThreshold: v.tissueThreshold, mppOverride: v.mppOverride, region: v.region ?? null };
 }
 
 export function analysisKey(slideFingerprint: string, modelKey: string, settings: SavedSettings): string {

@@ -1,11 +1,9 @@
 import { TesseraError, toTesseraError } from '../../core/errors';
 import type { Rect } from '../../core/geometry';
-import type { StainMatrix } from '../../inference/manifest';
-import type { Model } from '../../inference/model';
-import { predictBatches } from '../../inference/predict';
-import type { ModelImage } from '../../inference/preprocess/pixels-to-tensor';
+import type { Predictor, SlideRegionRef, StainMatrix } from '../../inference';
 import type { Slide } from '../../slide/types';
 import { tileRegion } from '../grid/tile-grid';
+import { DEFAULT_SLIDE_ANALYSIS } from '../settings';
 import { TileState, setTileResult, setTileState, type ResultStore } from '../results/result-store';
 import { PauseGate } from './pause-gate';
 import type { PredictionSink } from './prediction-sink';
@@ -31,7 +29,6 @@ export interface AnalysisOptions {
   onProgress?(progress: RunProgress): void;
 }
 
-export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { batchSize: 8, readAhead: 16, minTissue: 0.5 };
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
@@ -59,12 +56,13 @@ export interface AnalysisRun {
 const MAX_FAILURES_IN_A_ROW = 50;
 
 /**
- * Runs `model` over the grid of `store` on `slide`: tissue tiles only, the view first, in fixed-shape
+ * Runs the predictor's model over the grid of `store` on `slide`: tissue tiles only, the view first, in fixed-shape
  * batches, with tile reads running ahead of inference. A tile that cannot be read is marked failed and
  * the run goes on. Tiles already done in the store are not run again (a resumed run).
  */
-export function startAnalysis(slide: Slide, model: Model, store: ResultStore, sink: PredictionSink, options: Partial<AnalysisOptions> = {}): AnalysisRun {
-  const o = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
+export function startAnalysis(slide: Slide, predictor: Predictor, store: ResultStore, sink: PredictionSink, options: Partial<AnalysisOptions> = {}): AnalysisRun {
+  const { batchSize, readAhead, minTissue } = DEFAULT_SLIDE_ANALYSIS;
+  const o = { batchSize, readAhead, minTissue, ...options };
   const { grid } = store;
   const candidates: number[] = [];
   for (const t of tilesIn(grid, o.region)) {
@@ -88,61 +86,45 @@ export function startAnalysis(slide: Slide, model: Model, store: ResultStore, si
   let status: RunStatus = 'running';
   const progress = () => meter.report(done, failed);
 
-  const tileOfInput: number[] = [];
-  async function* images(): AsyncGenerator<ModelImage> {
-    const reads: { tile: number; pixels: Promise<ModelImage | null> }[] = [];
-    let next = 0;
-    let inARow = 0;
-    // Set by the reads' callbacks (so not narrowed by TypeScript's flow analysis here).
-    const last: { readError: TesseraError | null } = { readError: null };
-    const startRead = (tile: number) => {
-      const r = tileRegion(grid, slide.info, tile);
-      const pixels = slide.readRegion(r.level, r.x, r.y, r.width, r.height, abort.signal).then(
-        (img): ModelImage => ({ width: img.width, height: img.height, data: img.data, format: 'rgba' }),
-        (e: unknown) => {
-          if (abort.signal.aborted) return null;
-          last.readError = toTesseraError(e, `Tile ${tile} could not be read.`, 'corrupt-tile');
-          return null;
-        },
-      );
-      reads.push({ tile, pixels });
-    };
-    while (next < order.length || reads.length) {
+  // The tiles as references the predictor reads itself (in the browser, the inference worker asks the
+  // slide workers directly); the page holds none of their pixels. The gate holds the feed while paused.
+  const tileOf: number[] = [];
+  let inARow = 0;
+  let lastReadError: TesseraError | null = null;
+  async function* tiles(): AsyncGenerator<SlideRegionRef> {
+    for (const tile of order) {
       await gate.pass();
       if (abort.signal.aborted) return;
-      while (next < order.length && reads.length < o.readAhead) startRead(order[next++]);
-      const { tile, pixels } = reads.shift()!;
-      const image = await pixels;
-      if (abort.signal.aborted) return;
-      if (!image) {
-        failed++;
-        setTileState(store, tile, TileState.failed);
-        o.onTiles?.([tile]);
-        o.onProgress?.(progress());
-        if (++inARow >= MAX_FAILURES_IN_A_ROW) throw new TesseraError('corrupt-file', `${MAX_FAILURES_IN_A_ROW} tiles in a row could not be read; the slide file may be damaged or no longer available. The tiles analysed so far are kept.`, last.readError?.detail ?? last.readError?.message);
-        continue;
-      }
-      inARow = 0;
-      tileOfInput.push(tile);
-      yield image;
+      const r = tileRegion(grid, slide.info, tile);
+      tileOf.push(tile);
+      yield { kind: 'region', level: r.level, x: r.x, y: r.y, width: r.width, height: r.height };
     }
   }
+  const onSkip = (index: number, error: TesseraError) => {
+    const tile = tileOf[index];
+    failed++;
+    lastReadError = error;
+    setTileState(store, tile, TileState.failed);
+    o.onTiles?.([tile]);
+    o.onProgress?.(progress());
+    if (++inARow >= MAX_FAILURES_IN_A_ROW) throw new TesseraError('corrupt-file', `${MAX_FAILURES_IN_A_ROW} tiles in a row could not be read; the slide file may be damaged or no longer available. The tiles analysed so far are kept.`, lastReadError.detail ?? lastReadError.message);
+  };
 
   async function run(): Promise<RunOutcome> {
     try {
-      for await (const batch of predictBatches(model, images(), { batchSize: o.batchSize, stainMatrix: o.stainMatrix, signal: abort.signal })) {
-        const tiles: number[] = [];
+      const options = { batchSize: o.batchSize, readAhead: o.readAhead, stainMatrix: o.stainMatrix, sources: { slide }, onSkip };
+      for await (const batch of predictor.predictBatches(tiles(), options, abort.signal)) {
+        const done0 = done;
         for (const p of batch) {
-          const tile = tileOfInput[p.index];
+          const tile = tileOf[p.index];
           const out = sink.accept(tile, p);
           setTileResult(store, tile, out.probabilities, out.classIndex, out.measures);
-          tiles.push(tile);
+          done++;
         }
-        done += tiles.length;
-        o.onTiles?.(tiles);
+        if (done > done0) inARow = 0;
+        o.onTiles?.(batch.map((p) => tileOf[p.index]));
         o.onProgress?.(progress());
-        // On the wasm and cpu backends a batch runs on this thread and resolves in microtasks: let the page
-        // draw and take clicks (pause, cancel) between batches.
+        // Let the page draw and take clicks between batches (a segmentation sink stitches on this thread).
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
       status = abort.signal.aborted ? 'cancelled' : 'completed';

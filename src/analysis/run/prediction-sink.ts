@@ -1,4 +1,4 @@
-import type { Prediction } from '../../inference/predict';
+import type { Prediction } from '../../inference';
 
 /** What the store keeps of one tile's prediction. */
 export interface TileOutcome {

@@ -1,5 +1,5 @@
 import { oneLine, TesseraError, throwIfAborted } from '../../core/errors';
-import { predictBatches, type Model, type ModelImage } from '../../inference';
+import type { ImageRef, Predictor, RunSources } from '../../inference';
 import type { BatchEntry } from '../folder/batch-entry';
 import { labelOf, type FolderLabels } from '../folder/labels';
 
@@ -18,42 +18,51 @@ export type ScoreEvent =
   | { kind: 'note'; path: string; text: string };
 
 export interface ScoreOptions {
-  /** Reads and decodes one file: sharp in Node, the page's decoders in a browser. */
-  decode: (entry: BatchEntry) => Promise<ModelImage>;
+  /**
+   * An entry as the predictor reads it: its pixels decoded here (Node: sharp), or its file for the
+   * run's decoder (browser: the inference worker asks the decode worker). A throw skips the file.
+   */
+  toRef(entry: BatchEntry): ImageRef | Promise<ImageRef>;
+  /** Where references are read (the browser's patch decoder). */
+  sources?: RunSources;
   batchSize: number;
   signal?: AbortSignal;
 }
 
 /**
- * The scoring loop the CLI and the browser share (issue 5): images are decoded one by one as the model
- * needs them (never more than two batches held), files that cannot be decoded are reported and passed
- * over, and predictions come back a batch at a time.
+ * The scoring loop the CLI and the browser share (issue 5): images are read one by one as the model
+ * needs them (a few ahead), files that cannot be decoded are reported and passed over, and predictions
+ * come back a batch at a time.
  */
-export async function* scoreEntries(model: Model, images: readonly BatchEntry[], labels: FolderLabels, options: ScoreOptions): AsyncGenerator<ScoreEvent> {
+export async function* scoreEntries(predictor: Predictor, images: readonly BatchEntry[], labels: FolderLabels, options: ScoreOptions): AsyncGenerator<ScoreEvent> {
   const pending: ScoreEvent[] = [];
   const sent: BatchEntry[] = [];
-  const [h, w] = model.manifest.input.size;
+  const [h, w] = predictor.manifest.input.size;
 
-  async function* decoded(): AsyncGenerator<ModelImage> {
+  async function* refs(): AsyncGenerator<ImageRef> {
     for (const entry of images) {
       throwIfAborted(options.signal);
-      let image: ModelImage;
+      let ref: ImageRef;
       try {
-        image = await options.decode(entry);
+        ref = await options.toRef(entry);
       } catch (e) {
         if (e instanceof TesseraError && e.code === 'aborted') throw e;
         pending.push({ kind: 'skipped', path: entry.path, reason: skipReason(entry, e) });
         continue;
       }
-      if (image.width < w / 2 || image.height < h / 2) {
-        pending.push({ kind: 'note', path: entry.path, text: `${entry.path} is ${image.width} x ${image.height} px, under half the model's ${w} x ${h} input: scored after resizing up` });
-      }
       sent.push(entry);
-      yield image;
+      yield ref;
     }
   }
+  const onSkip = (index: number, error: TesseraError) => {
+    pending.push({ kind: 'skipped', path: sent[index].path, reason: skipReason(sent[index], error) });
+  };
 
-  for await (const predictions of predictBatches(model, decoded(), { batchSize: options.batchSize, signal: options.signal })) {
+  for await (const predictions of predictor.predictBatches(refs(), { batchSize: options.batchSize, readAhead: 2 * options.batchSize, sources: options.sources, onSkip }, options.signal)) {
+    for (const p of predictions) {
+      const { width, height } = p.imageSize;
+      if (width < w / 2 || height < h / 2) pending.push({ kind: 'note', path: sent[p.index].path, text: `${sent[p.index].path} is ${width} x ${height} px, under half the model's ${w} x ${h} input: scored after resizing up` });
+    }
     yield* pending.splice(0);
     yield {
       kind: 'scored',

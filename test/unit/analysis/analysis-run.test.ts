@@ -6,7 +6,7 @@ import { startAnalysis } from '../../../src/analysis/run/analysis-run';
 import { classificationSink } from '../../../src/analysis/run/prediction-sink';
 import { orderTiles, tilesIn } from '../../../src/analysis/run/tile-order';
 import { TesseraError } from '../../../src/core/errors';
-import { filesFromMap, openModel, predict, switchBackend, type Model } from '../../../src/inference';
+import { filesFromMap, localPredictor, openModel, predict, switchBackend, type Model } from '../../../src/inference';
 import { filesFromDirectory } from '../../../src/inference/node';
 import type { Slide } from '../../../src/slide';
 import { openSlideFile } from '../../../src/slide/node';
@@ -75,7 +75,7 @@ describe.skipIf(!HAVE_FIXTURES)(`analysis runs on a real slide${HAVE_FIXTURES ? 
       expect(grid.level).toBe(0);
       const store = createResultStore(grid, model.manifest.output.classes.map((c) => c.name));
       const region = { x: 8 * 108, y: 12 * 108, width: 4 * 108, height: 3 * 108 };
-      const run = startAnalysis(slide, model, store, classificationSink, { region, batchSize: 4 });
+      const run = startAnalysis(slide, localPredictor(model), store, classificationSink, { region, batchSize: 4 });
       const outcome = await run.finished;
       expect(outcome.status).toBe('completed');
       expect(outcome.progress.done).toBe(12);
@@ -96,7 +96,7 @@ describe.skipIf(!HAVE_FIXTURES)(`analysis runs on a real slide${HAVE_FIXTURES ? 
     const grid = makeTileGrid(slide.info, 0.998, [32, 32], { overlap: 0 });
     const store = createResultStore(grid, ['a', 'b', 'c']);
     const region = { x: 0, y: 0, width: 64 * 5, height: 64 * 2 };
-    const run = startAnalysis(withCorruptTiles(slide, grid, new Set([2, grid.cols + 3])), tiny, store, classificationSink, { region, batchSize: 4 });
+    const run = startAnalysis(withCorruptTiles(slide, grid, new Set([2, grid.cols + 3])), localPredictor(tiny), store, classificationSink, { region, batchSize: 4 });
     const outcome = await run.finished;
     expect(outcome.status).toBe('completed');
     expect(outcome.progress).toMatchObject({ done: 8, failed: 2, total: 10 });
@@ -109,7 +109,7 @@ describe.skipIf(!HAVE_FIXTURES)(`analysis runs on a real slide${HAVE_FIXTURES ? 
     const grid = makeTileGrid(slide.info, 0.998, [32, 32], { overlap: 0 });
     const store = createResultStore(grid, ['a', 'b', 'c']);
     const all = new Set(Array.from({ length: tileCount(grid) }, (_, i) => i).filter((t) => t >= 8));
-    const run = startAnalysis(withCorruptTiles(slide, grid, all), tiny, store, classificationSink, { batchSize: 4 });
+    const run = startAnalysis(withCorruptTiles(slide, grid, all), localPredictor(tiny), store, classificationSink, { batchSize: 4 });
     const outcome = await run.finished;
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.message).toMatch(/50 tiles in a row could not be read/);
@@ -121,7 +121,7 @@ describe.skipIf(!HAVE_FIXTURES)(`analysis runs on a real slide${HAVE_FIXTURES ? 
     const store = createResultStore(grid, ['a', 'b', 'c']);
     const view = { x: 1000, y: 1500, width: 200, height: 150 };
     const seen: number[] = [];
-    const run = startAnalysis(slide, tiny, store, classificationSink, { batchSize: 4, first: view, onTiles: (t) => seen.push(...t) });
+    const run = startAnalysis(slide, localPredictor(tiny), store, classificationSink, { batchSize: 4, first: view, onTiles: (t) => seen.push(...t) });
     while (run.progress().done < 8) await new Promise((r) => setTimeout(r, 5));
     run.pause();
     expect(run.status()).toBe('paused');
@@ -146,7 +146,7 @@ describe.skipIf(!HAVE_FIXTURES)(`analysis runs on a real slide${HAVE_FIXTURES ? 
     expect(new Set(seen.slice(0, inView.length))).toEqual(new Set(inView));
 
     // Resuming: a new run over the same store does only the tiles not done.
-    const rest = startAnalysis(slide, tiny, store, classificationSink, { batchSize: 4, region: { x: 0, y: 0, width: 64 * 40, height: 64 * 10 } });
+    const rest = startAnalysis(slide, localPredictor(tiny), store, classificationSink, { batchSize: 4, region: { x: 0, y: 0, width: 64 * 40, height: 64 * 10 } });
     expect(Array.from(rest.order).some((t) => seen.includes(t))).toBe(false);
     rest.cancel();
     await rest.finished;
@@ -157,7 +157,7 @@ describe.skipIf(!HAVE_FIXTURES)(`analysis runs on a real slide${HAVE_FIXTURES ? 
     const store = createResultStore(grid, ['a', 'b', 'c']);
     const tissue = new Float32Array(tileCount(grid)).map((_, i) => (i % 3 === 0 ? 0.9 : 0.1));
     const region = { x: 0, y: 0, width: 64 * 6, height: 64 };
-    const outcome = await startAnalysis(slide, tiny, store, classificationSink, { region, tissue, minTissue: 0.5 }).finished;
+    const outcome = await startAnalysis(slide, localPredictor(tiny), store, classificationSink, { region, tissue, minTissue: 0.5 }).finished;
     expect(outcome.progress.total).toBe(2);
     expect(Array.from(store.state.slice(0, 6))).toEqual([1, 2, 2, 1, 2, 2]);
     expect(store.tissue[1]).toBeCloseTo(0.1);

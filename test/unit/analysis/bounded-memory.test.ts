@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStates } from '../../../src/analysis/results/result-store';
 import type { AnalysisRun } from '../../../src/analysis/run/analysis-run';
 import { planSlideAnalysis, startSlideAnalysis } from '../../../src/analysis/slide-analysis';
-import { filesFromMap, openModel, switchBackend, type Model } from '../../../src/inference';
+import { filesFromMap, localPredictor, openModel, switchBackend, type Model } from '../../../src/inference';
 import type { Slide } from '../../../src/slide';
 import { openSlideFile } from '../../../src/slide/node';
 import { forcedGc } from '../../support/forced-gc';
@@ -133,7 +133,7 @@ describe.skipIf(LARGE_SLIDE_SKIP_REASON !== null)('bounded memory over a whole-s
     let sampling: Promise<void> = Promise.resolve();
     let nextSampleAt = 0;
     const t1 = performance.now();
-    const run: AnalysisRun = startSlideAnalysis(counting.slide, model, plan, { batchSize: BATCH }, {
+    const run: AnalysisRun = startSlideAnalysis(counting.slide, localPredictor(model), plan, { batchSize: BATCH }, {
       onProgress(p) {
         // After every batch: what TF.js holds between batches.
         tensorsAtBatch.push(tf.memory().numTensors);

@@ -1,0 +1,182 @@
+import { TesseraError, toTesseraError } from '../../core/errors';
+import { BACKEND_LABELS, describeBackend, type BackendName } from '../backend-names';
+import type { ModelFilesSpec, BackendRate } from './protocol';
+import { startWorkerPredictor, type WorkerPredictor } from './worker-predictor';
+
+/**
+ * Backends chosen by measured speed (DESIGN.md, decision 10). When a model loads on a machine for the
+ * first time, each backend that can start here runs a warm-up batch and a timed batch of the model in
+ * a worker of its own; the fastest keeps its worker and runs the model. A software GPU (SwiftShader)
+ * counts for what it measures. The rates and the choice are remembered per model and machine, so the
+ * next load starts at once; the person can pin a backend, which is remembered the same way.
+ */
+
+export interface BackendChoice {
+  choice: BackendName;
+  rates: BackendRate[];
+  /** True when the person pinned the backend rather than the measurement choosing it. */
+  pinned: boolean;
+  /** When the rates were measured (ms since the epoch). */
+  measuredAt: number;
+  /** True when this load took the remembered choice and measured nothing. */
+  remembered: boolean;
+}
+
+export interface ChooseOptions {
+  /** The model's identity (the SHA-256 of its manifest): the memory's key with the machine's. */
+  modelKey: string;
+  batchSize: number;
+  /** Measure again even if a choice is remembered. */
+  remeasure?: boolean;
+  onProgress?(text: string): void;
+  signal?: AbortSignal;
+}
+
+/** Backends tried, in the order they are measured: wasm first (it always starts, and sets the bar). */
+const TRIAL_ORDER: BackendName[] = ['wasm', 'webgpu', 'webgl'];
+/** After the fastest so far, a backend may take this much longer (and this many ms for shader compiles) before it is stopped. */
+const SLOWER_FACTOR = 1.5;
+const COMPILE_ALLOWANCE_MS = 2500;
+const LOAD_LIMIT_MS = 60_000;
+
+export async function openMeasuredPredictor(files: ModelFilesSpec, options: ChooseOptions): Promise<{ predictor: WorkerPredictor; choice: BackendChoice }> {
+  const key = await memoryKey(options.modelKey);
+  const known = options.remeasure ? null : recall(key);
+  if (known) {
+    const predictor = await startWorkerPredictor(files, fallbackOrder(known.choice, known.rates), options.signal);
+    return { predictor, choice: { ...known, choice: predictor.backend.name, remembered: true } };
+  }
+  const { predictor, rates } = await measureBackends(files, options);
+  const choice: BackendChoice = { choice: predictor.backend.name, rates, pinned: false, measuredAt: Date.now(), remembered: false };
+  remember(key, choice);
+  return { predictor, choice };
+}
+
+/** Pins `name` for this model on this machine (or unpins, with null: the measured fastest again). */
+export async function pinBackend(predictor: WorkerPredictor, modelKey: string, choice: BackendChoice, name: BackendName | null): Promise<BackendChoice> {
+  const target = name ?? fastest(choice.rates) ?? 'wasm';
+  const info = await predictor.switchBackend(target, fallbackOrder(target, choice.rates));
+  const next: BackendChoice = { ...choice, choice: info.name, pinned: name !== null };
+  remember(await memoryKey(modelKey), next);
+  return next;
+}
+
+async function measureBackends(files: ModelFilesSpec, options: ChooseOptions): Promise<{ predictor: WorkerPredictor; rates: BackendRate[] }> {
+  const rates: BackendRate[] = [];
+  let best: { predictor: WorkerPredictor; rate: number; trialMs: number } | null = null;
+  let firstError: unknown = null;
+  for (const name of TRIAL_ORDER.filter(available)) {
+    options.onProgress?.(`Measuring ${BACKEND_LABELS[name]}…`);
+    const trial = await runTrial(files, name, options, best ? SLOWER_FACTOR * best.trialMs + COMPILE_ALLOWANCE_MS : null);
+    rates.push(trial.rate);
+    if (!trial.predictor) {
+      firstError ??= trial.error;
+      continue;
+    }
+    const rate = trial.rate.imagesPerSecond!;
+    if (!best || rate > best.rate) {
+      best?.predictor.dispose();
+      best = { predictor: trial.predictor, rate, trialMs: trial.trialMs };
+    } else trial.predictor.dispose();
+  }
+  if (!best) {
+    // Nothing measured (a model that runs nowhere here): the plain order, so the person sees the model's own error.
+    const predictor = await startWorkerPredictor(files, ['wasm', 'cpu'], options.signal).catch((e: unknown) => {
+      throw firstError instanceof TesseraError ? firstError : toTesseraError(e, 'The model could not be loaded.');
+    });
+    return { predictor, rates };
+  }
+  await best.predictor.switchBackend(best.predictor.backend.name, fallbackOrder(best.predictor.backend.name, rates));
+  return { predictor: best.predictor, rates };
+}
+
+/** One backend's trial in a worker of its own: load, one warm-up batch, one timed batch; stopped when over `limitMs`. */
+async function runTrial(files: ModelFilesSpec, name: BackendName, options: ChooseOptions, limitMs: number | null): Promise<{ rate: BackendRate; predictor?: WorkerPredictor; trialMs: number; error?: unknown }> {
+  const controller = new AbortController();
+  const stopOuter = () => controller.abort();
+  options.signal?.addEventListener('abort', stopOuter, { once: true });
+  let predictor: WorkerPredictor | undefined;
+  try {
+    predictor = await withLimit(startWorkerPredictor(files, [name], controller.signal), LOAD_LIMIT_MS, controller);
+    const description = describeBackend(predictor.backend);
+    const software = /swiftshader|llvmpipe|software/i.test(`${predictor.backend.adapter?.architecture} ${predictor.backend.adapter?.description} ${predictor.backend.adapter?.vendor}`);
+    const started = performance.now();
+    const work = predictor.measure(options.batchSize, 1, 0, controller.signal);
+    const m = await (limitMs === null ? work : withLimit(work, limitMs, controller));
+    const trialMs = performance.now() - started;
+    return { predictor, trialMs, rate: { backend: name, imagesPerSecond: m.imagesPerSecond, description, software } };
+  } catch (e) {
+    predictor?.dispose();
+    const err = toTesseraError(e, `${BACKEND_LABELS[name]} could not run the model.`);
+    const note = err.code === 'aborted' && limitMs !== null && !options.signal?.aborted
+      ? `stopped after ${(limitMs / 1000).toFixed(1)} s, slower than the fastest`
+      : err.message;
+    if (options.signal?.aborted) throw err;
+    return { rate: { backend: name, imagesPerSecond: null, note }, trialMs: Number.POSITIVE_INFINITY, error: err };
+  } finally {
+    options.signal?.removeEventListener('abort', stopOuter);
+  }
+}
+
+function withLimit<T>(work: Promise<T>, ms: number, controller: AbortController): Promise<T> {
+  const timer = setTimeout(() => controller.abort(), ms);
+  return work.finally(() => clearTimeout(timer));
+}
+
+function available(name: BackendName): boolean {
+  if (name === 'webgpu') return typeof navigator !== 'undefined' && 'gpu' in navigator;
+  if (name === 'webgl') return typeof OffscreenCanvas !== 'undefined';
+  return true;
+}
+
+function fastest(rates: BackendRate[]): BackendName | null {
+  const ok = rates.filter((r) => r.imagesPerSecond !== null).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!);
+  return ok[0]?.backend ?? null;
+}
+
+/** The chosen backend, then the others by measured speed, then those without a rate; cpu last. */
+export function fallbackOrder(first: BackendName, rates: BackendRate[]): BackendName[] {
+  const byRate = [...rates].sort((a, b) => (b.imagesPerSecond ?? -1) - (a.imagesPerSecond ?? -1)).map((r) => r.backend);
+  return [...new Set<BackendName>([first, ...byRate, 'wasm', 'cpu'])];
+}
+
+// ---- memory, per model and machine (localStorage; a private window or a full store just measures again)
+
+const PREFIX = 'tessera.backend.';
+
+/** The machine: browser, cores and GPU adapter (a new GPU or driver measures again). */
+async function memoryKey(modelKey: string): Promise<string> {
+  const gpu = typeof navigator !== 'undefined' ? await navigator.gpu?.requestAdapter().catch(() => null) : null;
+  const info = gpu?.info;
+  const machine = [navigator.userAgent, navigator.hardwareConcurrency, info?.vendor, info?.architecture, info?.description].join('|');
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(machine));
+  const hex = Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${PREFIX}${modelKey}.${hex}`;
+}
+
+function recall(key: string): BackendChoice | null {
+  try {
+    const raw = localStorage.getItem(key);
+    const v = raw ? (JSON.parse(raw) as BackendChoice) : null;
+    return v && typeof v.choice === 'string' && Array.isArray(v.rates) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(key: string, choice: BackendChoice): void {
+  try {
+    localStorage.setItem(key, JSON.stringify({ ...choice, remembered: undefined }));
+  } catch {
+    // Storage full or refused: the next load measures again.
+  }
+}
+
+/** Forgets every remembered choice (the panel's "Measure again" forgets only its model's, through remeasure). */
+export function forgetBackendChoices(): void {
+  try {
+    for (const k of Object.keys(localStorage)) if (k.startsWith(PREFIX)) localStorage.removeItem(k);
+  } catch {
+    // Nothing remembered, then.
+  }
+}

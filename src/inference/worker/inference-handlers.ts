@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { TesseraError } from '../../core/errors';
+import type { RgbaImage } from '../../core/image';
+import { ChannelClient, type Endpoint, type Handlers } from '../../core/worker-channel';
+import { currentBackend, initBackend, onBackendEvent, switchBackend } from '../backend';
+import { predictFeed, resolveFrom } from '../local-predictor';
+import type { Model } from '../model';
+import { openModel } from '../load-model';
+import type { Prediction } from '../predict';
+import type { ImageRef } from '../predictor';
+import type { ImageFileRequests } from '../sources/image-files';
+import type { ResolveRef } from '../sources/read-ahead';
+import { filesOfSpec } from './model-files-spec';
+import { syntheticTiles } from './synthetic-tiles';
+import type { InferenceRequests, RunEvent, SourcePorts } from './protocol';
+
+/** What a slide worker answers that the inference worker asks (slide/'s SlideRequests, the part used here). */
+interface RegionRequests {
+  [type: string]: { params: unknown; result: unknown };
+  readRegion: { params: { slideId: number; level: number; x: number; y: number; width: number; height: number; as: 'rgba' }; result: RgbaImage };
+}
+
+/** Reads a run's references through the ports it was handed: regions from the slide workers, files from the decoder. */
+function portResolver(sources: SourcePorts): { resolve: ResolveRef; close(): void } {
+  const slide = sources.slide;
+  const regions = slide?.ports.map((port) => new ChannelClient<RegionRequests>(() => port as unknown as Endpoint, { crashMessage: 'A slide worker stopped; reopen the slide.' })) ?? [];
+  const files = sources.files ? new ChannelClient<ImageFileRequests>(() => sources.files!.port as unknown as Endpoint, { crashMessage: 'The image decoder stopped; start the run again.' }) : null;
+  const resolve: ResolveRef = async (ref, signal) => {
+    if (!('kind' in ref)) return ref;
+    if (ref.kind === 'region') {
+      if (!slide || !regions.length) throw new TesseraError('internal', 'This run was given slide regions but no slide.');
+      const least = regions.reduce((a, b) => (b.load < a.load ? b : a));
+      const img = await least.request('readRegion', { slideId: slide.slideId, level: ref.level, x: ref.x, y: ref.y, width: ref.width, height: ref.height, as: 'rgba' }, { signal });
+      return { width: img.width, height: img.height, data: img.data, format: 'rgba' };
+    }
+    if (!files) throw new TesseraError('internal', 'This run was given image files but no decoder.');
+    return files.request('decode', { file: ref.file, name: ref.name }, { signal });
+  };
+  return { resolve, close: () => [...regions, ...(files ? [files] : [])].forEach((c) => c.close()) };
+}
+
+/**
+ * References the page feeds on demand: the worker asks for more (`need`) when fewer than it wants are
+ * waiting, so a paused run on the page stops the worker within the reads already in flight.
+ */
+class Feed implements AsyncIterable<ImageRef> {
+  private readonly queue: ImageRef[] = [];
+  private done = false;
+  private asked = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly ask: (count: number) => void, private readonly chunk: number) {}
+
+  push(refs: ImageRef[], done: boolean): void {
+    this.queue.push(...refs);
+    this.asked = Math.max(0, this.asked - refs.length);
+    if (done) this.done = true;
+    this.wake?.();
+    this.wake = null;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ImageRef> {
+    for (;;) {
+      if (this.queue.length < this.chunk && !this.done && this.asked === 0) {
+        this.asked = this.chunk;
+        this.ask(this.chunk);
+      }
+      if (this.queue.length) {
+        yield this.queue.shift()!;
+        continue;
+      }
+      if (this.done) return;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+}
+
+/** Buffers of the predictions, moved to the page rather than copied. */
+function buffersOf(predictions: Prediction[]): Transferable[] {
+  const out: Transferable[] = [];
+  for (const p of predictions) {
+    out.push(p.probabilities.buffer as ArrayBuffer);
+    if (p.raw) out.push(p.raw.buffer as ArrayBuffer);
+  }
+  return out;
+}
+
+/**
+ * The inference worker's answers (inference-worker.ts serves them): one model per worker, on the backend
+ * the page chose, runs fed by the page and read from the slide and decode workers directly.
+ */
+export function inferenceHandlers(): Handlers<InferenceRequests> {
+  let model: Model | null = null;
+  const feeds = new Map<number, Feed>();
+  const loaded = () => {
+    if (!model) throw new TesseraError('internal', 'No model is loaded in this worker.');
+    return model;
+  };
+
+  return {
+    async load({ files, order, wasmPaths }) {
+      tf.env().set('PROD', true);
+      await initBackend({ order, wasmPaths, wasmThreads: true });
+      model?.dispose();
+      model = await openModel(filesOfSpec(files));
+      return { manifest: model.manifest, backend: currentBackend()! };
+    },
+
+    async measure({ batchSize, batches, maxMs }) {
+      const m = loaded();
+      const [h, w] = m.manifest.input.size;
+      const run = async (n: number) => {
+        const t0 = performance.now();
+        for await (const _ of predictFeed(m, syntheticTiles(n, w, h), resolveFrom(), { batchSize, readAhead: batchSize })) void _;
+        return performance.now() - t0;
+      };
+      const warmupMs = await run(batchSize);
+      const batchMs: number[] = [];
+      const start = performance.now();
+      while (batchMs.length < batches && (batchMs.length === 0 || performance.now() - start < maxMs)) batchMs.push(await run(batchSize));
+      const total = batchMs.reduce((a, b) => a + b, 0);
+      return { imagesPerSecond: (batchMs.length * batchSize * 1000) / total, warmupMs, batchMs };
+    },
+
+    async switchBackend({ name, order }) {
+      const info = await switchBackend(name, { order });
+      await loaded().prepare();
+      return info;
+    },
+
+    async run({ runId, options, sources }, { signal, emit }) {
+      const m = loaded();
+      const ports = portResolver(sources);
+      const feed = new Feed((count) => emit({ kind: 'need', count } satisfies RunEvent), Math.max(options.readAhead, options.batchSize));
+      feeds.set(runId, feed);
+      let images = 0;
+      try {
+        const onSkip = (index: number, error: TesseraError) => emit({ kind: 'skip', index, error: error.toJSON() } satisfies RunEvent);
+        for await (const predictions of predictFeed(m, feed, ports.resolve, { ...options, onSkip }, signal)) {
+          images += predictions.length;
+          emit({ kind: 'batch', predictions } satisfies RunEvent, buffersOf(predictions));
+        }
+        return { images };
+      } finally {
+        feeds.delete(runId);
+        ports.close();
+      }
+    },
+
+    feed({ runId, refs, done }) {
+      feeds.get(runId)?.push(refs, done);
+    },
+
+    watch(_params, { emit }) {
+      onBackendEvent((e) => emit(e));
+      return new Promise<never>(() => {});
+    },
+
+    crash() {
+      setTimeout(() => {
+        throw new Error('crash requested by a test');
+      }, 0);
+    },
+  };
+}
+
