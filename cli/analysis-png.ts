@@ -1,9 +1,8 @@
-import type { SlideAnalysisPlan } from '../src/analysis/slide-analysis';
-import type { SlideVote } from '../src/analysis/vote/slide-vote';
+import type { SlideAnalysisPlan, SlideVote } from '../src/analysis';
 import { analysisCaption, renderRegionPng, type PngLayer } from '../src/export';
 import { nodeCanvas } from '../src/export/node';
-import type { Manifest } from '../src/inference/manifest';
-import type { Slide } from '../src/slide/types';
+import type { Manifest } from '../src/inference';
+import type { Slide } from '../src/slide';
 import { classLegend, heatmapLegend, heatmapRect, renderHeatmap, segmentationMaskLayer, type Legend } from '../src/render';
 
 const OPACITY = 0.6;

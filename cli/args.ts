@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { oneLine } from '../src/core/errors';
+import { oneLine } from '../src/core';
 
 export { oneLine };
 

@@ -1,8 +1,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import sharp from 'sharp';
-import { TesseraError } from '../../src/core/errors';
-import { rgbaToRgb } from '../../src/core/image';
+import { TesseraError, rgbaToRgb } from '../../src/core';
 import { openSlidePath } from '../../src/slide/node';
 import { UsageError, intOption, oneLine, parseCommandArgs, positionalArgs, stringOption, type Command } from '../args';
 

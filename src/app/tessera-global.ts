@@ -1,4 +1,4 @@
-import type { SlideAnalysisPlan } from '../analysis/slide-analysis';
+import type { SlideAnalysisPlan } from '../analysis';
 import { openSlideInBrowser, type BrowserSlide } from '../slide/browser';
 import { createSlideViewer, type SlideViewer } from '../viewer';
 

@@ -1,6 +1,4 @@
-import type { ResultStore } from '../analysis/results/result-store';
-import { countStates } from '../analysis/results/result-store';
-import type { SlideVote } from '../analysis/vote/slide-vote';
+import { countStates, type ResultStore, type SlideVote } from '../analysis';
 
 /** What `tessera analyze --json` writes, and what the app's summary export holds. Plain data. */
 export interface AnalysisSummary {

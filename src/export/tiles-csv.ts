@@ -1,5 +1,4 @@
-import { tileRect } from '../analysis/grid/tile-grid';
-import { TileState, type ResultStore } from '../analysis/results/result-store';
+import { tileRect, TileState, type ResultStore } from '../analysis';
 
 /**
  * The analysed tiles as CSV, WSInfer's columns first (minx, miny, width, height in level-0 pixels, then

@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 
 /**
  * Colour maps for heatmaps, as 256-entry RGB lookup tables, and class colours from the model manifest.

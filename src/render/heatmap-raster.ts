@@ -1,8 +1,5 @@
-import type { TileGrid } from '../analysis/grid/tile-grid';
-import { TileState, type ResultStore } from '../analysis/results/result-store';
-import { TesseraError } from '../core/errors';
-import type { Rect } from '../core/geometry';
-import { createRgbaImage, type RgbaImage } from '../core/image';
+import { TileState, type TileGrid, type ResultStore } from '../analysis';
+import { TesseraError, createRgbaImage, type Rect, type RgbaImage } from '../core';
 import { colormap, lutIndex, parseHexColor, type ColormapName, type Rgba } from './colormaps';
 
 /**

@@ -1,4 +1,4 @@
-import { TileState, type ResultStore } from '../analysis/results/result-store';
+import { TileState, type ResultStore } from '../analysis';
 import { colorAt, colormap, parseHexColor, toCss, type ColormapName } from './colormaps';
 import { DEFAULT_TISSUE_COLOR, FAILED_RGBA, type HeatmapMode } from './heatmap-raster';
 

@@ -1,8 +1,6 @@
-import type { MaskRaster } from '../analysis/segmentation/mask-raster';
-import { TesseraError } from '../core/errors';
-import type { Rect } from '../core/geometry';
-import { createRgbaImage, type RgbaImage } from '../core/image';
-import type { Manifest } from '../inference/manifest';
+import type { MaskRaster } from '../analysis/segmentation';
+import { TesseraError, createRgbaImage, type Rect, type RgbaImage } from '../core';
+import type { Manifest } from '../inference';
 import { parseHexColor } from './colormaps';
 
 /**

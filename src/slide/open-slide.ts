@@ -1,6 +1,4 @@
-import { TesseraError, throwIfAborted } from '../core/errors';
-import { LruCache } from '../core/lru-cache';
-import type { RgbaImage } from '../core/image';
+import { TesseraError, throwIfAborted, LruCache, type RgbaImage } from '../core';
 import type { ByteSource, CodecAdapter, LevelInfo, Slide, SlideInfo } from './types';
 import { countingSource } from './source/byte-source';
 import { openTiff, structureError } from './tiff/tiff-file';

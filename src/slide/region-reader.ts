@@ -1,6 +1,4 @@
-import { blit, createRgbaImage, type RgbaImage } from '../core/image';
-import { LruCache } from '../core/lru-cache';
-import { throwIfAborted } from '../core/errors';
+import { blit, createRgbaImage, LruCache, throwIfAborted, type RgbaImage } from '../core';
 import { tilesAcross, tilesDown, type TileGrid } from './grid/tile-grid';
 
 /** Decoded tiles kept per open slide (per worker in the browser). */

@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../core/image';
+import type { RgbaImage } from '../core';
 
 /** One resolution of a slide, as shown in the info panel and by `tessera info`. */
 export interface LevelInfo {

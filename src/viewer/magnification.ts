@@ -1,4 +1,4 @@
-import type { SlideInfo } from '../slide/types';
+import type { SlideInfo } from '../slide';
 
 /** The objective the slide was scanned with, or an estimate of it from µm/px. */
 export interface Objective {

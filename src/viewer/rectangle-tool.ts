@@ -1,5 +1,5 @@
 import OpenSeadragon from 'openseadragon';
-import type { Rect } from '../core/geometry';
+import type { Rect } from '../core';
 
 /**
  * "Analyse only this rectangle": the next drag on the slide draws a rectangle instead of panning.

@@ -1,5 +1,5 @@
 import OpenSeadragon from 'openseadragon';
-import { toTesseraError, type TesseraError } from '../core/errors';
+import { toTesseraError, type TesseraError } from '../core';
 import type { BrowserSlide } from '../slide/browser';
 import { planTile, TILE_SIZE, virtualPyramid, type TilePlan, type VirtualPyramid } from './tile-plan';
 import { bitmapToTileContext } from './tile-canvas';

@@ -1,8 +1,6 @@
 import OpenSeadragon from 'openseadragon';
-import type { TileGrid } from '../analysis/grid/tile-grid';
-import type { TesseraError } from '../core/errors';
-import type { Rect } from '../core/geometry';
-import type { RgbaImage } from '../core/image';
+import type { TileGrid } from '../analysis';
+import type { TesseraError, Rect, RgbaImage } from '../core';
 import type { BrowserSlide } from '../slide/browser';
 import { preferredDrawer } from './drawer-choice';
 import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';

@@ -1,4 +1,4 @@
-import type { SlideInfo } from '../slide/types';
+import type { SlideInfo } from '../slide';
 
 /** Side of the viewer's virtual pyramid tiles, in screen-level pixels. */
 export const TILE_SIZE = 256;

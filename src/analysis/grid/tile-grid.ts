@@ -1,6 +1,5 @@
-import { TesseraError } from '../../core/errors';
-import type { Rect } from '../../core/geometry';
-import type { SlideInfo } from '../../slide/types';
+import { TesseraError, type Rect } from '../../core';
+import type { SlideInfo } from '../../slide';
 
 /**
  * The tiles a model sees (DESIGN.md, decision 4): a grid at the model's µm/px and patch size over the

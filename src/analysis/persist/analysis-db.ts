@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import { summaryOf, type SavedAnalysis, type SavedAnalysisSummary } from './saved-analysis';
 
 const DB_NAME = 'tessera';

@@ -1,4 +1,4 @@
-import type { Slide } from '../../slide/types';
+import type { Slide } from '../../slide';
 
 /** The smallest level's pixels are hashed whole up to this many pixels a side, else its top-left corner this big. */
 const FINGERPRINT_SIDE = 2048;

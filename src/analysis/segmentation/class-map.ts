@@ -1,5 +1,5 @@
-import { TesseraError } from '../../core/errors';
-import type { Prediction } from '../../inference/predict';
+import { TesseraError } from '../../core';
+import type { Prediction } from '../../inference';
 
 /**
  * A per-pixel class map: one class index per pixel, row by row. Uint8 because masks are kept for whole

@@ -1,5 +1,4 @@
-import { TesseraError } from '../../core/errors';
-import type { Rect } from '../../core/geometry';
+import { TesseraError, type Rect } from '../../core';
 import { tileRect, type TileGrid } from '../grid/tile-grid';
 import type { ClassMap } from './class-map';
 import { gridExtent, ownedSpan, tileCell } from './ownership';

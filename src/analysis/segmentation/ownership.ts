@@ -1,4 +1,4 @@
-import type { Rect } from '../../core/geometry';
+import type { Rect } from '../../core';
 import type { TileGrid } from '../grid/tile-grid';
 
 /**

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import { tileRect, type TileGrid } from '../grid/tile-grid';
 import { classCounts, classMask, type ClassMap, type PixelSpan } from './class-map';
 import { componentCentroids, labelComponents, type Connectivity } from './connected-components';

@@ -1,5 +1,5 @@
-import { TesseraError, throwIfAborted } from '../../core/errors';
-import type { Slide, SlideInfo } from '../../slide/types';
+import { TesseraError, throwIfAborted } from '../../core';
+import type { Slide, SlideInfo } from '../../slide';
 import { tileCount, tileRect, type TileGrid } from '../grid/tile-grid';
 import { makeTissueMask, type TissueMask } from './tissue-mask';
 

@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../../core/image';
+import type { RgbaImage } from '../../core';
 import { dilate, open, pack, unpack } from './bit-mask';
 
 /*

@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../../core/image';
+import type { RgbaImage } from '../../core';
 
 /**
  * HSV saturation of every pixel as 0-255, computed as scikit-image's rgb2hsv and OpenCV do:

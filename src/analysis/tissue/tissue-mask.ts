@@ -1,5 +1,4 @@
-import { TesseraError } from '../../core/errors';
-import type { RgbaImage } from '../../core/image';
+import { TesseraError, type RgbaImage } from '../../core';
 import { close, pack, unpack } from './bit-mask';
 import { medianFilter } from './median';
 import { inkMask } from './ink';

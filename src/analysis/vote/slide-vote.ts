@@ -1,4 +1,4 @@
-import type { ManifestVote } from '../../inference/manifest';
+import type { ManifestVote } from '../../inference';
 import { TileState, type ResultStore } from '../results/result-store';
 
 /** One class's share of the analysed tiles. */

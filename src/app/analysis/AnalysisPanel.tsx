@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { DEFAULT_MPP, slideMpp } from '../../analysis/grid/tile-grid';
-import { DEFAULT_SLIDE_ANALYSIS, type SlideAnalysisSettings } from '../../analysis/slide-analysis';
-import type { Rect } from '../../core/geometry';
-import type { Model } from '../../inference/model';
+import { DEFAULT_MPP, slideMpp, DEFAULT_SLIDE_ANALYSIS, type SlideAnalysisSettings } from '../../analysis';
+import type { Rect } from '../../core';
+import type { Model } from '../../inference';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideAnalysis } from './use-slide-analysis';
 

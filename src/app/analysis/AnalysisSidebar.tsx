@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { createPortal } from 'react-dom';
-import type { Rect } from '../../core/geometry';
+import type { Rect } from '../../core';
 import type { BrowserSlide } from '../../slide/browser';
 import { heatmapLegend, type ColormapName } from '../../render';
 import type { Hover, SlideViewer } from '../../viewer';

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
+import type { SlideAnalysisPlan } from '../../analysis';
 import { analysisCaption, renderRegionPng } from '../../export';
 import { browserCanvas } from '../../export/browser';
-import type { Model } from '../../inference/model';
+import type { Model } from '../../inference';
 import type { BrowserSlide } from '../../slide/browser';
 import type { Legend } from '../../render';
 import type { SlideViewer } from '../../viewer';

@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import type { Model } from '../../inference/model';
+import type { Model } from '../../inference';
 import type { ModelChoice } from './use-model-choice';
 
 function describeInput(model: Model): string {

@@ -1,5 +1,5 @@
-import type { SlideVote } from '../../analysis/vote/slide-vote';
-import type { Model } from '../../inference/model';
+import type { SlideVote } from '../../analysis';
+import type { Model } from '../../inference';
 import { COLORMAP_NAMES, type ColormapName, type HeatmapMode, type Legend } from '../../render';
 import type { OverlaySettings } from './use-analysis-overlays';
 

@@ -1,5 +1,4 @@
-import { TileState, tileProbabilities } from '../../analysis/results/result-store';
-import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
+import { TileState, tileProbabilities, type SlideAnalysisPlan } from '../../analysis';
 import type { Hover } from '../../viewer';
 
 const STATES: Record<number, string> = { [TileState.pending]: 'not analysed', [TileState.background]: 'background (skipped)', [TileState.failed]: 'unreadable (skipped)' };

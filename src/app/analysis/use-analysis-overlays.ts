@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
-import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
-import type { Model } from '../../inference/model';
+import type { SlideAnalysisPlan } from '../../analysis';
+import type { Model } from '../../inference';
 import { binaryMaskRaster, HeatmapPainter, heatmapRect, segmentationMaskLayer, type HeatmapMode } from '../../render';
 import type { RasterLayer, SlideViewer } from '../../viewer';
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AnalysisDb, modelKey, slideFingerprint, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
-import type { Model } from '../../inference/model';
+import type { Model } from '../../inference';
 import type { BrowserSlide } from '../../slide/browser';
 
 export interface SavedAnalyses {

@@ -1,4 +1,4 @@
-import type { RunProgress } from '../../analysis/run/progress-meter';
+import type { RunProgress } from '../../analysis';
 import type { BatchStatus } from './use-batch-run';
 
 const STATUS: Record<BatchStatus, string> = { idle: '', running: 'Scoring', done: 'Done', cancelled: 'Cancelled', failed: 'Failed' };

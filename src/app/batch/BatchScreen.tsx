@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import { metricsReport, predictClass, type ScoredBatch } from '../../batch/metrics';
+import { metricsReport, positiveIndex, predictClass, type ScoredBatch } from '../../batch/metrics';
 import type { DroppedFolder } from '../../batch/browser';
-import { positiveClassIndex } from '../../inference/manifest';
 import { ModelPanel } from '../analysis/ModelPanel';
 import type { ModelChoice } from '../analysis/use-model-choice';
 import './batch-global';
@@ -26,7 +25,9 @@ export function BatchScreen({ choice, dropped, hidden }: { choice: ModelChoice; 
   const colours = useMemo(() => model?.manifest.output.classes.map((c) => c.color) ?? [], [model]);
   const [decision, setDecision] = useState<Decision>({ positive: 1, threshold: 0.5 });
   useEffect(() => {
-    if (model) setDecision({ positive: Math.max(0, positiveClassIndex(model.manifest)), threshold: 0.5 });
+    // The manifest's positive class (one of its classes, checked at load), else the second; used with two classes.
+    // From batch/ rather than inference/'s face, which would load TF.js with this page.
+    if (model) setDecision({ positive: positiveIndex(model.manifest.output.classes.map((c) => c.name), model.manifest.positiveClass), threshold: 0.5 });
   }, [model]);
 
   const rows = useMemo<ResultRow[]>(() => run.rows.map((r) => ({ ...r, predicted: predictClass(r.probabilities, decision) })), [run.rows, decision]);

@@ -1,4 +1,4 @@
-import type { TesseraError } from '../../core/errors';
+import type { TesseraError } from '../../core';
 
 /** Why something could not be opened; the technical cause folds away. The app behind it stays as it was. */
 export function ErrorBanner({ error, onDismiss }: { error: TesseraError; onDismiss: () => void }) {

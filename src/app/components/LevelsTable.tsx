@@ -1,4 +1,4 @@
-import type { LevelInfo } from '../../slide/types';
+import type { LevelInfo } from '../../slide';
 import { formatDownsample } from '../format';
 
 /** The slide's pyramid: native levels and those Tessera synthesised. */

@@ -1,6 +1,6 @@
-import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
+import type { SlideAnalysisPlan } from '../../analysis';
 import { analysisGeoJson, tilesCsv } from '../../export';
-import type { Manifest } from '../../inference/manifest';
+import type { Manifest } from '../../inference';
 import { download } from './download';
 
 /** The analysed tiles as `tessera analyze --csv` writes them (WSInfer's columns first). */

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { TesseraError, toTesseraError } from '../../core/errors';
+import { TesseraError, toTesseraError } from '../../core';
 import { readGeoJson } from '../../export';
 import { rasterizeFeatures, type SlideViewer } from '../../viewer';
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { TesseraError, toTesseraError } from '../../core/errors';
+import { TesseraError, toTesseraError } from '../../core';
 import { openSlideInBrowser, type BrowserSlide } from '../../slide/browser';
 
 export interface SlideSession {

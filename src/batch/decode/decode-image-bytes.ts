@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ModelImage } from '../../inference';
 import { decodePng } from './decode-png';
 import { decodeTiff } from './decode-tiff';

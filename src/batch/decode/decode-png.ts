@@ -1,5 +1,5 @@
 import { convertIndexedToRgb, decode, type DecodedPng } from 'fast-png';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ModelImage } from '../../inference';
 import { highByte } from './high-byte';
 

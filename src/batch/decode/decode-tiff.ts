@@ -1,5 +1,5 @@
 import { fromArrayBuffer, type GeoTIFFImage } from 'geotiff';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ModelImage } from '../../inference';
 import { highByte } from './high-byte';
 

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 
 export interface JpegHeader {
   width: number;

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 
 /** The default decision threshold of a two-class (or sigmoid) model: issue 5. */
 export const DEFAULT_THRESHOLD = 0.5;

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import { classificationSummary, f1Score } from './classification-report';
 import { confusionMatrix, DEFAULT_THRESHOLD, positiveIndex, predictClasses } from './confusion-matrix';
 import { cohenKappa } from './kappa';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { oneLine, TesseraError } from '../../core/errors';
+import { oneLine, TesseraError } from '../../core';
 import type { ModelImage } from '../../inference';
 import { decodeImageBytes, type NativeDecoders } from '../decode';
 

@@ -1,6 +1,6 @@
-import type { SlideAnalysisPlan } from '../../analysis/slide-analysis';
-import { nucleusClass } from '../../analysis/segmentation/tile-summary';
-import type { Manifest } from '../../inference/manifest';
+import type { SlideAnalysisPlan } from '../../analysis';
+import { nucleusClass } from '../../analysis/segmentation';
+import type { Manifest } from '../../inference';
 import { detectionFeatures, featureCollection, maskFeatures, tileFeatures, type ClassStyle, type FeatureCollection } from './qupath-features';
 
 /**

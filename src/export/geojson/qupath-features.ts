@@ -1,6 +1,5 @@
-import { tileRect } from '../../analysis/grid/tile-grid';
-import { TileState, type ResultStore } from '../../analysis/results/result-store';
-import { NOT_ANALYSED, type MaskRaster } from '../../analysis/segmentation/mask-raster';
+import { tileRect, TileState, type ResultStore } from '../../analysis';
+import { NOT_ANALYSED, type MaskRaster } from '../../analysis/segmentation';
 import { simplifyRing } from './simplify-ring';
 import { signedArea, traceRegions, type Ring } from './trace-regions';
 

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { Ring } from './trace-regions';
 
 /** A feature read back from GeoJSON (Tessera's, QuPath's, WSInfer's): what the viewer draws. */

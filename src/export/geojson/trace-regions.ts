@@ -1,4 +1,4 @@
-import { labelComponents } from '../../analysis/segmentation/connected-components';
+import { labelComponents } from '../../analysis/segmentation';
 
 /** A closed ring of [x, y] pixel-corner coordinates, first point repeated last (RFC 7946). */
 export type Ring = [number, number][];

@@ -1,6 +1,5 @@
-import type { Rect } from '../../core/geometry';
-import type { RgbaImage } from '../../core/image';
-import type { Slide } from '../../slide/types';
+import type { Rect, RgbaImage } from '../../core';
+import type { Slide } from '../../slide';
 import { scaleLength, type Legend } from '../../render';
 
 /** An overlay as drawn over the slide: a raster over a level-0 rectangle, at an opacity. */

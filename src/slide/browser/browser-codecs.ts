@@ -1,6 +1,6 @@
 import openJpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
-import type { RgbaImage } from '../../core/image';
+import type { RgbaImage } from '../../core';
 import type { CodecAdapter, OpenJpegModule } from '../types';
 
 let canvas: OffscreenCanvas | null = null;

@@ -1,5 +1,4 @@
-import type { RgbaImage } from '../../core/image';
-import { TesseraError } from '../../core/errors';
+import { TesseraError, type RgbaImage } from '../../core';
 import { Photometric } from '../tiff/tags';
 
 export interface SampleLayout {

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ByteSource, CodecAdapter } from '../types';
 import type { TiffIfd } from '../tiff/tiff-file';
 import { Tag } from '../tiff/tags';

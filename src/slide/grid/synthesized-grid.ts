@@ -1,5 +1,4 @@
-import type { RgbaImage } from '../../core/image';
-import { LruCache } from '../../core/lru-cache';
+import { LruCache, type RgbaImage } from '../../core';
 import type { TileGrid } from './tile-grid';
 
 export const SYNTH_TILE = 256;

@@ -1,6 +1,5 @@
 import { getDecoder } from 'geotiff';
-import type { RgbaImage } from '../../core/image';
-import { TesseraError } from '../../core/errors';
+import { TesseraError, type RgbaImage } from '../../core';
 import type { ByteSource, CodecAdapter } from '../types';
 import type { TiffIfd } from '../tiff/tiff-file';
 import { Compression, Photometric, Tag, compressionName } from '../tiff/tags';

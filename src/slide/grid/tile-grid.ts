@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../../core/image';
+import type { RgbaImage } from '../../core';
 
 /**
  * A level or an associated image as a grid of tiles that can each be decoded alone: TIFF tiles, TIFF

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ByteSource } from '../types';
 
 /** A slide on the local disk, read with positional reads (Node only). */

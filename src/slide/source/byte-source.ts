@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ByteSource } from '../types';
 
 /** A ByteSource that counts what it reads, so tests can prove a slide is never read whole. */

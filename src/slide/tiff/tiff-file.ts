@@ -1,6 +1,5 @@
-import { GeoTIFF } from 'geotiff';
-import type { ImageFileDirectory } from 'geotiff';
-import { TesseraError } from '../../core/errors';
+import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
+import { TesseraError } from '../../core';
 import type { ByteSource } from '../types';
 import { readExactly } from '../source/byte-source';
 import { Tag } from './tags';

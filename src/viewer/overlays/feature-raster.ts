@@ -1,5 +1,4 @@
-import type { Rect } from '../../core/geometry';
-import type { RgbaImage } from '../../core/image';
+import type { Rect, RgbaImage } from '../../core';
 
 /** A polygon feature to draw: rings in level-0 pixels (outer first, then holes) and its colour. */
 export interface DrawnFeature {

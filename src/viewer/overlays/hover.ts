@@ -1,6 +1,6 @@
 import type OpenSeadragon from 'openseadragon';
-import { ownedRect, tileAt, tileRect, type TileGrid } from '../../analysis/grid/tile-grid';
-import type { Rect } from '../../core/geometry';
+import { ownedRect, tileAt, tileRect, type TileGrid } from '../../analysis';
+import type { Rect } from '../../core';
 import { applyAffine, invertAffine, type Affine, type Point } from './raster-placement';
 import { slideToViewer } from './view-mapping';
 

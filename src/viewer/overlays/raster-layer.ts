@@ -1,7 +1,5 @@
 import type OpenSeadragon from 'openseadragon';
-import { TesseraError } from '../../core/errors';
-import type { Rect } from '../../core/geometry';
-import type { RgbaImage } from '../../core/image';
+import { TesseraError, type Rect, type RgbaImage } from '../../core';
 import type { Rgba } from '../../render';
 import { boundsOf, mapRect, placeRaster, rasterPixelAt, type Affine, type Point } from './raster-placement';
 import { slideToViewer } from './view-mapping';

@@ -1,4 +1,4 @@
-import type { Rect } from '../../core/geometry';
+import type { Rect } from '../../core';
 
 /**
  * Where a raster lands on screen, as plain 2-D affine maths (no DOM, no OpenSeadragon), so that it can be
