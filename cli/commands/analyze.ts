@@ -4,11 +4,11 @@ import type { Rect } from '../../src/core';
 import { currentBackend, localPredictor, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { analysisGeoJson, analysisSummary, tilesCsv } from '../../src/export';
-import { analysisPng } from '../analysis-png';
 import type { Slide } from '../../src/slide';
+import { openSlidePath } from '../../src/slide/node';
+import { analysisPng } from '../analysis-png';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
-import { openSlidePath } from '../../src/slide/node';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
                        [--png OUT.png [--png-size N]] [--backend wasm|cpu]
