@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../../core/image';
+import type { RgbaImage } from '../../core';
 import type { Slide, SlideInfo } from '../types';
 import type { SlideInput } from '../worker/messages';
 import { sharedSlideWorkerPool, type SlideWorkerPool } from '../worker/worker-pool';
@@ -6,6 +6,12 @@ import { sharedSlideWorkerPool, type SlideWorkerPool } from '../worker/worker-po
 /** A Slide whose tiles are read and decoded in the worker pool; also hands out ImageBitmaps for drawing. */
 export interface BrowserSlide extends Slide {
   readRegionBitmap(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<ImageBitmap>;
+  /**
+   * Opens the slide on every worker of the pool and connects a fresh MessageChannel to each: the ports
+   * (one per worker, to transfer to another worker, which asks them SlideRequests directly) and the
+   * slideId those requests must name. Regions read through them never pass through the page.
+   */
+  connectPorts(): Promise<{ slideId: number; ports: MessagePort[] }>;
 }
 
 let nextSlideId = 1;
@@ -34,7 +40,15 @@ export async function openSlideInBrowser(input: File | string, pool: SlideWorker
     }
     return p;
   };
-  const info = await openOn(0);
+  // A worker that crashed starts afresh on its next request, without this slide: open it there again.
+  const stopListening = pool.channels.map((ch, i) => ch.onCrash(() => opened.delete(i)));
+  let info: SlideInfo;
+  try {
+    info = await openOn(0);
+  } catch (e) {
+    stopListening.forEach((stop) => stop());
+    throw e;
+  }
 
   // A tile read before goes back to the worker that has it in its cache; a new tile to the least busy.
   const homes = new Map<string, number>();
@@ -56,20 +70,42 @@ export async function openSlideInBrowser(input: File | string, pool: SlideWorker
     info,
     async readRegion(level, x, y, width, height, signal) {
       const ch = channelFor(level, x, y);
-      return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'rgba' }, signal)) as RgbaImage;
+      return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'rgba' }, { signal })) as RgbaImage;
     },
     async readRegionBitmap(level, x, y, width, height, signal) {
       const ch = channelFor(level, x, y);
-      return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'bitmap' }, signal)) as ImageBitmap;
+      return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'bitmap' }, { signal })) as ImageBitmap;
     },
     async readAssociated(name, signal) {
-      return pool.channels[0].request('readAssociated', { slideId, name }, signal);
+      void openOn(0).catch(() => {});
+      return pool.channels[0].request('readAssociated', { slideId, name }, { signal });
     },
     async bytesRead() {
       const counts = await Promise.all([...opened.keys()].map((i) => pool.channels[i].request('bytesRead', { slideId })));
       return counts.reduce((a, b) => a + b, 0);
     },
+    async connectPorts() {
+      await Promise.all(pool.channels.map((_, i) => openOn(i)));
+      const connected = await Promise.allSettled(
+        pool.channels.map(async (ch) => {
+          const { port1, port2 } = new MessageChannel();
+          await ch.request('connect', { port: port2 }, { transfer: [port2] }).catch((e: unknown) => {
+            port1.close();
+            throw e;
+          });
+          return port1;
+        }),
+      );
+      const failed = connected.find((c) => c.status === 'rejected');
+      if (failed) {
+        for (const c of connected) if (c.status === 'fulfilled') c.value.close();
+        throw failed.reason;
+      }
+      const ports = connected.map((c) => (c as PromiseFulfilledResult<MessagePort>).value);
+      return { slideId, ports };
+    },
     async close() {
+      stopListening.forEach((stop) => stop());
       await Promise.all([...opened.keys()].map((i) => pool.channels[i].request('close', { slideId }).catch(() => {})));
     },
   };

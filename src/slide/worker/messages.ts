@@ -1,12 +1,15 @@
-import type { SerializedError } from '../../core/errors';
-import type { RgbaImage } from '../../core/image';
+import type { RequestMap, RgbaImage } from '../../core';
 import type { SlideInfo } from '../types';
 
 /** Where a worker reads a slide from: a File (structured-cloned, not copied) or a URL. */
 export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string };
 
-/** Every request the page sends a slide worker, and what each one answers (one typed map, as maplibre does). */
-export interface SlideRequests {
+/**
+ * Every request a slide worker answers, and what each one answers (core's typed worker channel). The
+ * page asks through the pool; another worker (inference) asks directly through a port handed over with
+ * `connect`, naming a slide the page has already opened there.
+ */
+export interface SlideRequests extends RequestMap {
   open: { params: { slideId: number; input: SlideInput }; result: SlideInfo };
   readRegion: {
     params: { slideId: number; level: number; x: number; y: number; width: number; height: number; as: 'rgba' | 'bitmap' };
@@ -15,19 +18,6 @@ export interface SlideRequests {
   readAssociated: { params: { slideId: number; name: string }; result: RgbaImage };
   bytesRead: { params: { slideId: number }; result: number };
   close: { params: { slideId: number }; result: void };
+  /** Serve these same requests on `port` too (transferred; its other end goes to another worker). */
+  connect: { params: { port: MessagePort }; result: void };
 }
-
-export type RequestType = keyof SlideRequests;
-
-export interface RequestMessage<T extends RequestType = RequestType> {
-  id: number;
-  type: T;
-  params: SlideRequests[T]['params'];
-}
-
-export interface CancelMessage {
-  id: number;
-  type: 'cancel';
-}
-
-export type ResponseMessage = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };

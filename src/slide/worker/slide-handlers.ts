@@ -1,0 +1,71 @@
+import { TesseraError, serve, withTransfer, type Endpoint, type Handlers, type RgbaImage } from '../../core';
+import { openSlide, type LocalSlide } from '../open-slide';
+import { blobSource, urlSource } from '../source/byte-source';
+import type { CodecAdapter } from '../types';
+import type { SlideInput, SlideRequests } from './messages';
+
+/** What a failed slide request says when its error is not a TesseraError. */
+export const SLIDE_FALLBACK = 'The slide could not be read.';
+
+/**
+ * A slide worker's requests, with the codecs it decodes tiles with: TIFF structure and tiles off the
+ * page's thread. Each worker of the pool opens the slide itself (structure only, a few kilobytes) and
+ * keeps its own tile cache. Touches no DOM until a bitmap is asked for, so Node can serve it too (tests).
+ */
+export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
+  const slides = new Map<number, Promise<LocalSlide>>();
+
+  function slide(id: number): Promise<LocalSlide> {
+    const s = slides.get(id);
+    if (!s) throw new TesseraError('internal', 'This slide is no longer open.', `slide ${id}`);
+    return s;
+  }
+
+  const handlers: Handlers<SlideRequests> = {
+    async open({ slideId, input }) {
+      const p = sourceOf(input).then((src) => openSlide(src, codecs));
+      slides.set(slideId, p);
+      p.catch(() => {
+        if (slides.get(slideId) === p) slides.delete(slideId);
+      });
+      return (await p).info;
+    },
+    async readRegion({ slideId, level, x, y, width, height, as }, { signal }) {
+      const s = await slide(slideId);
+      if (as === 'bitmap') {
+        // A bitmap is a copy anyway, so it may be made from the cached tile itself.
+        const bitmap = await toBitmap(await s.readRegionView(level, x, y, width, height, signal));
+        return withTransfer(bitmap, [bitmap]);
+      }
+      // 'owned' pixels: nothing else holds them, so they move to the asker instead of being copied.
+      return owned(await s.readRegion(level, x, y, width, height, signal));
+    },
+    async readAssociated({ slideId, name }, { signal }) {
+      return owned(await (await slide(slideId)).readAssociated(name, signal));
+    },
+    async bytesRead({ slideId }) {
+      return (await slide(slideId)).bytesRead();
+    },
+    async close({ slideId }) {
+      const s = slides.get(slideId);
+      slides.delete(slideId);
+      await (await s)?.close();
+    },
+    connect({ port }) {
+      serve(port as unknown as Endpoint, handlers, SLIDE_FALLBACK);
+    },
+  };
+  return handlers;
+}
+
+async function sourceOf(input: SlideInput) {
+  return input.kind === 'file' ? blobSource(input.file, input.name) : urlSource(input.url);
+}
+
+function owned(img: RgbaImage) {
+  return withTransfer(img, [img.data.buffer]);
+}
+
+async function toBitmap(img: RgbaImage): Promise<ImageBitmap> {
+  return createImageBitmap(new ImageData(img.data as Uint8ClampedArray<ArrayBuffer>, img.width, img.height), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+}
