@@ -1,33 +1,23 @@
-import { TesseraError } from '../../core/errors';
-import type { ModelImage } from '../../inference';
+import { ChannelClient, type Endpoint } from '../../core';
+import type { ImageFileRequests, ModelImage } from '../../inference';
 import type { BrowserEntry } from './browser-entry';
-import type { DecodeRequest, DecodeResponse } from './decode-messages';
+
+function decodeWorker(): Endpoint {
+  return new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module', name: 'tessera-patch-decode' }) as unknown as Endpoint;
+}
 
 /**
  * Decodes a run's patches in a worker, a few files ahead of what the model asks for, so that the next
  * images are ready when the GPU is (DESIGN.md decision 5). At most `ahead` decoded images wait in memory.
+ * Per run: no idle shutdown; dispose() ends the worker.
  */
 export class PatchDecoder {
-  private readonly worker = new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module', name: 'tessera-patch-decode' });
-  private readonly pending = new Map<number, { resolve: (image: ModelImage) => void; reject: (e: unknown) => void }>();
+  private readonly client = new ChannelClient<ImageFileRequests>(decodeWorker, { crashMessage: 'The image decoder stopped unexpectedly; start the run again.' });
   private readonly started = new Map<BrowserEntry, Promise<ModelImage>>();
   private readonly indexOf: Map<BrowserEntry, number>;
-  private nextId = 1;
 
   constructor(private readonly entries: readonly BrowserEntry[], private readonly ahead = 8) {
     this.indexOf = new Map(entries.map((e, i) => [e, i]));
-    this.worker.onmessage = (e: MessageEvent<DecodeResponse>) => {
-      const p = this.pending.get(e.data.id);
-      if (!p) return;
-      this.pending.delete(e.data.id);
-      if (e.data.ok) p.resolve(e.data.image);
-      else p.reject(TesseraError.fromJSON(e.data.error));
-    };
-    this.worker.onerror = (e) => {
-      const err = new TesseraError('internal', 'The image decoder stopped unexpectedly; start the run again.', e.message);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
   }
 
   /** The decode function for scoreEntries: this entry's image, with the next few already on their way. */
@@ -39,22 +29,26 @@ export class PatchDecoder {
     return image;
   };
 
+  /**
+   * A fresh port to this decoder's worker, which answers ImageFileRequests on it too: transfer it to
+   * another worker (inference), so decoded patches go worker to worker and never through the page.
+   */
+  connectPort(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    // What is posted to port1 waits in port2 until the worker serves it.
+    this.client.request('connect', { port: port2 }, { transfer: [port2] }).catch(() => {});
+    return port1;
+  }
+
   dispose(): void {
-    this.worker.terminate();
-    const err = new TesseraError('aborted', 'The operation was cancelled.');
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    this.client.close();
     this.started.clear();
   }
 
   private start(entry: BrowserEntry): Promise<ModelImage> {
     let image = this.started.get(entry);
     if (!image) {
-      const id = this.nextId++;
-      image = new Promise<ModelImage>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        this.worker.postMessage({ id, file: entry.file, name: entry.path } satisfies DecodeRequest);
-      });
+      image = this.client.request('decode', { file: entry.file, name: entry.path });
       image.catch(() => {}); // reported when the run asks for it
       this.started.set(entry, image);
     }
