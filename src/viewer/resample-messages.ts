@@ -1,11 +1,12 @@
-/** Messages between the viewer and its resampling worker. */
-export interface ResampleRequest {
-  id: number;
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
-  outWidth: number;
-  outHeight: number;
+import type { RequestMap } from '../core';
+
+/** What the viewer's resampling worker answers (core's typed worker channel). */
+export interface ResampleRequests extends RequestMap {
+  /** `data` (RGBA, width × height) area-averaged down to outWidth × outHeight, as a bitmap ready to draw. */
+  resample: {
+    params: { data: Uint8ClampedArray; width: number; height: number; outWidth: number; outHeight: number };
+    result: ImageBitmap;
+  };
 }
 
-export type ResampleResponse = { id: number; ok: true; bitmap: ImageBitmap } | { id: number; ok: false; message: string };
+export const RESAMPLE_FALLBACK = 'A tile could not be scaled for display.';
