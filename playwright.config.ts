@@ -1,7 +1,10 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium';
 
-/** Browser tests: the built app served by `vite preview`, driven in Debian's headless Chromium (../shared/TESTING.md). */
+/**
+ * Browser tests: the app as `npm start` serves it (scripts/start.mjs: the production build, rebuilt when the
+ * sources changed, served by `vite preview`), on port 4173, driven in Debian's headless Chromium (../shared/TESTING.md).
+ */
 export default defineConfig({
   testDir: 'test/e2e',
   timeout: 120_000,
@@ -17,9 +20,11 @@ export default defineConfig({
     acceptDownloads: true,
   },
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort',
+    command: 'node scripts/start.mjs',
+    env: { PORT: '4173' },
     url: 'http://127.0.0.1:4173',
     reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
+    // Time for a build when the sources changed since the last one (npm test has built already).
+    timeout: 180_000,
   },
 });

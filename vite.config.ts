@@ -1,13 +1,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { fixtureModelsPlugin } from './vite/fixture-models-plugin';
-import { fixtureSlidesPlugin } from './vite/fixture-slides-plugin';
-import { securityHeadersPlugin } from './vite/security-headers';
-import { shippedModelsPlugin } from './vite/shipped-models-plugin';
-import { tfjsThreadedWasmPlugin } from './vite/tfjs-threaded-wasm-plugin';
+import { buildStampPlugin } from './vite/build-stamp-plugin.ts';
+import { fixtureModelsPlugin } from './vite/fixture-models-plugin.ts';
+import { fixtureSlidesPlugin } from './vite/fixture-slides-plugin.ts';
+import { securityHeadersPlugin } from './vite/security-headers.ts';
+import { shippedModelsPlugin } from './vite/shipped-models-plugin.ts';
+import { tfjsThreadedWasmPlugin } from './vite/tfjs-threaded-wasm-plugin.ts';
 
 export default defineConfig({
-  plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), shippedModelsPlugin(), securityHeadersPlugin(), tfjsThreadedWasmPlugin()],
+  plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), shippedModelsPlugin(), securityHeadersPlugin(), tfjsThreadedWasmPlugin(), buildStampPlugin()],
   worker: { format: 'es' },
   server: { port: 5173, host: '127.0.0.1' },
   preview: { port: 4173, host: '127.0.0.1' },

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import { modelFolderMiddleware } from './model-folder-files';
+import { modelFolderMiddleware } from './model-folder-files.ts';
 
 /**
  * Where a developer's or CI's checkout keeps the shared test models (../shared/fixtures/models). They are

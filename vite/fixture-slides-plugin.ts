@@ -71,7 +71,7 @@ function middleware(dir: string): Connect.NextHandleFunction {
 
 /**
  * Lists ../shared/fixtures/slides on the start screen (when that folder exists) and serves them with
- * Range support, in `vite` (npm start) and `vite preview` (the browser tests) alike.
+ * Range support, in `vite` (npm run dev) and `vite preview` (npm start and the browser tests) alike.
  */
 export function fixtureSlidesPlugin(dir = FIXTURE_SLIDES): Plugin {
   return {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import { modelFolderMiddleware } from './model-folder-files';
+import { modelFolderMiddleware } from './model-folder-files.ts';
 
 /**
  * The models Tessera ships (models/NAME/: weights, tessera.json, MODEL_CARD.md), served at
