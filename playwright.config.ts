@@ -1,9 +1,12 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium';
 
+/** 4173 unless TESSERA_TEST_PORT says otherwise (two checkouts testing on one machine). */
+const port = process.env.TESSERA_TEST_PORT ?? '4173';
+
 /**
  * Browser tests: the app as `npm start` serves it (scripts/start.mjs: the production build, rebuilt when the
- * sources changed, served by `vite preview`), on port 4173, driven in Debian's headless Chromium (../shared/TESTING.md).
+ * sources changed, served by `vite preview`), on port 4173 (TESSERA_TEST_PORT), driven in Debian's headless Chromium (../shared/TESTING.md).
  */
 export default defineConfig({
   testDir: 'test/e2e',
@@ -14,15 +17,15 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   },
   webServer: {
     command: 'node scripts/start.mjs',
-    env: { PORT: '4173' },
-    url: 'http://127.0.0.1:4173',
+    env: { PORT: port },
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     // Time for a build when the sources changed since the last one (npm test has built already).
     timeout: 180_000,

@@ -5,13 +5,22 @@ import type {} from '../../src/app/tessera-global';
 
 /** Helpers shared by the browser tests: opening slides the way a user does, and reading what is on screen. */
 
-/** Playwright's test, failing any test whose page throws an uncaught error. */
+/**
+ * Playwright's test, failing any test whose page (or one of its workers) throws an uncaught error: a
+ * `pageerror`, or a console error that says "Uncaught" (what Chromium logs for an error or a rejection
+ * nobody handled). The test runs to its end first; then it fails with every such message.
+ */
 export const test = base.extend({
   page: async ({ page }, use) => {
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() !== 'error' || !/\bUncaught\b/.test(m.text())) return;
+      const at = m.location().url ? ` (${m.location().url}:${m.location().lineNumber})` : '';
+      errors.push(`console: ${m.text()}${m.worker() ? ' [in a worker]' : ''}${at}`);
+    });
     await use(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
+    expect(errors, `uncaught errors in the page:\n${errors.join('\n')}`).toEqual([]);
   },
 });
 export { expect };

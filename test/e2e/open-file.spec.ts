@@ -69,3 +69,31 @@ test('the scale bar switches to mm when zoomed out, and without µm/px a note re
   await expect(page.getByLabel('Current magnification')).toHaveText(/^\d+%$/);
   await expect(page.getByRole('group', { name: 'Magnification presets' })).toHaveCount(0);
 });
+
+test('regions read through the slide workers can be read again: no worker hands over a tile it keeps', async ({ page }) => {
+  // The slide fingerprint, tissue detection and resampled tiles read whole tiles of synthesised levels as
+  // 'rgba'; the worker transfers those pixels to the page. It once transferred its cached tile itself: the
+  // next read of that tile threw "An ArrayBuffer is detached and could not be cloned" and never answered.
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Open CMU-1-Small-Region.svs' }).click();
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  const answers = await page.evaluate(async () => {
+    const slide = window.__tessera.viewer!.slide;
+    const levels = slide.info.levels;
+    const out: string[] = [];
+    for (let level = 0; level < levels.length; level++) {
+      const w = Math.min(levels[level].tileWidth, levels[level].width);
+      const h = Math.min(levels[level].tileHeight, levels[level].height);
+      // More reads than workers, so that every worker reads each region at least twice.
+      for (let time = 0; time < 6; time++) {
+        const read = slide.readRegion(level, 0, 0, w, h).then(
+          (img) => `level ${level}: ${img.data.byteLength === w * h * 4 ? 'ok' : `${img.data.byteLength} bytes`}`,
+          (e: Error) => `level ${level}: ${e.message}`,
+        );
+        out.push(await Promise.race([read, new Promise<string>((r) => setTimeout(() => r(`level ${level}: no answer in 10 s`), 10_000))]));
+      }
+    }
+    return out;
+  });
+  expect(answers.filter((a) => !a.endsWith(': ok'))).toEqual([]);
+});
