@@ -31,7 +31,11 @@ if (builtFrom() === want) {
 }
 
 if (!buildOnly) {
-  const server = await preview({ root: ROOT, preview: { port, strictPort: true, host: '127.0.0.1', open: false } });
+  const server = await preview({ root: ROOT, preview: { port, strictPort: true, host: '127.0.0.1', open: false } }).catch((e) => {
+    // Most often the port is taken (another `npm start`, or `npm run dev`, which also uses 5173).
+    console.error(`tessera: cannot serve on http://127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)} (PORT=NNNN npm start picks another port)`);
+    process.exit(1);
+  });
   server.printUrls();
   const stop = () => server.close().finally(() => process.exit(0));
   process.on('SIGINT', stop);
