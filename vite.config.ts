@@ -9,7 +9,8 @@ import { tfjsThreadedWasmPlugin } from './vite/tfjs-threaded-wasm-plugin.ts';
 
 export default defineConfig({
   plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), shippedModelsPlugin(), securityHeadersPlugin(), tfjsThreadedWasmPlugin(), buildStampPlugin()],
-  worker: { format: 'es' },
+  // The inference worker bundles TF.js: its threaded wasm needs the same fix in the worker's build.
+  worker: { format: 'es', plugins: () => [tfjsThreadedWasmPlugin()] },
   server: { port: 5173, host: '127.0.0.1' },
   preview: { port: 4173, host: '127.0.0.1' },
   build: { target: 'es2022', sourcemap: true },

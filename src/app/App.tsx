@@ -70,7 +70,7 @@ export function App() {
       </main>
       <BatchScreen choice={models} dropped={dropped} hidden={screen !== 'batch'} />
       <DropOverlay visible={dragging} />
-      <BackendPanel />
+      <BackendPanel choice={models} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { SlideAnalysisPlan } from '../analysis';
 import { openSlideInBrowser, type BrowserSlide } from '../slide/browser';
 import { createSlideViewer, type SlideViewer } from '../viewer';
+import type { BackendChoice, WorkerPredictor } from '../inference/worker';
 
 /**
  * What the page exposes on window.__tessera for benchmarks and browser tests: the slide engine's entry,
@@ -13,6 +14,14 @@ export interface TesseraGlobal {
   viewer: SlideViewer | null;
   /** The current analysis's plan (grid, result store, tissue, mask), null before Analyze. */
   analysis: SlideAnalysisPlan | null;
+  /** The loaded model, running in its inference worker, and its measured backends. */
+  predictor: WorkerPredictor | null;
+  backends: BackendChoice | null;
+  /**
+   * TF.js and the model runtime on the page's own thread, for tests and benchmarks that compare the
+   * worker's results with a run here (the app itself never loads it: models run in the worker).
+   */
+  loadRuntime(): Promise<typeof import('./inference-global')>;
 }
 
 declare global {
@@ -23,7 +32,16 @@ declare global {
 
 export function installTesseraGlobal(): TesseraGlobal {
   const existing = (window.__tessera ?? {}) as Partial<TesseraGlobal>;
-  window.__tessera = Object.assign(existing, { openSlideInBrowser, createSlideViewer, slide: existing.slide ?? null, viewer: existing.viewer ?? null, analysis: existing.analysis ?? null });
+  window.__tessera = Object.assign(existing, {
+    openSlideInBrowser,
+    createSlideViewer,
+    slide: existing.slide ?? null,
+    viewer: existing.viewer ?? null,
+    analysis: existing.analysis ?? null,
+    predictor: existing.predictor ?? null,
+    backends: existing.backends ?? null,
+    loadRuntime: () => import('./inference-global'),
+  });
   return window.__tessera;
 }
 
@@ -36,4 +54,10 @@ export function exposeCurrent(slide: BrowserSlide | null, viewer: SlideViewer | 
 export function exposeAnalysis(plan: SlideAnalysisPlan | null): void {
   if (!window.__tessera) installTesseraGlobal();
   window.__tessera.analysis = plan;
+}
+
+export function exposePredictor(predictor: WorkerPredictor | null, backends: BackendChoice | null): void {
+  if (!window.__tessera) installTesseraGlobal();
+  window.__tessera.predictor = predictor;
+  window.__tessera.backends = backends;
 }

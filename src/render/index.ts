@@ -2,6 +2,6 @@
 // scale lengths, drawn the same way by the viewer's overlays, the PNG export and the CLI.
 export { COLORMAP_NAMES, colorAt, colormap, parseHexColor, toCss, toHex, type Colormap, type ColormapName, type Rgb, type Rgba } from './colormaps';
 export { DEFAULT_TISSUE_COLOR, FAILED_RGBA, HeatmapPainter, heatmapRect, renderHeatmap, type HeatmapMode } from './heatmap-raster';
-export { binaryMaskRaster, classMaskRaster, MASK_DISPLAY_SIDE, segmentationMaskLayer } from './mask-raster';
+export { binaryMaskRaster, classMaskRaster, MASK_DISPLAY_SIDE, MaskPainter, segmentationMaskLayer } from './mask-raster';
 export { classLegend, heatmapLegend, rampLegend, tissueLegend, UNREADABLE_SWATCH, type Legend, type LegendStop, type LegendSwatch, type LegendTick } from './legend';
 export { formatLength, scaleLength, type ScaleLength } from './scale-length';

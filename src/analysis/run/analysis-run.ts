@@ -52,6 +52,11 @@ export interface AnalysisRun {
   readonly finished: Promise<RunOutcome>;
 }
 
+/** The longest stretch of results handled at once before the page gets its thread back. */
+const SLICE_MS = 30;
+
+const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** After this many unreadable tiles in a row the file itself is taken to be unreadable and the run stops. */
 const MAX_FAILURES_IN_A_ROW = 50;
 
@@ -114,18 +119,23 @@ export function startAnalysis(slide: Slide, predictor: Predictor, store: ResultS
     try {
       const options = { batchSize: o.batchSize, readAhead: o.readAhead, stainMatrix: o.stainMatrix, sources: { slide }, onSkip };
       for await (const batch of predictor.predictBatches(tiles(), options, abort.signal)) {
-        const done0 = done;
+        if (batch.length) inARow = 0;
+        // A segmentation sink stitches and counts nuclei on this thread (about 15 ms a tile): the page
+        // draws and takes clicks between slices of at most SLICE_MS.
+        let slice = performance.now();
         for (const p of batch) {
           const tile = tileOf[p.index];
           const out = sink.accept(tile, p);
           setTileResult(store, tile, out.probabilities, out.classIndex, out.measures);
           done++;
+          o.onTiles?.([tile]);
+          if (performance.now() - slice > SLICE_MS) {
+            await yieldToPage();
+            slice = performance.now();
+          }
         }
-        if (done > done0) inARow = 0;
-        o.onTiles?.(batch.map((p) => tileOf[p.index]));
         o.onProgress?.(progress());
-        // Let the page draw and take clicks between batches (a segmentation sink stitches on this thread).
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await yieldToPage();
       }
       status = abort.signal.aborted ? 'cancelled' : 'completed';
       return { status, progress: progress() };

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { DEFAULT_MPP, slideMpp, DEFAULT_SLIDE_ANALYSIS, type SlideAnalysisSettings } from '../../analysis';
 import type { Rect } from '../../core';
-import type { Model } from '../../inference';
+import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideAnalysis } from './use-slide-analysis';
 
@@ -14,7 +14,7 @@ function formatSeconds(s: number | null): string {
 
 interface Props {
   slide: BrowserSlide;
-  model: Model | null;
+  model: Predictor | null;
   analysis: SlideAnalysis;
   /** Lets the user draw the rectangle to analyse on the slide; null when cancelled. */
   drawRectangle(): Promise<Rect | null>;

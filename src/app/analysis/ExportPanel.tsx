@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis';
 import { analysisCaption, renderRegionPng } from '../../export';
 import { browserCanvas } from '../../export/browser';
-import type { Model } from '../../inference';
+import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { Legend } from '../../render';
 import type { SlideViewer } from '../../viewer';
@@ -11,7 +11,7 @@ import { download } from '../downloads/download';
 
 interface ExportProps {
   plan: SlideAnalysisPlan;
-  model: Model;
+  model: Predictor;
   slide: BrowserSlide;
   viewer: SlideViewer | null;
   legend: Legend | null;

@@ -1,8 +1,8 @@
 import { useRef } from 'react';
-import type { Model } from '../../inference';
+import type { Predictor } from '../../inference/worker';
 import type { ModelChoice } from './use-model-choice';
 
-function describeInput(model: Model): string {
+function describeInput(model: Predictor): string {
   const { size, spacingUmPx, channels } = model.manifest.input;
   return `${size[1]} × ${size[0]} px, ${channels}${spacingUmPx ? ` at ${spacingUmPx} µm/px` : ', no µm/px (not for slides)'}`;
 }
@@ -46,7 +46,7 @@ export function ModelPanel({ choice, disabled }: { choice: ModelChoice; disabled
           }}
         />
       </div>
-      {choice.loading ? <p className="muted" role="status">Loading {choice.loading}…</p> : null}
+      {choice.loading ? <p className="muted" role="status" data-testid="model-loading">Loading {choice.loading}…{choice.step ? ` ${choice.step}` : null}</p> : null}
       {choice.error ? (
         <p className="panel-error" role="alert" data-testid="model-error">
           {choice.error.message} <button type="button" onClick={choice.dismissError}>Dismiss</button>

@@ -1,5 +1,5 @@
 import type { SlideVote } from '../../analysis';
-import type { Model } from '../../inference';
+import type { Predictor } from '../../inference/worker';
 import { COLORMAP_NAMES, type ColormapName, type HeatmapMode, type Legend } from '../../render';
 import type { OverlaySettings } from './use-analysis-overlays';
 
@@ -43,7 +43,7 @@ export function VotePanel({ vote, onThreshold }: { vote: SlideVote; onThreshold(
 }
 
 /** The modes a model's results can be shown in: each class's probability, the predicted class, its measures. */
-export function heatmapModes(model: Model, measureNames: string[], colormap: ColormapName): { key: string; label: string; mode: HeatmapMode }[] {
+export function heatmapModes(model: Predictor, measureNames: string[], colormap: ColormapName): { key: string; label: string; mode: HeatmapMode }[] {
   const classes = model.manifest.output.classes;
   return [
     { key: 'argmax', label: 'Predicted class', mode: { kind: 'argmax', classColors: classes.map((c) => c.color) } },
@@ -54,7 +54,7 @@ export function heatmapModes(model: Model, measureNames: string[], colormap: Col
 }
 
 interface OverlayProps {
-  model: Model;
+  model: Predictor;
   measureNames: string[];
   settings: OverlaySettings;
   modeKey: string;

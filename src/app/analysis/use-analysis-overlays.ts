@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { SlideAnalysisPlan } from '../../analysis';
-import type { Model } from '../../inference';
-import { binaryMaskRaster, HeatmapPainter, heatmapRect, segmentationMaskLayer, type HeatmapMode } from '../../render';
+import type { Predictor } from '../../inference/worker';
+import { binaryMaskRaster, HeatmapPainter, heatmapRect, MaskPainter, type HeatmapMode } from '../../render';
 import type { RasterLayer, SlideViewer } from '../../viewer';
 
 export interface OverlaySettings {
@@ -17,8 +17,8 @@ export interface OverlaySettings {
  * Keeps the viewer's raster layers in step with a run: the tissue mask, the segmentation mask and the
  * heatmap (repainted only where tiles changed). Layers are made once per plan and removed with it.
  */
-export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnalysisPlan | null, model: Model | null, version: number, settings: OverlaySettings): void {
-  const layers = useRef<{ heat: RasterLayer; painter: HeatmapPainter; tissue: RasterLayer | null; mask: RasterLayer | null } | null>(null);
+export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnalysisPlan | null, model: Predictor | null, version: number, settings: OverlaySettings): void {
+  const layers = useRef<{ heat: RasterLayer; painter: HeatmapPainter; tissue: RasterLayer | null; mask: RasterLayer | null; maskPainter: MaskPainter | null } | null>(null);
 
   useEffect(() => {
     if (!viewer || !plan || !model) return;
@@ -30,12 +30,13 @@ export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnaly
           { label: 'Tissue mask', opacity: 1, visible: false },
         )
       : null;
-    const first = mask ? segmentationMaskLayer(mask, model.manifest) : null; // segmentation models only
-    const maskLayer = first ? viewer.addRasterLayer(first.rect0, first.image, { label: 'Segmentation mask', opacity: 0.6 }) : null;
+    const maskPainter = mask ? new MaskPainter(mask, store, model.manifest) : null; // segmentation models only
+    maskPainter?.update();
+    const maskLayer = maskPainter ? viewer.addRasterLayer(maskPainter.rect0, maskPainter.image, { label: 'Segmentation mask', opacity: 0.6 }) : null;
     const painter = new HeatmapPainter(store, settings.mode);
     painter.update();
     const heat = viewer.addRasterLayer(heatmapRect(grid), painter.image, { label: 'Heatmap', opacity: settings.opacity });
-    layers.current = { heat, painter, tissue: tissueLayer, mask: maskLayer };
+    layers.current = { heat, painter, tissue: tissueLayer, mask: maskLayer, maskPainter };
     return () => {
       heat.dispose();
       tissueLayer?.dispose();
@@ -56,24 +57,12 @@ export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnaly
     }
     const dirty = l.painter.update();
     if (dirty) l.heat.update(l.painter.image, dirty);
+    // Only the squares of tiles that arrived are repainted, so the mask keeps up with the run.
+    const maskDirty = l.maskPainter?.update();
+    if (maskDirty && l.mask) l.mask.update(l.maskPainter!.image, maskDirty);
     l.heat.setOpacity(settings.opacity);
     l.heat.setVisible(settings.showHeatmap);
     l.tissue?.setVisible(settings.showTissue);
     l.mask?.setVisible(settings.showMask);
   }, [settings, version, plan]);
-
-  // The mask is megapixels: redrawn at most once a second while tiles arrive (the last change is never lost).
-  const maskTimer = useRef<number | null>(null);
-  useEffect(() => {
-    if (!plan?.mask || !model || maskTimer.current != null) return;
-    maskTimer.current = window.setTimeout(() => {
-      maskTimer.current = null;
-      const l = layers.current;
-      if (l?.mask && plan.mask) l.mask.update(segmentationMaskLayer(plan.mask, model.manifest).image);
-    }, 1000);
-  }, [version, plan, model]);
-  useEffect(() => () => {
-    if (maskTimer.current != null) clearTimeout(maskTimer.current);
-    maskTimer.current = null;
-  }, [plan]);
 }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { modelKey } from '../../analysis';
 import { toTesseraError, type TesseraError } from '../../core/errors';
-import type { Model } from '../../inference/model';
-import type { ModelFiles } from '../../inference/model-files';
+import { filesOfSpec, openMeasuredPredictor, pinBackend, readManifest, type BackendChoice, type BackendName, type ModelFilesSpec, type WorkerPredictor } from '../../inference/worker';
+import { exposePredictor } from '../tessera-global';
 
 /** A model the app can offer: shipped with Tessera (/models/), or a test fixture the local server lends. */
 export interface ModelOffer {
@@ -13,16 +14,28 @@ export interface ModelOffer {
 
 export interface ModelChoice {
   offers: ModelOffer[];
-  model: Model | null;
+  /** The loaded model, running in its worker. */
+  model: WorkerPredictor | null;
   /** The offer's key, or "own:<folder>" for a model the user dropped or picked. */
   chosen: string | null;
   loading: string | null;
+  /** What the load is doing now ("Measuring WebGPU…"). */
+  step: string | null;
+  /** The measured backends and the one chosen (or pinned) for this model on this machine. */
+  backends: BackendChoice | null;
   error: TesseraError | null;
   choose(key: string): Promise<void>;
   /** A model folder the user dropped or picked: its files. */
   openOwn(files: File[], folder?: string): Promise<void>;
+  /** Pins a backend for this model (null: back to the measured fastest). */
+  pin(name: BackendName | null): Promise<void>;
+  /** Measures every backend again and takes the fastest. */
+  remeasure(): Promise<void>;
   dismissError(): void;
 }
+
+/** Tiles per batch in analysis and scoring, and so in the measurement. */
+export const RUN_BATCH_SIZE = 8;
 
 async function listOffers(): Promise<ModelOffer[]> {
   const get = async (url: string) => {
@@ -43,50 +56,79 @@ async function listOffers(): Promise<ModelOffer[]> {
 
 /**
  * Which model analyses the slide: the shipped ones and the local server's test fixtures, or the user's own
- * folder. TF.js loads lazily with the first model. A model that fails to load leaves the previous one in place.
+ * folder. The model loads in an inference worker on the backend measured fastest for it on this machine
+ * (remembered after the first time). A model that fails to load leaves the previous one in place.
  */
 export function useModelChoice(): ModelChoice {
   const [offers, setOffers] = useState<ModelOffer[]>([]);
-  const [model, setModel] = useState<Model | null>(null);
+  const [model, setModel] = useState<WorkerPredictor | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
+  const [step, setStep] = useState<string | null>(null);
+  const [backends, setBackends] = useState<BackendChoice | null>(null);
   const [error, setError] = useState<TesseraError | null>(null);
   const attempt = useRef(0);
+  const loaded = useRef<{ key: string; label: string; spec: ModelFilesSpec; modelKey: string } | null>(null);
 
   useEffect(() => {
     void listOffers().then(setOffers);
   }, []);
 
-  const load = useCallback(async (key: string, label: string, files: () => Promise<ModelFiles>) => {
+  const load = useCallback(async (key: string, label: string, spec: ModelFilesSpec, remeasure = false) => {
     const id = ++attempt.current;
     setLoading(label);
+    setStep(null);
     setError(null);
     try {
-      const rt = await import('../inference-global');
-      await rt.startBackend();
-      const next = await rt.runtime.openModel(await files());
-      if (id !== attempt.current) return next.dispose();
-      setModel(next); // the effect below disposes the one it replaces
+      const manifestKey = await modelKey(await readManifest(filesOfSpec(spec)));
+      const opened = await openMeasuredPredictor(spec, { modelKey: manifestKey, batchSize: RUN_BATCH_SIZE, remeasure, onProgress: (t) => id === attempt.current && setStep(t) });
+      if (id !== attempt.current) return opened.predictor.dispose();
+      loaded.current = { key, label, spec, modelKey: manifestKey };
+      setModel(opened.predictor); // the effect below disposes the one it replaces
+      setBackends(opened.choice);
       setChosen(key);
     } catch (e) {
       if (id === attempt.current) setError(toTesseraError(e, `The model "${label}" could not be loaded.`));
     } finally {
-      if (id === attempt.current) setLoading(null);
+      if (id === attempt.current) {
+        setLoading(null);
+        setStep(null);
+      }
     }
   }, []);
 
   const choose = useCallback(async (key: string) => {
     const offer = offers.find((o) => o.key === key);
     if (!offer) return;
-    await load(key, offer.label, async () => (await import('../inference-global')).runtime.filesFromUrl(offer.url));
+    await load(key, offer.label, { kind: 'url', base: new URL(offer.url, location.href).href });
   }, [offers, load]);
 
   const openOwn = useCallback(async (files: File[], folder?: string) => {
     const name = folder || (files[0] as File & { webkitRelativePath?: string })?.webkitRelativePath?.split('/')[0] || 'your model';
-    await load(`own:${name}`, name, async () => (await import('../inference-global')).runtime.filesFromFileList(files, folder));
+    await load(`own:${name}`, name, { kind: 'files', files, location: folder });
   }, [load]);
 
+  const pin = useCallback(async (name: BackendName | null) => {
+    if (!model || !backends || !loaded.current) return;
+    setStep(name ? 'Switching…' : 'Back to the fastest…');
+    try {
+      setBackends(await pinBackend(model, loaded.current.modelKey, backends, name));
+    } catch (e) {
+      setError(toTesseraError(e, 'The backend could not be changed.'));
+    } finally {
+      setStep(null);
+    }
+  }, [model, backends]);
+
+  const remeasure = useCallback(async () => {
+    const l = loaded.current;
+    if (l) await load(l.key, l.label, l.spec, true);
+  }, [load]);
+
+  useEffect(() => {
+    exposePredictor(model, backends);
+  }, [model, backends]);
   useEffect(() => () => model?.dispose(), [model]);
 
-  return { offers, model, chosen, loading, error, choose, openOwn, dismissError: () => setError(null) };
+  return { offers, model, chosen, loading, step, backends, error, choose, openOwn, pin, remeasure, dismissError: () => setError(null) };
 }

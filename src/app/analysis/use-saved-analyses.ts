@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AnalysisDb, modelKey, slideFingerprint, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
-import type { Model } from '../../inference';
+import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 
 export interface SavedAnalyses {
@@ -25,7 +25,7 @@ function database(): Promise<AnalysisDb> {
 }
 
 /** The saved analyses, and the open slide's and model's keys to find its own among them. */
-export function useSavedAnalyses(slide: BrowserSlide | null, model: Model | null): SavedAnalyses {
+export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | null): SavedAnalyses {
   const [all, setAll] = useState<SavedAnalysisSummary[]>([]);
   const [fingerprint, setFingerprint] = useState<string | null>(null);
   const [key, setKey] = useState<string | null>(null);

@@ -5,7 +5,7 @@ import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type Sli
 import { slideVote, type SlideVote } from '../../analysis/vote/slide-vote';
 import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
 import { TesseraError, toTesseraError } from '../../core/errors';
-import type { Model } from '../../inference/model';
+import type { WorkerPredictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
 import type { SavedAnalyses } from './use-saved-analyses';
@@ -37,7 +37,7 @@ export interface SlideAnalysis {
  * progress, pause/resume/cancel, and the vote recomputed as tiles arrive (at most a few times a second).
  * A new slide or model ends the run in progress.
  */
-export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null, viewer: SlideViewer | null, saved: SavedAnalyses): SlideAnalysis {
+export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredictor | null, viewer: SlideViewer | null, saved: SavedAnalyses): SlideAnalysis {
   const [phase, setPhase] = useState<AnalysisPhase>('idle');
   const [plan, setPlan] = useState<SlideAnalysisPlan | null>(null);
   const [progress, setProgress] = useState<RunProgress | null>(null);
@@ -50,6 +50,8 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
   const tick = useRef<number | null>(null);
   const savedRef = useRef(saved);
   savedRef.current = saved;
+  /** Set when the model's worker died mid-run: Resume loads the model on the next backend and goes on. */
+  const interrupted = useRef<(() => Promise<void>) | null>(null);
 
   useEffect(() => {
     setPhase('idle');
@@ -57,6 +59,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
     setProgress(null);
     setVote(null);
     setError(null);
+    interrupted.current = null;
     return () => {
       run.current?.cancel();
       run.current = null;
@@ -93,22 +96,39 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
         const every = Math.max(SAVE_EVERY_MS, ((next.mask?.data.length ?? 0) / 2e6) * 1000);
         if (performance.now() - lastSave > every) persist();
       };
-      const r = startSlideAnalysis(slide, model, next, { ...settings, first: settings.region ? null : viewer?.visibleRegion() ?? null }, {
-        onProgress: setProgress,
-        onTiles: () => {
-          tick.current ??= window.setTimeout(refresh, 250);
-        },
-      });
-      run.current = r;
-      setProgress(r.progress());
-      setPhase('running');
-      const outcome: RunOutcome = await r.finished;
-      if (run.current !== r) return;
-      refresh();
-      persist();
-      setProgress(outcome.progress);
-      setPhase(outcome.status);
-      if (outcome.error) setError(outcome.error);
+      const start = async (): Promise<void> => {
+        interrupted.current = null;
+        const r = startSlideAnalysis(slide, model, next, { ...settings, first: settings.region ? null : viewer?.visibleRegion() ?? null }, {
+          onProgress: setProgress,
+          onTiles: () => {
+            tick.current ??= window.setTimeout(refresh, 250);
+          },
+        });
+        run.current = r;
+        setProgress(r.progress());
+        setPhase('running');
+        const outcome: RunOutcome = await r.finished;
+        if (run.current !== r) return;
+        refresh();
+        persist();
+        setProgress(outcome.progress);
+        if (outcome.error?.code === 'crashed') {
+          // The worker died (device lost, out of memory, a crash): what is done stays, and is saved; Resume
+          // loads the model again on the next backend and runs the rest.
+          setPhase('paused');
+          setError(new TesseraError('crashed', `${outcome.error.message} The ${outcome.progress.done} tiles finished are kept and saved; Resume goes on with another backend.`, outcome.error.detail));
+          interrupted.current = async () => {
+            setError(null);
+            setPhase('preparing');
+            await model.recover();
+            await start();
+          };
+          return;
+        }
+        setPhase(outcome.status);
+        if (outcome.error) setError(outcome.error);
+      };
+      await start();
     } catch (e) {
       setPhase('failed');
       setError(toTesseraError(e, 'The analysis could not start.'));
@@ -126,6 +146,14 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: Model | null
     if (run.current?.status() === 'paused') setPhase('paused');
   }, []);
   const resume = useCallback(() => {
+    const go = interrupted.current;
+    if (go) {
+      void go().catch((e: unknown) => {
+        setPhase('failed');
+        setError(toTesseraError(e, 'The model could not be loaded again.'));
+      });
+      return;
+    }
     run.current?.resume();
     if (run.current?.status() === 'running') setPhase('running');
   }, []);

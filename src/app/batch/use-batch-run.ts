@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ProgressMeter, type RunProgress } from '../../analysis/run/progress-meter';
 import { toTesseraError, type TesseraError } from '../../core/errors';
-import { folderLabels, isImageName, type FolderLabels } from '../../batch/folder';
+import { folderLabels, isImageName, type BatchEntry, type FolderLabels } from '../../batch/folder';
 import { PatchDecoder, type BrowserEntry, type DroppedFolder } from '../../batch/browser';
-import type { ScoredImage } from '../../batch/run';
-import type { Model } from '../../inference/model';
+import { scoreEntries, type ScoredImage } from '../../batch/run';
+import type { ImageFileRef, Predictor } from '../../inference/worker';
 
 const BATCH_SIZE = 8;
 
@@ -37,7 +37,7 @@ export interface BatchRun {
 }
 
 /** One folder's scoring run with the chosen model: progress, results as they arrive, cancel. */
-export function useBatchRun(model: Model | null): BatchRun {
+export function useBatchRun(model: Predictor | null): BatchRun {
   const [folder, setFolderState] = useState<DroppedFolder | null>(null);
   const [mapping, setMapping] = useState<Map<string, number | undefined>>(new Map());
   const [status, setStatus] = useState<BatchStatus>('idle');
@@ -91,8 +91,9 @@ export function useBatchRun(model: Model | null): BatchRun {
     setProgress(meter.report(done, failed));
     void (async () => {
       try {
-        const { scoreEntries } = await import('../../batch/run'); // with TF.js, loaded when first needed
-        for await (const event of scoreEntries(model, images, labels, { decode: (e) => decoder.decode(e as BrowserEntry), batchSize: BATCH_SIZE, signal: controller.signal })) {
+        // Files go to the inference worker as references; it asks the decode worker for their pixels directly.
+        const toRef = (e: BatchEntry): ImageFileRef => ({ kind: 'file', file: (e as BrowserEntry).file, name: e.path });
+        for await (const event of scoreEntries(model, images, labels, { toRef, sources: { files: decoder }, batchSize: BATCH_SIZE, signal: controller.signal })) {
           if (controller.signal.aborted) break;
           if (event.kind === 'skipped') {
             failed++;

@@ -156,6 +156,12 @@ export function inferenceHandlers(): Handlers<InferenceRequests> {
       return new Promise<never>(() => {});
     },
 
+    loseDevice() {
+      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      device?.destroy();
+      return !!device;
+    },
+
     crash() {
       setTimeout(() => {
         throw new Error('crash requested by a test');

@@ -50,6 +50,8 @@ export interface InferenceRequests extends RequestMap {
   watch: { params: null; result: never };
   /** Tests only: the worker throws an uncaught error, as a crashed worker does. */
   crash: { params: null; result: void };
+  /** Tests only: destroys the WebGPU device, as a GPU reset or driver crash does (false when not on WebGPU). */
+  loseDevice: { params: null; result: boolean };
 }
 
 export type WatchEvent = BackendEvent;

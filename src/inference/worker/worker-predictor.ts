@@ -19,8 +19,15 @@ export interface WorkerPredictor extends Predictor {
   /** The worker died (device lost for good, out of memory, a crash): this predictor is finished. */
   onCrash(listener: (e: TesseraError) => void): () => void;
   readonly crashed: TesseraError | null;
+  /**
+   * After a crash: a new worker loads the model on the next backend of the order (not the one it died
+   * on); runs go on from there. Resolves to the backend it now runs on.
+   */
+  recover(): Promise<BackendInfo>;
   /** Tests only: makes the worker throw an uncaught error, as a crashing worker does. */
   crashForTest(): Promise<void>;
+  /** Tests only: destroys the worker's WebGPU device (true when it was on WebGPU). */
+  loseDeviceForTest(): Promise<boolean>;
 }
 
 let nextRunId = 1;
@@ -43,18 +50,21 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
     signal?.removeEventListener('abort', stopOnAbort);
   }
   let backend = loaded.backend;
+  let fallback = order;
   let crashed: TesseraError | null = null;
   const listeners = new Set<(e: BackendEvent) => void>();
   client.onCrash((e) => {
     crashed = e;
   });
-  void client.request('watch', null, {
-    onEvent: (value) => {
-      const e = value as BackendEvent;
-      if (e.type === 'ready') backend = e.backend;
-      for (const l of [...listeners]) l(e);
-    },
-  }).catch(() => {});
+  const watch = () =>
+    void client.request('watch', null, {
+      onEvent: (value) => {
+        const e = value as BackendEvent;
+        if (e.type === 'ready') backend = e.backend;
+        for (const l of [...listeners]) l(e);
+      },
+    }).catch(() => {});
+  watch();
 
   return {
     manifest: loaded.manifest,
@@ -65,7 +75,19 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
       return crashed;
     },
     async switchBackend(name, fallbackOrder) {
+      fallback = fallbackOrder;
       backend = await client.request('switchBackend', { name, order: fallbackOrder });
+      return backend;
+    },
+    async recover() {
+      const dead = backend.name;
+      const next = fallback.filter((n) => n !== dead);
+      const reloaded = await client.request('load', { files, order: next.length ? next : ['cpu'], wasmPaths: WASM_PATHS });
+      backend = reloaded.backend;
+      fallback = next;
+      crashed = null;
+      watch();
+      for (const l of [...listeners]) l({ type: 'ready', backend });
       return backend;
     },
     measure: (batchSize, batches, maxMs, s) => client.request('measure', { batchSize, batches, maxMs }, { signal: s }),
@@ -75,6 +97,7 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
     },
     onCrash: (listener) => client.onCrash(listener),
     crashForTest: () => client.request('crash', null),
+    loseDeviceForTest: () => client.request('loseDevice', null),
     predictBatches: (images, options, s) => runInWorker(client, images, options, s),
     dispose: () => client.close(),
   };
