@@ -7,7 +7,7 @@ import { validateAnalysisSettings, type SlideAnalysisSettings } from './settings
 import { classificationSink, type PredictionSink } from './run/prediction-sink';
 import { createMaskRaster, type MaskRaster } from './segmentation/mask-raster';
 import { segmentationSink } from './segmentation/segmentation-sink';
-import { detectTissue, tileTissueFractions, tissueLevel, TISSUE_MAX_SIDE } from './tissue/detect-tissue';
+import { detectTissue, tileTissueFractions, tissueLevel, TISSUE_MAX_SIDE, type DetectTissueOptions } from './tissue/detect-tissue';
 import type { TissueMask } from './tissue/tissue-mask';
 
 export { DEFAULT_SLIDE_ANALYSIS, validateAnalysisSettings, type SlideAnalysisSettings } from './settings';
@@ -24,12 +24,15 @@ export interface SlideAnalysisPlan {
   stainMatrix?: StainMatrix;
 }
 
-export async function planSlideAnalysis(slide: Slide, model: { manifest: Manifest }, settings: Partial<SlideAnalysisSettings> = {}): Promise<SlideAnalysisPlan> {
+/** How a plan finds tissue: detectTissue on this thread, or the app's analysis worker (detectTissueOffPage). */
+export type TissueDetector = (slide: Slide, options: DetectTissueOptions) => Promise<TissueMask>;
+
+export async function planSlideAnalysis(slide: Slide, model: { manifest: Manifest }, settings: Partial<SlideAnalysisSettings> = {}, findTissue: TissueDetector = detectTissue): Promise<SlideAnalysisPlan> {
   const s = validateAnalysisSettings(settings);
   const { manifest } = model;
   const classNames = manifest.output.classes.map((c) => c.name);
   const grid = makeTileGrid(slide.info, manifest.input.spacingUmPx ?? Number.NaN, manifest.input.size, { overlap: s.overlap, mppOverride: s.mppOverride });
-  const tissue = s.detectTissue ? await detectTissue(slide, { threshold: s.tissueThreshold ?? undefined }) : null;
+  const tissue = s.detectTissue ? await findTissue(slide, { threshold: s.tissueThreshold ?? undefined }) : null;
   const mask = manifest.task === 'segmentation' ? createMaskRaster(grid) : null;
   const sink = mask ? segmentationSink(grid, classNames, mask, manifest.vote.ignore) : classificationSink;
   const store = createResultStore(grid, classNames, sink.measureNames);

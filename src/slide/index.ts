@@ -1,3 +1,5 @@
 export type { Slide, SlideInfo, LevelInfo, AssociatedImageInfo, SlideFormat, ByteSource, CodecAdapter } from './types';
 export { openSlide } from './open-slide';
 export { blobSource, urlSource, countingSource } from './source/byte-source';
+export type { SlideRequests, SlideInput } from './worker/messages';
+export { slideOverPorts, type SlideOverPorts, type SlidePorts } from './worker/slide-over-ports';

@@ -22,7 +22,7 @@ export interface DetectTissueOptions {
  * Tissue mask of a slide, from the largest level (file or synthesised) whose longest side is at most
  * `maxSide`, read whole in one region; the smallest level when none is that small.
  */
-export async function detectTissue(slide: Slide, options: DetectTissueOptions = {}): Promise<TissueMask> {
+export async function detectTissue(slide: Pick<Slide, 'info' | 'readRegion'>, options: DetectTissueOptions = {}): Promise<TissueMask> {
   const level = tissueLevel(slide.info, options.maxSide ?? TISSUE_MAX_SIDE);
   const { width, height, downsample } = slide.info.levels[level];
   const image = await slide.readRegion(level, 0, 0, width, height, options.signal);

@@ -22,24 +22,17 @@ export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnaly
 
   useEffect(() => {
     if (!viewer || !plan || !model) return;
-    const { grid, tissue, mask, store } = plan;
-    const tissueLayer = tissue
-      ? viewer.addRasterLayer(
-          { x: 0, y: 0, width: tissue.width * tissue.downsample, height: tissue.height * tissue.downsample },
-          binaryMaskRaster(tissue.mask, tissue.width, tissue.height, '#2ecc71', 110),
-          { label: 'Tissue mask', opacity: 1, visible: false },
-        )
-      : null;
+    const { grid, mask, store } = plan;
     const maskPainter = mask ? new MaskPainter(mask, store, model.manifest) : null; // segmentation models only
-    maskPainter?.update();
-    const maskLayer = maskPainter ? viewer.addRasterLayer(maskPainter.rect0, maskPainter.image, { label: 'Segmentation mask', opacity: 0.6 }) : null;
+    const painted = maskPainter?.update();
+    const maskLayer = maskPainter ? viewer.addRasterLayer(maskPainter.rect0, maskPainter.image, { label: 'Segmentation mask', opacity: 0.6, clear: !painted }) : null;
     const painter = new HeatmapPainter(store, settings.mode);
     painter.update();
     const heat = viewer.addRasterLayer(heatmapRect(grid), painter.image, { label: 'Heatmap', opacity: settings.opacity });
-    layers.current = { heat, painter, tissue: tissueLayer, mask: maskLayer, maskPainter };
+    layers.current = { heat, painter, tissue: null, mask: maskLayer, maskPainter };
     return () => {
       heat.dispose();
-      tissueLayer?.dispose();
+      layers.current?.tissue?.dispose();
       maskLayer?.dispose();
       layers.current = null;
     };
@@ -62,7 +55,12 @@ export function useAnalysisOverlays(viewer: SlideViewer | null, plan: SlideAnaly
     if (maskDirty && l.mask) l.mask.update(l.maskPainter!.image, maskDirty);
     l.heat.setOpacity(settings.opacity);
     l.heat.setVisible(settings.showHeatmap);
+    // The tissue mask layer is made when first shown (hidden by default; its raster is megapixels).
+    if (settings.showTissue && !l.tissue && plan?.tissue && viewer) {
+      const t = plan.tissue;
+      l.tissue = viewer.addRasterLayer({ x: 0, y: 0, width: t.width * t.downsample, height: t.height * t.downsample }, binaryMaskRaster(t.mask, t.width, t.height, '#2ecc71', 110), { label: 'Tissue mask', opacity: 1 });
+    }
     l.tissue?.setVisible(settings.showTissue);
     l.mask?.setVisible(settings.showMask);
-  }, [settings, version, plan]);
+  }, [settings, version, plan, viewer]);
 }

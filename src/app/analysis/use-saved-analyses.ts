@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AnalysisDb, modelKey, slideFingerprint, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
+import { saveOffPage } from '../../analysis/worker';
 import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 
@@ -68,7 +69,8 @@ export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | 
   const save = useCallback((saved: SavedAnalysis) => {
     saving.current = saving.current.then(async () => {
       try {
-        await (await database()).put(saved);
+        // Written by the analysis worker: a large result set's structured clone would hold this thread.
+        await saveOffPage(saved);
         setProblem(null);
       } catch (e) {
         setProblem(e instanceof Error ? e.message : String(e));

@@ -5,6 +5,7 @@ import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type Sli
 import { slideVote, type SlideVote } from '../../analysis/vote/slide-vote';
 import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
 import { TesseraError, toTesseraError } from '../../core/errors';
+import { detectTissueOffPage } from '../../analysis/worker';
 import type { WorkerPredictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
@@ -75,7 +76,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
       const restore = resumeKey ? await savedRef.current.load(resumeKey) : undefined;
       if (resumeKey && !restore) throw new TesseraError('invalid-argument', 'That saved analysis is no longer there (deleted in another tab?); analyse again.');
       const settings = restore ? { ...requested, ...restore.settings } : requested;
-      const next = await planSlideAnalysis(slide, model, settings);
+      const next = await planSlideAnalysis(slide, model, settings, (_s, o) => detectTissueOffPage(slide, o));
       if (restore) restoreAnalysis(next, restore);
       // Results are saved as they arrive (every 2 s at most) and when the run ends (issue 6).
       let lastSave = 0;

@@ -1,5 +1,5 @@
 import { TesseraError, toTesseraError } from '../../core/errors';
-import { BACKEND_LABELS, describeBackend, type BackendName } from '../backend-names';
+import { BACKEND_LABELS, describeBackend, type BackendInfo, type BackendName } from '../backend-names';
 import type { ModelFilesSpec, BackendRate } from './protocol';
 import { startWorkerPredictor, type WorkerPredictor } from './worker-predictor';
 
@@ -51,6 +51,8 @@ function isSoftwareAdapter(info: { vendor?: string; architecture?: string; descr
  * this allowance for shader compiles, before it is stopped: it could not win.
  */
 const SLOWER_FACTOR = 1.5;
+/** A backend whose convolution probe is under this share of the fastest's is not tried on the model. */
+const PROBE_SHARE = 0.25;
 const COMPILE_ALLOWANCE_MS = 3000;
 /** The first trial's limit (a model that takes longer than this to load and run two batches anywhere is not one we can time). */
 const FIRST_TRIAL_LIMIT_MS = 180_000;
@@ -84,11 +86,11 @@ export async function pinBackend(predictor: WorkerPredictor, modelKey: string, c
 
 async function measureBackends(files: ModelFilesSpec, options: ChooseOptions): Promise<{ predictor: WorkerPredictor; rates: BackendRate[] }> {
   const rates: BackendRate[] = [];
-  let best: { predictor: WorkerPredictor; rate: number; trialMs: number } | null = null;
+  let best: { predictor: WorkerPredictor; rate: number; trialMs: number; gflops: number } | null = null;
   let firstError: unknown = null;
   for (const name of await trialOrder()) {
     options.onProgress?.(`Measuring ${BACKEND_LABELS[name]}…`);
-    const trial = await runTrial(files, name, options, best ? SLOWER_FACTOR * best.trialMs + COMPILE_ALLOWANCE_MS : null);
+    const trial = await runTrial(files, name, options, best ? { limitMs: SLOWER_FACTOR * best.trialMs + COMPILE_ALLOWANCE_MS, gflops: best.gflops } : null);
     rates.push(trial.rate);
     if (!trial.predictor) {
       firstError ??= trial.error;
@@ -97,7 +99,7 @@ async function measureBackends(files: ModelFilesSpec, options: ChooseOptions): P
     const rate = trial.rate.imagesPerSecond!;
     if (!best || rate > best.rate) {
       best?.predictor.dispose();
-      best = { predictor: trial.predictor, rate, trialMs: trial.trialMs };
+      best = { predictor: trial.predictor, rate, trialMs: trial.trialMs, gflops: trial.rate.probeGflops ?? 0 };
     } else trial.predictor.dispose();
   }
   if (!best) {
@@ -111,29 +113,43 @@ async function measureBackends(files: ModelFilesSpec, options: ChooseOptions): P
   return { predictor: best.predictor, rates };
 }
 
-/** One backend's trial in a worker of its own: load, one warm-up batch, one timed batch; stopped when over `limitMs`. */
-async function runTrial(files: ModelFilesSpec, name: BackendName, options: ChooseOptions, limitMs: number | null): Promise<{ rate: BackendRate; predictor?: WorkerPredictor; trialMs: number; error?: unknown }> {
+/**
+ * One backend's trial in a worker of its own: a convolution probe, then the model loaded, one warm-up
+ * batch and one timed batch. After the first trial (`bar` set), a backend whose probe is under
+ * PROBE_SHARE of the fastest's stops before the model (a software GPU: a model run there would hold the
+ * browser's GPU process, and so every page's drawing, for minutes), and one that takes longer than the
+ * bar's limit is stopped.
+ */
+async function runTrial(files: ModelFilesSpec, name: BackendName, options: ChooseOptions, bar: { limitMs: number; gflops: number } | null): Promise<{ rate: BackendRate; predictor?: WorkerPredictor; trialMs: number; error?: unknown }> {
   const controller = new AbortController();
   const stopOuter = () => controller.abort();
   options.signal?.addEventListener('abort', stopOuter, { once: true });
   let predictor: WorkerPredictor | undefined;
+  let probe: { backend: BackendInfo; gflops: number } | null = null;
+  const limitMs = bar?.limitMs ?? FIRST_TRIAL_LIMIT_MS;
   const started = performance.now();
-  const timer = setTimeout(() => controller.abort(), limitMs ?? FIRST_TRIAL_LIMIT_MS);
+  const timer = setTimeout(() => controller.abort(), limitMs);
   try {
-    predictor = await startWorkerPredictor(files, [name], controller.signal);
+    predictor = await startWorkerPredictor(files, [name], controller.signal, (p) => {
+      probe = p;
+      if (bar && p.gflops < PROBE_SHARE * bar.gflops) throw new TesseraError('unsupported', `${p.gflops.toFixed(1)} GFLOP/s on a convolution probe, against ${bar.gflops.toFixed(1)} for the fastest: not tried on the model`);
+    });
     const description = describeBackend(predictor.backend);
     const software = isSoftwareAdapter(predictor.backend.adapter);
     const m = await predictor.measure(options.batchSize, 1, 0, controller.signal);
     const trialMs = performance.now() - started;
-    return { predictor, trialMs, rate: { backend: name, imagesPerSecond: m.imagesPerSecond, description, software } };
+    return { predictor, trialMs, rate: { backend: name, imagesPerSecond: m.imagesPerSecond, description, software, probeGflops: (probe as { gflops: number } | null)?.gflops } };
   } catch (e) {
     predictor?.dispose();
     const err = toTesseraError(e, `${BACKEND_LABELS[name]} could not run the model.`);
-    const note = err.code === 'aborted' && !options.signal?.aborted
-      ? `stopped after ${((limitMs ?? FIRST_TRIAL_LIMIT_MS) / 1000).toFixed(1)} s, slower than the fastest`
-      : err.message;
     if (options.signal?.aborted) throw err;
-    return { rate: { backend: name, imagesPerSecond: null, note }, trialMs: Number.POSITIVE_INFINITY, error: err };
+    const note = err.code === 'aborted' ? `stopped after ${(limitMs / 1000).toFixed(1)} s, slower than the fastest` : err.message;
+    const p = probe as { backend: BackendInfo; gflops: number } | null;
+    return {
+      rate: { backend: name, imagesPerSecond: null, note, ...(p ? { probeGflops: p.gflops, description: describeBackend(p.backend), software: isSoftwareAdapter(p.backend.adapter) } : {}) },
+      trialMs: Number.POSITIVE_INFINITY,
+      error: err,
+    };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', stopOuter);

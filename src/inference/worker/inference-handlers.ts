@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { TesseraError } from '../../core/errors';
-import type { RgbaImage } from '../../core/image';
 import { ChannelClient, type Endpoint, type Handlers } from '../../core/worker-channel';
 import { currentBackend, initBackend, onBackendEvent, switchBackend } from '../backend';
 import { predictFeed, resolveFrom } from '../local-predictor';
@@ -8,35 +7,34 @@ import type { Model } from '../model';
 import { openModel } from '../load-model';
 import type { Prediction } from '../predict';
 import type { ImageRef } from '../predictor';
+import { slideOverPorts } from '../../slide';
 import type { ImageFileRequests } from '../sources/image-files';
 import type { ResolveRef } from '../sources/read-ahead';
 import { filesOfSpec } from './model-files-spec';
 import { syntheticTiles } from './synthetic-tiles';
 import type { InferenceRequests, RunEvent, SourcePorts } from './protocol';
 
-/** What a slide worker answers that the inference worker asks (slide/'s SlideRequests, the part used here). */
-interface RegionRequests {
-  [type: string]: { params: unknown; result: unknown };
-  readRegion: { params: { slideId: number; level: number; x: number; y: number; width: number; height: number; as: 'rgba' }; result: RgbaImage };
-}
-
 /** Reads a run's references through the ports it was handed: regions from the slide workers, files from the decoder. */
 function portResolver(sources: SourcePorts): { resolve: ResolveRef; close(): void } {
-  const slide = sources.slide;
-  const regions = slide?.ports.map((port) => new ChannelClient<RegionRequests>(() => port as unknown as Endpoint, { crashMessage: 'A slide worker stopped; reopen the slide.' })) ?? [];
+  const slide = sources.slide ? slideOverPorts(sources.slide) : null;
   const files = sources.files ? new ChannelClient<ImageFileRequests>(() => sources.files!.port as unknown as Endpoint, { crashMessage: 'The image decoder stopped; start the run again.' }) : null;
   const resolve: ResolveRef = async (ref, signal) => {
     if (!('kind' in ref)) return ref;
     if (ref.kind === 'region') {
-      if (!slide || !regions.length) throw new TesseraError('internal', 'This run was given slide regions but no slide.');
-      const least = regions.reduce((a, b) => (b.load < a.load ? b : a));
-      const img = await least.request('readRegion', { slideId: slide.slideId, level: ref.level, x: ref.x, y: ref.y, width: ref.width, height: ref.height, as: 'rgba' }, { signal });
+      if (!slide) throw new TesseraError('internal', 'This run was given slide regions but no slide.');
+      const img = await slide.readRegion(ref.level, ref.x, ref.y, ref.width, ref.height, signal);
       return { width: img.width, height: img.height, data: img.data, format: 'rgba' };
     }
     if (!files) throw new TesseraError('internal', 'This run was given image files but no decoder.');
     return files.request('decode', { file: ref.file, name: ref.name }, { signal });
   };
-  return { resolve, close: () => [...regions, ...(files ? [files] : [])].forEach((c) => c.close()) };
+  return {
+    resolve,
+    close: () => {
+      slide?.close();
+      files?.close();
+    },
+  };
 }
 
 /**
@@ -98,6 +96,12 @@ export function inferenceHandlers(): Handlers<InferenceRequests> {
   };
 
   return {
+    async probe({ order, wasmPaths }) {
+      tf.env().set('PROD', true);
+      await initBackend({ order, wasmPaths, wasmThreads: true });
+      return { backend: currentBackend()!, gflops: await convolutionProbe() };
+    },
+
     async load({ files, order, wasmPaths }) {
       tf.env().set('PROD', true);
       await initBackend({ order, wasmPaths, wasmThreads: true });
@@ -170,3 +174,37 @@ export function inferenceHandlers(): Handlers<InferenceRequests> {
   };
 }
 
+
+/**
+ * GFLOP/s of five chained 3 x 3 convolutions (64 x 64 x 32 → 32), after one untimed pass, repeated for
+ * about 300 ms: a few tens of milliseconds of work on any real GPU or CPU, so a software GPU (which
+ * renders on the CPU, in the browser's GPU process, and holds every page's drawing while it computes)
+ * shows itself without being given a whole model.
+ */
+async function convolutionProbe(): Promise<number> {
+  const x = tf.randomUniform([1, 64, 64, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const w = tf.randomUniform([3, 3, 32, 32], -0.1, 0.1, 'float32', 2) as tf.Tensor4D;
+  const pass = async () => {
+    const y = tf.tidy(() => {
+      let t = x;
+      for (let i = 0; i < 5; i++) t = tf.conv2d(t, w, 1, 'same');
+      return t;
+    });
+    await y.data();
+    y.dispose();
+  };
+  try {
+    await pass();
+    let n = 0;
+    const t0 = performance.now();
+    while (n < 3 || (n < 50 && performance.now() - t0 < 300)) {
+      await pass();
+      n++;
+    }
+    const flops = 5 * 2 * 64 * 64 * 32 * 32 * 9 * n;
+    return flops / ((performance.now() - t0) / 1000) / 1e9;
+  } finally {
+    x.dispose();
+    w.dispose();
+  }
+}

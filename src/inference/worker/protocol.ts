@@ -26,6 +26,8 @@ export interface BackendRate {
   description?: string;
   /** Why there is no rate, or that it was stopped early ("over 6 s for one batch"). */
   note?: string;
+  /** GFLOP/s of the convolution probe (see InferenceRequests.probe). */
+  probeGflops?: number;
   /** True when the backend is a software GPU (SwiftShader, llvmpipe): counted for what it measured. */
   software?: boolean;
 }
@@ -37,6 +39,11 @@ export type RunEvent =
 
 /** Everything the page asks the inference worker (one worker holds one model). */
 export interface InferenceRequests extends RequestMap {
+  /**
+   * Starts a backend (the first of `order` that works) and times a fixed convolution on it, before any
+   * model is loaded: a cheap first look that spares the machine a model run on a backend that cannot win.
+   */
+  probe: { params: { order: BackendName[]; wasmPaths?: Record<string, string> }; result: { backend: BackendInfo; gflops: number } };
   /** Starts a backend (the first of `order` that works) and loads the model on it. */
   load: { params: { files: ModelFilesSpec; order: BackendName[]; wasmPaths?: Record<string, string> }; result: { manifest: Manifest; backend: BackendInfo } };
   /** Times `batches` batches of `batchSize` synthetic images after one warm-up batch. */

@@ -32,8 +32,17 @@ export interface WorkerPredictor extends Predictor {
 
 let nextRunId = 1;
 
-/** Starts an inference worker and loads the model there on the first backend of `order` that starts. */
-export async function startWorkerPredictor(files: ModelFilesSpec, order: BackendName[], signal?: AbortSignal): Promise<WorkerPredictor> {
+/**
+ * Starts an inference worker and loads the model there on the first backend of `order` that starts.
+ * With `beforeLoad`, the backend is first timed on a fixed convolution (no model yet), and beforeLoad may
+ * throw to stop there.
+ */
+export async function startWorkerPredictor(
+  files: ModelFilesSpec,
+  order: BackendName[],
+  signal?: AbortSignal,
+  beforeLoad?: (probe: { backend: BackendInfo; gflops: number }) => void,
+): Promise<WorkerPredictor> {
   const client = new ChannelClient<InferenceRequests>(
     () => new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'tessera-inference' }) as unknown as Endpoint,
     { crashMessage: 'The model stopped working (its worker ended: the GPU device was lost, memory ran out, or it crashed).' },
@@ -42,6 +51,7 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
   signal?.addEventListener('abort', stopOnAbort, { once: true });
   let loaded: { manifest: Manifest; backend: BackendInfo };
   try {
+    if (beforeLoad) beforeLoad(await client.request('probe', { order, wasmPaths: WASM_PATHS }, { signal }));
     loaded = await client.request('load', { files, order, wasmPaths: WASM_PATHS }, { signal });
   } catch (e) {
     client.close();

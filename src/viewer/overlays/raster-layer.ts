@@ -26,6 +26,11 @@ export interface RasterLayerOptions {
   visible?: boolean;
   /** For people and tests: what the layer shows (e.g. "Tumour probability"). */
   label?: string;
+  /**
+   * The raster is wholly transparent so far (a mask before any tile arrived): nothing is uploaded, since a
+   * new canvas is clear already. A megapixel upload is a long task on the page's thread.
+   */
+  clear?: boolean;
 }
 
 /** Where a layer's rectangle is on screen, in the viewer element's CSS pixels. */
@@ -126,7 +131,10 @@ export class CanvasRasterLayer implements RasterLayer {
     this.ctx = context2d(this.canvas);
     this.source = document.createElement('canvas');
     this.sourceCtx = context2d(this.source);
-    this.upload(null);
+    if (options.clear) {
+      this.source.width = raster.width;
+      this.source.height = raster.height;
+    } else this.upload(null);
     this.applyStyle();
     host.attach(this.canvas);
     this.draw();

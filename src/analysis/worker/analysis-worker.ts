@@ -1,0 +1,25 @@
+/// <reference lib="webworker" />
+import { serve, withTransfer, type Endpoint } from '../../core';
+import { slideOverPorts } from '../../slide';
+import { AnalysisDb } from '../persist/analysis-db';
+import { detectTissue } from '../tissue/detect-tissue';
+import type { AnalysisWorkerRequests } from './protocol';
+
+// The analysis worker (DESIGN.md, decision 9): tissue detection and saving analyses, off the page's thread.
+let db: Promise<AnalysisDb> | null = null;
+
+serve<AnalysisWorkerRequests>(self as unknown as Endpoint, {
+  async tissue({ slide, info, maxSide, threshold }, { signal }) {
+    const source = slideOverPorts(slide);
+    try {
+      const mask = await detectTissue({ info, readRegion: source.readRegion }, { maxSide, threshold, signal });
+      return withTransfer(mask, [mask.mask.buffer, mask.saturation.buffer, mask.ink.buffer]);
+    } finally {
+      source.close();
+    }
+  },
+  async save({ saved }) {
+    db ??= AnalysisDb.open();
+    await (await db).put(saved);
+  },
+}, 'The analysis could not be prepared.');
