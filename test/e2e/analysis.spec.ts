@@ -7,7 +7,7 @@ import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { ROOT, tessera } from '../support/run-cli';
 import { readGeoJson } from '../../src/export/geojson';
 import { TILE_BYTES_SKIP_REASON, damageTile, tileBytes } from '../support/tiff-tile-bytes';
-import { chooseModel, expect, openWithPicker, test, useWasm, viewState, waitForSlide } from './helpers';
+import { chooseModel, expect, openWithPicker, predictorBackend, test, useWasm, viewState, waitForSlide } from './helpers';
 
 // The slide analysis as a pathologist runs it: open a slide, choose a model, draw a rectangle or not,
 // Analyze, watch progress, read the verdict and hover a tile. The ICIAR 2018 fixture model is served
@@ -41,7 +41,7 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
   await page.goto('/');
   await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
   await waitForSlide(page, 'CMU-1-Small-Region.svs');
-  // WebAssembly: on SwiftShader WebGPU these 12 tiles take minutes (inference.spec.ts checks ICIAR on WebGPU).
+  // WebAssembly in the inference worker: on SwiftShader WebGPU these 12 tiles take minutes (inference.spec.ts checks ICIAR on WebGPU).
   await useWasm(page);
   await chooseModel(page, /iciar18-breast-tfjs/);
   await expect(page.getByTestId('model-facts')).toContainText('128 × 128 px, rgb at 0.42 µm/px');
@@ -56,11 +56,13 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
   await expect(page.getByTestId('vote-verdict')).toHaveText(/Normal|Benign|InSitu|Invasive/);
   await expect(page.getByTestId('vote-rule')).toContainText('by plurality of tile classes');
 
-  // The analysis's stored probabilities for its tiles, against the model run on each region alone in the same page.
+  // The analysis's stored probabilities for its tiles (computed in the inference worker), against the model
+  // run on each region alone on the page's own thread (the runtime loaded there for the test, on wasm too).
   const check = await page.evaluate(async () => {
     const plan = window.__tessera.analysis!;
     const slide = window.__tessera.slide!;
-    const rt = window.__tesseraInference!;
+    const { runtime: rt } = await window.__tessera.loadRuntime();
+    const reference = await rt.chooseBackend('wasm');
     const model = await rt.openModel(rt.filesFromUrl('/fixture-models/iciar18-breast-tfjs/'));
     const { grid, store } = plan;
     const k = store.classNames.length;
@@ -81,10 +83,11 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
     const heat = window.__tessera.viewer!.rasterLayers().find((l) => l.label === 'Heatmap')!;
     const cx = (t % grid.cols) * grid.stride0 + grid.size0 / 2;
     const cy = Math.floor(t / grid.cols) * grid.stride0 + grid.size0 / 2;
-    return { tiles: done.length, worst, tile: t, cx, cy, cell: heat.pixelAt(cx, cy), classIndex: store.classIndex[t], probabilities: Array.from(store.probabilities.slice(t * k, t * k + k)), backend: rt.currentBackend()?.name };
+    return { tiles: done.length, worst, tile: t, cx, cy, cell: heat.pixelAt(cx, cy), classIndex: store.classIndex[t], probabilities: Array.from(store.probabilities.slice(t * k, t * k + k)), backend: window.__tessera.predictor!.backend.name, reference: reference.name };
   });
   expect(check.tiles).toBe(12);
-  expect(check.backend).toBe('wasm');
+  expect(check.backend, 'the analysis ran on wasm in the worker').toBe('wasm');
+  expect(check.reference, 'the reference ran on wasm in the page').toBe('wasm');
   expect(check.worst, 'max |p(analysis) - p(alone)|').toBeLessThanOrEqual(1e-4);
   // The heatmap (predicted class mode) holds the tile's class colour under its centre.
   const swatch = page.getByTestId('model-facts').locator('.class-chip').nth(check.classIndex).locator('.swatch');
@@ -207,12 +210,25 @@ test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; 
   const progress = page.getByTestId('analysis-progress');
   await expect(progress).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
   await expect.poll(async () => Number((await progress.textContent())!.split(' / ')[0]), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
+  const tilesDone = async () => Number((await progress.textContent())!.split(' / ')[0]);
+  const atPause = await tilesDone();
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(progress).toHaveAttribute('data-phase', 'paused');
-  await page.waitForTimeout(1500); // a batch already on its way may still land
-  const paused = Number((await progress.textContent())!.split(' / ')[0]);
+  // What the inference worker already holds still lands, then nothing more: the batch in hand (8), the tiles
+  // it reads ahead (readAhead, 16) and its feed's queue (it asks the page for 16 more whenever fewer than 16
+  // wait: at most 31). Here that was 40 tiles over 15 s on 2 cores (reported: Pause is slow to bite).
+  const pausedAt = Date.now();
+  let paused = atPause;
+  let stillSince = Date.now();
+  await expect.poll(async () => {
+    const n = await tilesDone();
+    if (n !== paused) [paused, stillSince] = [n, Date.now()];
+    return Date.now() - stillSince;
+  }, { timeout: 90_000, intervals: [250] }).toBeGreaterThanOrEqual(4000);
+  test.info().annotations.push({ type: 'after Pause', description: `${paused - atPause} more tiles landed, the last ${((stillSince - pausedAt) / 1000).toFixed(1)} s after the click` });
+  expect(paused - atPause, 'tiles that landed after Pause').toBeLessThanOrEqual(8 + 16 + 31);
   await page.waitForTimeout(3000);
-  expect(Number((await progress.textContent())!.split(' / ')[0])).toBe(paused);
+  expect(await tilesDone()).toBe(paused);
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect.poll(async () => Number((await progress.textContent())!.split(' / ')[0]), { timeout: 120_000 }).toBeGreaterThan(paused);
   await page.getByRole('button', { name: 'Cancel' }).click();
@@ -322,4 +338,61 @@ test('a corrupt tile in the file: the tiles over it are marked unreadable and sk
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test.describe('a model worker that dies mid-analysis', () => {
+  // The worker is made to throw an uncaught error on purpose; Chromium logs it as "Uncaught Error: crash requested by a test".
+  test.use({ allowUncaught: [/crash requested by a test/] });
+
+  test('the run pauses with what it finished kept, says so, and Resume finishes it on the next backend', async ({ page }) => {
+    test.setTimeout(480_000);
+    await page.goto('/');
+    await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+    await waitForSlide(page, 'CMU-1-Small-Region.svs');
+    await useWasm(page);
+    await chooseModel(page, /Nuclei/);
+    expect(await predictorBackend(page)).toBe('wasm');
+    // With wasm pinned for every model, the predictor's order is fallbackOrder('wasm', []) (choose-backend.ts): wasm, then cpu.
+    const order = await page.evaluate(() => window.__tessera.backends);
+    expect(order).toMatchObject({ choice: 'wasm', pinned: true, rates: [] });
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    const progress = page.getByTestId('analysis-progress');
+    await expect(progress).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
+    await expect.poll(() => page.evaluate(() => window.__tessera.analysis?.store.state.filter((s) => s === 1).length ?? 0), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
+    await page.evaluate(() => window.__tessera.predictor!.crashForTest());
+    await expect(progress).toHaveAttribute('data-phase', 'paused', { timeout: 30_000 });
+    const error = page.getByTestId('analysis-error');
+    await expect(error).toHaveText(/^The model stopped working \(its worker ended.*\)\. The \d+ tiles finished are kept and saved; Resume goes on with another backend\.$/);
+    const said = Number((await error.textContent())!.match(/The (\d+) tiles finished/)![1]);
+    const kept = await page.evaluate(() => {
+      const s = window.__tessera.analysis!.store;
+      return { done: s.state.filter((v) => v === 1).length, pending: s.state.filter((v) => v === 0).length, crashed: window.__tessera.predictor!.crashed?.code ?? null };
+    });
+    expect(kept.done).toBeGreaterThanOrEqual(8);
+    expect(kept.done).toBe(said);
+    expect(kept.pending, 'tiles left for Resume').toBeGreaterThan(0);
+    expect(kept.crashed).toBe('crashed');
+    // Nothing moves while paused.
+    await page.waitForTimeout(2000);
+    expect(await page.evaluate(() => window.__tessera.analysis!.store.state.filter((v) => v === 1).length)).toBe(kept.done);
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect(error).toHaveCount(0);
+    await waitForPhase(page, 'completed', 360_000);
+    const after = await page.evaluate(() => {
+      const s = window.__tessera.analysis!.store;
+      const count = (v: number) => s.state.filter((x) => x === v).length;
+      return { done: count(1), pending: count(0), background: count(2), failed: count(3), backend: window.__tessera.predictor!.backend.name, crashed: window.__tessera.predictor!.crashed };
+    });
+    test.info().annotations.push({ type: 'after resume', description: JSON.stringify(after) });
+    // Every tissue tile done: none left pending or failed, the others are background.
+    expect(after.pending).toBe(0);
+    expect(after.failed).toBe(0);
+    expect(after.done).toBeGreaterThan(kept.done);
+    // Only the missing tiles ran after the crash.
+    await expect(progress).toContainText(`${after.done - kept.done} / ${after.done - kept.done} tiles`);
+    expect(after.crashed).toBeNull();
+    expect(after.backend).toBe('cpu');
+    await expect(page.getByTestId('backend-summary')).toHaveText(/^CPU/);
+  });
 });

@@ -5,17 +5,31 @@ import type {} from '../../src/app/tessera-global';
 
 /** Helpers shared by the browser tests: opening slides the way a user does, and reading what is on screen. */
 
+/** Options of the page fixture. */
+export interface PageOptions {
+  /**
+   * Uncaught errors a test provokes on purpose (a worker made to crash): messages matching one of these
+   * are not counted as failures. Every other uncaught error still fails the test.
+   */
+  allowUncaught: RegExp[];
+}
+
 /**
  * Playwright's test, failing any test whose page (or one of its workers) throws an uncaught error: a
  * `pageerror`, or a console error that says "Uncaught" (what Chromium logs for an error or a rejection
- * nobody handled). The test runs to its end first; then it fails with every such message.
+ * nobody handled). The test runs to its end first; then it fails with every such message. A test that
+ * crashes a worker on purpose names the message it expects with `test.use({ allowUncaught: [/…/] })`.
  */
-export const test = base.extend({
-  page: async ({ page }, use) => {
+export const test = base.extend<PageOptions>({
+  allowUncaught: [[], { option: true }],
+  page: async ({ page, allowUncaught }, use) => {
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+    const expected = (text: string) => allowUncaught.some((re) => re.test(text));
+    page.on('pageerror', (e) => {
+      if (!expected(e.message)) errors.push(`${e.name}: ${e.message}`);
+    });
     page.on('console', (m) => {
-      if (m.type() !== 'error' || !/\bUncaught\b/.test(m.text())) return;
+      if (m.type() !== 'error' || !/\bUncaught\b/.test(m.text()) || expected(m.text())) return;
       const at = m.location().url ? ` (${m.location().url}:${m.location().lineNumber})` : '';
       errors.push(`console: ${m.text()}${m.worker() ? ' [in a worker]' : ''}${at}`);
     });
@@ -99,19 +113,35 @@ export function meanAbsDiff(a: RgbImage, b: RgbImage): number {
   return s / a.data.length;
 }
 
-/** Picks a model in the Model panel's list by its label, and waits for its facts. */
-export async function chooseModel(page: Page, label: RegExp): Promise<void> {
+/** Picks a model in the Model panel's list by its label, and waits until it has loaded (measured, when nothing is pinned). */
+export async function chooseModel(page: Page, label: RegExp, timeout = 120_000): Promise<void> {
   const select = page.getByLabel('Choose model').filter({ visible: true });
   await expect(select.locator('option', { hasText: label })).toHaveCount(1);
   const value = await select.locator('option', { hasText: label }).getAttribute('value');
   await select.selectOption(value!);
-  await expect(page.getByTestId('model-facts')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('model-loading')).toHaveCount(0, { timeout });
+  await expect(page.getByTestId('model-error')).toHaveCount(0);
+  await expect(select).toHaveValue(value!);
+  await expect(page.getByTestId('model-facts')).toBeVisible();
 }
 
-/** Switches the backend to wasm in the backend panel. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/**
+ * One backend for every model this page loads from now on, measuring nothing: the app's
+ * localStorage['tessera.backend-always'] (choose-backend.ts). Set before the model is chosen; it lasts
+ * through reloads (the test's browser context keeps its storage).
+ */
+export async function pinBackendAlways(page: Page, name: BackendName): Promise<void> {
+  await page.evaluate((n) => localStorage.setItem('tessera.backend-always', n), name);
+}
+
+/** Models chosen from now on run on WebAssembly in their worker (no measuring): call before chooseModel. */
 export async function useWasm(page: Page): Promise<void> {
-  await page.getByTestId('backend-summary').click();
-  await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByTestId('backend-summary')).toHaveText(/^WebAssembly/);
-  await page.getByTestId('backend-summary').click();
+  await pinBackendAlways(page, 'wasm');
+}
+
+/** The loaded model's backend in its worker (window.__tessera.predictor.backend.name), null with none loaded. */
+export function predictorBackend(page: Page): Promise<string | null> {
+  return page.evaluate(() => window.__tessera.predictor?.backend.name ?? null);
 }
