@@ -61,12 +61,12 @@ export async function openMeasuredPredictor(files: ModelFilesSpec, options: Choo
   const key = await memoryKey(options.modelKey);
   const always = options.remeasure ? null : alwaysBackend();
   if (always) {
-    const predictor = await startWorkerPredictor(files, fallbackOrder(always, []), options.signal);
+    const predictor = await startWorkerPredictor(files, fallbackOrder(always, []), { signal: options.signal });
     return { predictor, choice: { choice: predictor.backend.name, rates: [], pinned: true, measuredAt: Date.now(), remembered: true } };
   }
   const known = options.remeasure ? null : recall(key);
   if (known) {
-    const predictor = await startWorkerPredictor(files, fallbackOrder(known.choice, known.rates), options.signal);
+    const predictor = await startWorkerPredictor(files, fallbackOrder(known.choice, known.rates), { signal: options.signal });
     return { predictor, choice: { ...known, choice: predictor.backend.name, remembered: true } };
   }
   const { predictor, rates } = await measureBackends(files, options);
@@ -104,7 +104,7 @@ async function measureBackends(files: ModelFilesSpec, options: ChooseOptions): P
   }
   if (!best) {
     // Nothing measured (a model that runs nowhere here): the plain order, so the person sees the model's own error.
-    const predictor = await startWorkerPredictor(files, ['wasm', 'cpu'], options.signal).catch((e: unknown) => {
+    const predictor = await startWorkerPredictor(files, ['wasm', 'cpu'], { signal: options.signal }).catch((e: unknown) => {
       throw firstError instanceof TesseraError ? firstError : toTesseraError(e, 'The model could not be loaded.');
     });
     return { predictor, rates };
@@ -130,9 +130,12 @@ async function runTrial(files: ModelFilesSpec, name: BackendName, options: Choos
   const started = performance.now();
   const timer = setTimeout(() => controller.abort(), limitMs);
   try {
-    predictor = await startWorkerPredictor(files, [name], controller.signal, (p) => {
-      probe = p;
-      if (bar && p.gflops < PROBE_SHARE * bar.gflops) throw new TesseraError('unsupported', `${p.gflops.toFixed(1)} GFLOP/s on a convolution probe, against ${bar.gflops.toFixed(1)} for the fastest: not tried on the model`);
+    predictor = await startWorkerPredictor(files, [name], {
+      signal: controller.signal,
+      beforeLoad: (p) => {
+        probe = p;
+        if (bar && p.gflops < PROBE_SHARE * bar.gflops) throw new TesseraError('unsupported', `${p.gflops.toFixed(1)} GFLOP/s on a convolution probe, against ${bar.gflops.toFixed(1)} for the fastest: not tried on the model`);
+      },
     });
     const description = describeBackend(predictor.backend);
     const software = isSoftwareAdapter(predictor.backend.adapter);

@@ -32,21 +32,28 @@ export interface WorkerPredictor extends Predictor {
 
 let nextRunId = 1;
 
+export interface StartOptions {
+  signal?: AbortSignal;
+  /** Called with the backend's convolution probe before the model loads; may throw to stop there. */
+  beforeLoad?(probe: { backend: BackendInfo; gflops: number }): void;
+  /** Makes the worker's endpoint (a new inference worker; tests give a port served by inferenceHandlers). */
+  open?(): Endpoint;
+}
+
+function inferenceWorker(): Endpoint {
+  return new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'tessera-inference' }) as unknown as Endpoint;
+}
+
 /**
  * Starts an inference worker and loads the model there on the first backend of `order` that starts.
  * With `beforeLoad`, the backend is first timed on a fixed convolution (no model yet), and beforeLoad may
  * throw to stop there.
  */
-export async function startWorkerPredictor(
-  files: ModelFilesSpec,
-  order: BackendName[],
-  signal?: AbortSignal,
-  beforeLoad?: (probe: { backend: BackendInfo; gflops: number }) => void,
-): Promise<WorkerPredictor> {
-  const client = new ChannelClient<InferenceRequests>(
-    () => new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'tessera-inference' }) as unknown as Endpoint,
-    { crashMessage: 'The model stopped working (its worker ended: the GPU device was lost, memory ran out, or it crashed).' },
-  );
+export async function startWorkerPredictor(files: ModelFilesSpec, order: BackendName[], options: StartOptions = {}): Promise<WorkerPredictor> {
+  const { signal, beforeLoad } = options;
+  const client = new ChannelClient<InferenceRequests>(options.open ?? inferenceWorker, {
+    crashMessage: 'The model stopped working (its worker ended: the GPU device was lost, memory ran out, or it crashed).',
+  });
   const stopOnAbort = () => client.close();
   signal?.addEventListener('abort', stopOnAbort, { once: true });
   let loaded: { manifest: Manifest; backend: BackendInfo };
