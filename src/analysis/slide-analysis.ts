@@ -1,4 +1,5 @@
-import { estimateStainMatrix, type Manifest, type Predictor, type StainMatrix } from '../inference';
+import type { Manifest, Predictor, StainMatrix } from '../inference';
+import { estimateStainMatrix } from '../inference/stain';
 import type { Slide } from '../slide/types';
 import { makeTileGrid, type TileGrid } from './grid/tile-grid';
 import { createResultStore, type ResultStore } from './results/result-store';

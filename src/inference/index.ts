@@ -18,5 +18,5 @@ export { localPredictor, predictFeed, resolveFrom } from './local-predictor';
 export type { ImageFileRequests } from './sources/image-files';
 export { DEFAULT_PREDICT_OPTIONS, predict, predictBatches, validatePredictOptions, type PredictOptions, type Prediction } from './predict';
 export { preprocessBatch } from './preprocess-batch';
-export { estimateStainMatrix } from './preprocess/estimate-stain-matrix';
+export { estimateStainMatrix } from './stain';
 export type { ModelImage, PixelFormat } from './preprocess/pixels-to-tensor';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StainMatrix, StainSettings } from '../manifest';
-import { estimateStainMatrix } from './estimate-stain-matrix';
+import { estimateStainMatrix } from '../stain';
 import { colourOf, pixelsToTensor, type ModelImage } from './pixels-to-tensor';
 import { toRgb } from './to-channel-mode';
 

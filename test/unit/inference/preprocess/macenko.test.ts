@@ -5,11 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_STAIN_MATRIX, type StainMatrix } from '../../../../src/inference/manifest';
-import { MIN_STAINED_PIXELS, estimateStainMatrix } from '../../../../src/inference/preprocess/estimate-stain-matrix';
+import { MIN_STAINED_PIXELS, estimateStainMatrix } from '../../../../src/inference/stain';
 import { opticalDensity } from '../../../../src/inference/preprocess/optical-density';
-import { percentileOfSorted } from '../../../../src/inference/preprocess/percentile';
+import { percentileOfSorted } from '../../../../src/inference/stain';
 import { stainConcentrations, stainPseudoInverse } from '../../../../src/inference/preprocess/stain-concentrations';
-import { symmetricEigen } from '../../../../src/inference/preprocess/symmetric-eigen';
+import { symmetricEigen } from '../../../../src/inference/stain';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../../support/fixtures';
 import { expectClose, expectNoLeak, maxAbsDiff, useCpu, values } from '../helpers';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_STAIN_MATRIX, validateManifest } from '../../../../src/inference';
-import { estimateStainMatrix } from '../../../../src/inference/preprocess/estimate-stain-matrix';
+import { estimateStainMatrix } from '../../../../src/inference/stain';
 import { preprocessBatch } from '../../../../src/inference/preprocess-batch';
 import { stainConcentrations } from '../../../../src/inference/preprocess/stain-concentrations';
 import { expectClose, expectNoLeak, testImage, useCpu, values } from '../helpers';
