@@ -1,6 +1,6 @@
 import type { Manifest, Predictor, StainMatrix } from '../inference';
 import { estimateStainMatrix } from '../inference/stain';
-import type { Slide } from '../slide/types';
+import type { Slide } from '../slide';
 import { makeTileGrid, type TileGrid } from './grid/tile-grid';
 import { createResultStore, type ResultStore } from './results/result-store';
 import { startAnalysis, type AnalysisOptions, type AnalysisRun } from './run/analysis-run';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import { readAdapterInfo } from './gpu-adapter';
 import { BACKEND_LABELS, BACKEND_NAMES, type BackendEvent, type BackendInfo, type BackendName } from './backend-names';
 

@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import { channelCount, type Manifest } from './manifest';
 import type { Dim } from './model';
 

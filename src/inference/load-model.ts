@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import { currentBackend, initBackend } from './backend';
 import { checkModelInput, checkModelOutput } from './check-model';
 import { tfjsGraphLoader } from './load-tfjs-graph';

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import type { Manifest } from './manifest';
 import type { Dim, FormatLoader, Runner } from './model';
 import { readRequired } from './model-files';

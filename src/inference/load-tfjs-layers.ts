@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import type { Manifest } from './manifest';
 import type { Dim, FormatLoader, Runner } from './model';
 import { readTfjsArtifacts } from './tfjs-artifacts';

@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import type { Model } from './model';
 import { predictBatches, type Prediction } from './predict';
 import { DEFAULT_RUN_OPTIONS, type ImageFeed, type Predictor, type RunOptions, type RunSources } from './predictor';

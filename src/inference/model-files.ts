@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 
 /**
  * The files of one model folder, wherever they are: Files dropped or picked in the browser, a URL on the

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { TesseraError, throwIfAborted } from '../core/errors';
+import { TesseraError, throwIfAborted } from '../core';
 import { backendGeneration, recoverBackend } from './backend';
 import type { StainMatrix } from './manifest';
 import type { Model } from './model';

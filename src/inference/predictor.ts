@@ -1,4 +1,4 @@
-import type { RgbaImage } from '../core/image';
+import type { RgbaImage } from '../core';
 import type { Manifest, StainMatrix } from './manifest';
 import type { Prediction } from './predict';
 import type { ModelImage } from './preprocess/pixels-to-tensor';
@@ -62,7 +62,7 @@ export interface RunOptions {
    * An image that could not be read or decoded: the run goes on without it. Without this, the run stops
    * with the error. Throwing here stops the run with what is thrown.
    */
-  onSkip?(index: number, error: import('../core/errors').TesseraError): void;
+  onSkip?(index: number, error: import('../core').TesseraError): void;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = { batchSize: 8, readAhead: 16, raw: false };

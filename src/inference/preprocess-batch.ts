@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import { channelCount, type Manifest, type StainMatrix } from './manifest';
 import { normalize } from './preprocess/normalize';
 import { colourOf, pixelsToTensor, type ModelImage } from './preprocess/pixels-to-tensor';

@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import { MANIFEST_FILES, type Manifest, type ModelFormat } from './manifest';
 import { readJson, type ModelFiles } from './model-files';
 import { validateManifest } from './validate-manifest';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import { readJson, type ModelFiles } from './model-files';
 
 const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };

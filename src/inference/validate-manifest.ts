@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 import {
   ACTIVATIONS, CHANNEL_MODES, DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_STAIN, DEFAULT_TASK, DEFAULT_VOTE, MODEL_FORMATS, STAIN_ESTIMATES, TASKS, VOTE_RULES,
   channelCount, type ChannelMode, type Manifest, type ManifestClass, type ModelFormat, type StainMatrix, type StainSettings,

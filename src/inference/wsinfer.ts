@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors';
+import { TesseraError } from '../core';
 
 /**
  * WSInfer's model config (config.json, spec_version 1.0): spec_version, architecture, num_classes,

@@ -17,67 +17,6 @@ const ORDER = ['core', 'slide', 'inference', 'analysis', 'annotations', 'batch',
 const CLI_FORBIDDEN = new Set(['viewer', 'app']);
 
 /**
- * Imports that break a rule in files another change owns; each is `file -> specifier` as written. An entry
- * that no longer occurs is named in a warning (not a failure, while those files are being rewritten): take
- * it out then.
- */
-const KNOWN_EXCEPTIONS = new Set<string>([
-  // owned by the inference-worker change; fix there
-  'src/analysis/run/analysis-run.ts -> ../../core/errors',
-  'src/analysis/run/analysis-run.ts -> ../../core/geometry',
-  'src/analysis/run/analysis-run.ts -> ../../slide/types',
-  'src/analysis/run/tile-order.ts -> ../../core/geometry',
-  'src/analysis/slide-analysis.ts -> ../slide/types',
-  'src/app/analysis/use-model-choice.ts -> ../../core/errors',
-  'src/app/analysis/use-model-choice.ts -> ../../inference/model',
-  'src/app/analysis/use-model-choice.ts -> ../../inference/model-files',
-  'src/app/analysis/use-slide-analysis.ts -> ../../analysis/run/analysis-run',
-  'src/app/analysis/use-slide-analysis.ts -> ../../analysis/run/progress-meter',
-  'src/app/analysis/use-slide-analysis.ts -> ../../analysis/slide-analysis',
-  'src/app/analysis/use-slide-analysis.ts -> ../../analysis/vote/slide-vote',
-  'src/app/analysis/use-slide-analysis.ts -> ../../core/errors',
-  'src/app/analysis/use-slide-analysis.ts -> ../../inference/model',
-  'src/app/batch/use-batch-run.ts -> ../../analysis/run/progress-meter',
-  'src/app/batch/use-batch-run.ts -> ../../core/errors',
-  'src/app/batch/use-batch-run.ts -> ../../inference/model',
-  'src/batch/run/score-entries.ts -> ../../core/errors',
-  'src/inference/backend.ts -> ../core/errors',
-  'src/inference/check-model.ts -> ../core/errors',
-  'src/inference/load-model.ts -> ../core/errors',
-  'src/inference/load-onnx.ts -> ../core/errors',
-  'src/inference/load-tfjs-graph.ts -> ../core/errors',
-  'src/inference/load-tfjs-layers.ts -> ../core/errors',
-  'src/inference/local-predictor.ts -> ../core/errors',
-  'src/inference/model-files.ts -> ../core/errors',
-  'src/inference/node/files-from-directory.ts -> ../../core/errors',
-  'src/inference/onnx/index.ts -> ../../core/errors',
-  'src/inference/onnx/io.ts -> ../../core/errors',
-  'src/inference/onnx/onnx-errors.ts -> ../../core/errors',
-  'src/inference/onnx/validate.ts -> ../../core/errors',
-  'src/inference/predict.ts -> ../core/errors',
-  'src/inference/predictor.ts -> ../core/errors',
-  'src/inference/predictor.ts -> ../core/image',
-  'src/inference/preprocess-batch.ts -> ../core/errors',
-  'src/inference/preprocess/pixels-to-tensor.ts -> ../../core/errors',
-  'src/inference/preprocess/stain-concentrations.ts -> ../../core/errors',
-  'src/inference/read-manifest.ts -> ../core/errors',
-  'src/inference/sources/image-files.ts -> ../../core/worker-channel',
-  'src/inference/sources/read-ahead.ts -> ../../core/errors',
-  'src/inference/tfjs-artifacts.ts -> ../core/errors',
-  'src/inference/validate-manifest.ts -> ../core/errors',
-  'src/inference/worker/choose-backend.ts -> ../../core/errors',
-  'src/inference/worker/inference-handlers.ts -> ../../core/errors',
-  'src/inference/worker/inference-handlers.ts -> ../../core/image',
-  'src/inference/worker/inference-handlers.ts -> ../../core/worker-channel',
-  'src/inference/worker/inference-worker.ts -> ../../core/worker-channel',
-  'src/inference/worker/protocol.ts -> ../../core/errors',
-  'src/inference/worker/protocol.ts -> ../../core/worker-channel',
-  'src/inference/worker/worker-predictor.ts -> ../../core/errors',
-  'src/inference/worker/worker-predictor.ts -> ../../core/worker-channel',
-  'src/inference/wsinfer.ts -> ../core/errors',
-]);
-
-/**
  * Every import and export-from statement (type-only ones too), side-effect import, dynamic import() and
  * `typeof import()`. Statements are matched at the start of a line, so comments do not count; `new URL('./x',
  * import.meta.url)` (a worker's script, an asset) is not an import.
@@ -146,11 +85,7 @@ export function violations(files: { path: string; source: string }[]): string[] 
 test('imports point down the list of parts, through each part\'s face', () => {
   const files = [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'cli'))].map((path) => ({ path, source: readFileSync(path, 'utf8') }));
   expect(files.length).toBeGreaterThan(100);
-  const all = violations(files);
-  const key = (v: string) => v.slice(0, v.indexOf(': '));
-  const stale = [...KNOWN_EXCEPTIONS].filter((e) => !all.some((v) => key(v) === e));
-  if (stale.length) console.warn(`Known exceptions that no longer occur; take them out of KNOWN_EXCEPTIONS in test/unit/architecture.test.ts:\n  ${stale.join('\n  ')}`);
-  expect(all.filter((v) => !KNOWN_EXCEPTIONS.has(key(v)))).toEqual([]);
+  expect(violations(files)).toEqual([]);
 });
 
 test('the rules catch an import up the list, one past a face, and every form of import', () => {

@@ -1,7 +1,7 @@
-import { TesseraError, toTesseraError } from '../../core/errors';
-import type { Rect } from '../../core/geometry';
+import { TesseraError, toTesseraError } from '../../core';
+import type { Rect } from '../../core';
 import type { Predictor, SlideRegionRef, StainMatrix } from '../../inference';
-import type { Slide } from '../../slide/types';
+import type { Slide } from '../../slide';
 import { tileRegion } from '../grid/tile-grid';
 import { DEFAULT_SLIDE_ANALYSIS } from '../settings';
 import { TileState, setTileResult, setTileState, type ResultStore } from '../results/result-store';

@@ -1,4 +1,4 @@
-import { intersect, type Rect } from '../../core/geometry';
+import { intersect, type Rect } from '../../core';
 import { tileRect, type TileGrid } from '../grid/tile-grid';
 
 /**

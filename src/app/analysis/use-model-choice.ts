@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { modelKey } from '../../analysis';
-import { toTesseraError, type TesseraError } from '../../core/errors';
+import { toTesseraError, type TesseraError } from '../../core';
 import { filesOfSpec, openMeasuredPredictor, pinBackend, readManifest, type BackendChoice, type BackendName, type ModelFilesSpec, type WorkerPredictor } from '../../inference/worker';
 import { exposePredictor } from '../tessera-global';
 

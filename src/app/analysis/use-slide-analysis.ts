@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AnalysisRun, RunOutcome } from '../../analysis/run/analysis-run';
-import type { RunProgress } from '../../analysis/run/progress-meter';
-import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis/slide-analysis';
-import { slideVote, type SlideVote } from '../../analysis/vote/slide-vote';
+import type { AnalysisRun, RunOutcome } from '../../analysis';
+import type { RunProgress } from '../../analysis';
+import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis';
+import { slideVote, type SlideVote } from '../../analysis';
 import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
-import { TesseraError, toTesseraError } from '../../core/errors';
+import { TesseraError, toTesseraError } from '../../core';
 import { detectTissueOffPage } from '../../analysis/worker';
 import type { WorkerPredictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';

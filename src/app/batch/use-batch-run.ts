@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ProgressMeter, type RunProgress } from '../../analysis/run/progress-meter';
-import { toTesseraError, type TesseraError } from '../../core/errors';
+import { ProgressMeter, type RunProgress } from '../../analysis';
+import { toTesseraError, type TesseraError } from '../../core';
 import { folderLabels, isImageName, type BatchEntry, type FolderLabels } from '../../batch/folder';
 import { PatchDecoder, type BrowserEntry, type DroppedFolder } from '../../batch/browser';
 import { scoreEntries, type ScoredImage } from '../../batch/run';

@@ -1,4 +1,4 @@
-import { oneLine, TesseraError, throwIfAborted } from '../../core/errors';
+import { oneLine, TesseraError, throwIfAborted } from '../../core';
 import type { ImageRef, Predictor, RunSources } from '../../inference';
 import type { BatchEntry } from '../folder/batch-entry';
 import { labelOf, type FolderLabels } from '../folder/labels';

@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { ModelFiles } from '../model-files';
 
 /** The files of a model directory on disk, read with fs (no network). */

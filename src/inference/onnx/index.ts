@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import { execute, type RunOptions } from './executor';
 import { describeValues } from './io';
 import { buildGraph } from './model-graph';

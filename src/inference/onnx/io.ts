@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import { ONNX_DTYPES, tfDtype } from './cpu-tensor';
 import type { GraphValueInfo, OnnxGraph } from './model-graph';
 import { gpuValue, type GpuValue, type Layout } from './ops/kernel';

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 
 /**
  * The refusals of the ONNX importer, worded for the person who exported the model: what is wrong with

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { OnnxGraph } from './model-graph';
 import { unsupportedOperator, unsupportedUsage } from './onnx-errors';
 import { OPS } from './ops/registry';

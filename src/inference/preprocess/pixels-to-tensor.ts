@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 
 /**
  * How an image's samples are laid out: `rgba` (the slide engine's tiles, alpha dropped), `rgb`, `grey`

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../../core/errors';
+import { TesseraError } from '../../core';
 import type { StainMatrix } from '../manifest';
 import { opticalDensity } from './optical-density';
 

@@ -1,4 +1,4 @@
-import type { RequestMap } from '../../core/worker-channel';
+import type { RequestMap } from '../../core';
 import type { ModelImage } from '../preprocess/pixels-to-tensor';
 
 /**

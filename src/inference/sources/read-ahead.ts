@@ -1,4 +1,4 @@
-import { TesseraError, throwIfAborted, toTesseraError } from '../../core/errors';
+import { TesseraError, throwIfAborted, toTesseraError } from '../../core';
 import type { ModelImage } from '../preprocess/pixels-to-tensor';
 import { isModelImage, type ImageFeed, type ImageRef } from '../predictor';
 

@@ -1,4 +1,4 @@
-import { TesseraError, toTesseraError } from '../../core/errors';
+import { TesseraError, toTesseraError } from '../../core';
 import { BACKEND_LABELS, describeBackend, type BackendInfo, type BackendName } from '../backend-names';
 import type { ModelFilesSpec, BackendRate } from './protocol';
 import { startWorkerPredictor, type WorkerPredictor } from './worker-predictor';

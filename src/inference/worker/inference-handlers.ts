@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../../core/errors';
-import { ChannelClient, type Endpoint, type Handlers } from '../../core/worker-channel';
+import { TesseraError } from '../../core';
+import { ChannelClient, type Endpoint, type Handlers } from '../../core';
 import { currentBackend, initBackend, onBackendEvent, switchBackend } from '../backend';
 import { predictFeed, resolveFrom } from '../local-predictor';
 import type { Model } from '../model';

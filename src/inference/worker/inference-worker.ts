@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { serve, type Endpoint } from '../../core/worker-channel';
+import { serve, type Endpoint } from '../../core';
 import { inferenceHandlers } from './inference-handlers';
 import type { InferenceRequests } from './protocol';
 

@@ -1,5 +1,5 @@
-import type { SerializedError } from '../../core/errors';
-import type { RequestMap } from '../../core/worker-channel';
+import type { SerializedError } from '../../core';
+import type { RequestMap } from '../../core';
 import type { BackendEvent, BackendInfo, BackendName } from '../backend-names';
 import type { Manifest } from '../manifest';
 import type { Prediction } from '../predict';

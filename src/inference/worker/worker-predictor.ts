@@ -1,5 +1,5 @@
-import { TesseraError, toTesseraError } from '../../core/errors';
-import { ChannelClient, type Endpoint } from '../../core/worker-channel';
+import { TesseraError, toTesseraError } from '../../core';
+import { ChannelClient, type Endpoint } from '../../core';
 import type { BackendEvent, BackendInfo, BackendName } from '../backend-names';
 import type { Manifest } from '../manifest';
 import type { Prediction } from '../predict';
