@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { planSlideAnalysis, startSlideAnalysis, DEFAULT_SLIDE_ANALYSIS, slideVote, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
-import type { Rect } from '../../src/core';
+import { planSlideAnalysis, startSlideAnalysis, slideVote, validateAnalysisSettings, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
+import { TesseraError, type Rect } from '../../src/core';
 import { currentBackend, localPredictor, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
 import { analysisGeoJson, analysisSummary, tilesCsv } from '../../src/export';
@@ -114,30 +114,39 @@ export const analyze: Command = {
   },
 };
 
+/** The flags as the one validating function names them in its messages. */
+const FLAG_NAMES = { overlap: '--overlap', minTissue: '--min-tissue', tissueThreshold: '--tissue-threshold', mppOverride: '--mpp', batchSize: '--batch-size' } as const;
+
 function settingsFrom(args: ParsedArgs): Partial<SlideAnalysisSettings> {
   const s: Partial<SlideAnalysisSettings> = {};
-  const num = (name: string, min: number, max: number): number | undefined => {
+  const num = (name: string): number | undefined => {
     const v = args.values[name];
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${oneLine(String(v))}"`);
+    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${oneLine(String(v))}"`);
     return n;
   };
-  s.overlap = num('overlap', 0, 0.9) ?? DEFAULT_SLIDE_ANALYSIS.overlap;
-  s.minTissue = num('min-tissue', 0, 1) ?? DEFAULT_SLIDE_ANALYSIS.minTissue;
+  const overlap = num('overlap');
+  const minTissue = num('min-tissue');
+  const mpp = num('mpp');
+  const batch = num('batch-size');
+  if (overlap !== undefined) s.overlap = overlap;
+  if (minTissue !== undefined) s.minTissue = minTissue;
   s.detectTissue = !args.values['no-tissue'];
   const threshold = args.values['tissue-threshold'];
-  s.tissueThreshold = threshold === undefined || threshold === 'auto' ? null : num('tissue-threshold', 0, 255)!;
-  const mpp = num('mpp', 1e-3, 1e3);
+  s.tissueThreshold = threshold === undefined || threshold === 'auto' ? null : num('tissue-threshold')!;
   if (mpp !== undefined) s.mppOverride = mpp;
-  const batch = num('batch-size', 1, 256);
   if (batch !== undefined) {
-    if (!Number.isInteger(batch)) throw new UsageError(`--batch-size must be a whole number, got "${batch}"`);
     s.batchSize = batch;
     s.readAhead = 2 * batch;
   }
   if (typeof args.values.region === 'string') s.region = parseRegion(args.values.region);
-  return s;
+  try {
+    return validateAnalysisSettings(s, FLAG_NAMES);
+  } catch (e) {
+    if (e instanceof TesseraError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function parseRegion(text: string): Rect {
