@@ -170,10 +170,15 @@ function fastest(rates: BackendRate[]): BackendName | null {
   return ok[0]?.backend ?? null;
 }
 
-/** The chosen backend, then the others by measured speed, then those without a rate; cpu last. */
+/**
+ * The chosen backend, then the others that ran the model by measured speed, then WebAssembly and the CPU
+ * backend, and last those that never ran the model here (stopped early: a software GPU would hold the
+ * browser's drawing while it computes, so it comes after the slow but harmless CPU backend).
+ */
 export function fallbackOrder(first: BackendName, rates: BackendRate[]): BackendName[] {
-  const byRate = [...rates].sort((a, b) => (b.imagesPerSecond ?? -1) - (a.imagesPerSecond ?? -1)).map((r) => r.backend);
-  return [...new Set<BackendName>([first, ...byRate, 'wasm', 'cpu'])];
+  const ran = rates.filter((r) => r.imagesPerSecond !== null).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!).map((r) => r.backend);
+  const rest = rates.filter((r) => r.imagesPerSecond === null).map((r) => r.backend);
+  return [...new Set<BackendName>([first, ...ran, 'wasm', 'cpu', ...rest])];
 }
 
 // ---- memory, per model and machine (localStorage; a private window or a full store just measures again)
