@@ -272,6 +272,8 @@ test('a broken model folder is refused with the reason, and the app goes on with
     await page.goto('/');
     await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
     await waitForSlide(page, 'CMU-1-Small-Region.svs');
+    // Not about the backend: no measuring (on SwiftShader a GPU trial can hold the browser's GPU process).
+    await useWasm(page);
     await page.getByTestId('model-folder-input').setInputFiles(bad);
     await expect(page.getByTestId('model-error')).toContainText(/model\.onnx/);
     await expect(page.getByRole('button', { name: 'Analyze' })).toBeDisabled();
@@ -287,6 +289,7 @@ test('dropping a model folder\'s files onto the page loads that model', async ({
   await page.goto('/');
   await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
   await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  await useWasm(page); // not about the backend: no measuring
   const files = ['tessera.json', 'model.onnx'].map((name) => ({ name, data: readFileSync(join(ROOT, 'models', 'nuclei-segmentation', name)).toString('base64') }));
   const transfer = await page.evaluateHandle((list) => {
     const dt = new DataTransfer();
@@ -296,6 +299,7 @@ test('dropping a model folder\'s files onto the page loads that model', async ({
   await page.dispatchEvent('[data-testid="viewer"]', 'drop', { dataTransfer: transfer });
   await expect(page.getByTestId('model-facts')).toContainText('Nuclei (H&E)', { timeout: 60_000 });
   await expect(page.getByTestId('model-facts')).toContainText('256 × 256 px, rgb at 0.5 µm/px');
+  expect(await predictorBackend(page)).toBe('wasm');
 });
 
 test('a corrupt tile in the file: the tiles over it are marked unreadable and skipped, the run goes on', async ({ page }) => {
