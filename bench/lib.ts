@@ -130,15 +130,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** `vite preview` of the built dist/ (with the app's COOP/COEP/CSP headers) on a free port. */
+/**
+ * The built app the benchmark serves: dist/, or BENCH_DIST (a build elsewhere, e.g.
+ * `npx vite build --outDir /tmp/tessera-bench-dist`, so a benchmark never rebuilds the dist/ that a
+ * running `npm test` serves).
+ */
+export const BENCH_DIST = resolve(ROOT, process.env.BENCH_DIST ?? 'dist');
+
+/** `vite preview` of the built app (with the app's COOP/COEP/CSP headers) on a free port. */
 export async function startPreview(): Promise<{ server: PreviewServer; url: string }> {
-  if (!existsSync(join(ROOT, 'dist/index.html'))) {
-    throw new Error('dist/ is missing: run `npm run bench` (it builds the app first) or `npx vite build`.');
+  if (!existsSync(join(BENCH_DIST, 'index.html'))) {
+    throw new Error(`${BENCH_DIST} holds no built app: run \`npm run bench\` (it builds the app first) or \`npx vite build\`${process.env.BENCH_DIST ? ` --outDir ${process.env.BENCH_DIST}` : ''}.`);
   }
   const port = await freePort();
   const server = await preview({
     root: ROOT,
     logLevel: 'warn',
+    build: { outDir: BENCH_DIST },
     preview: { port, strictPort: true, host: '127.0.0.1', open: false },
   });
   return { server, url: `http://127.0.0.1:${port}/` };

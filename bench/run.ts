@@ -8,9 +8,11 @@
  * BENCH_SEED (20240611), BENCH_CONCURRENCY (the pool size), BENCH_SLIDE (a slide to use instead of the
  * generated one), BENCH_TIMEOUT_S (900, whole run).
  *
- * BENCH_PARTS (default "slides,models,batch"): which parts run; the model part (ResNet-18 images per second,
- * bench/models/models.ts) and the batch part (scoring a patch folder, bench/batch/batch.ts) run after the
- * slide part and merge their figures into latest.json.
+ * BENCH_PARTS (default "slides,models,batch,worker"): which parts run; the model part (ResNet-18 images per
+ * second, bench/models/models.ts), the batch part (scoring a patch folder, worker and in-page,
+ * bench/batch/batch.ts) and the worker part (issue 12: the analysis and batch scoring with the model in the
+ * inference worker against the model on the page's thread, and the page's responsiveness meanwhile,
+ * bench/worker/worker.ts) run after the slide part and merge their figures into latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { BATCH_TIMEOUT_MS, runBatchPart } from './batch/batch';
 import { MODELS_TIMEOUT_MS, runModelPart } from './models/models';
+import { WORKER_TIMEOUT_MS, runWorkerPart } from './worker/worker';
 import {
   ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, foreignLoadMeter, envInt, giveFileToPage, log, pickTilePositions, startSession, warmPageCache, withTimeout,
   type Position, type Session,
@@ -339,15 +342,18 @@ async function main(): Promise<void> {
   }
 }
 
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'slides,models,batch').split(',').map((p) => p.trim()).filter(Boolean));
+const ALL_PARTS = ['slides', 'models', 'batch', 'worker'];
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of PARTS) {
-  if (p !== 'slides' && p !== 'models' && p !== 'batch') {
-    log(`BENCH_PARTS: unknown part "${p}" (parts: slides, models, batch)`);
+  if (!ALL_PARTS.includes(p)) {
+    log(`BENCH_PARTS: unknown part "${p}" (parts: ${ALL_PARTS.join(', ')})`);
     process.exit(1);
   }
 }
 
-const LIMIT_MS = (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + (PARTS.has('batch') ? BATCH_TIMEOUT_MS : 0) + 60_000;
+// BENCH_BATCH_TIMEOUT_S limits each of the batch part's runs; the part as a whole gets twice that.
+const LIMIT_MS =
+  (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + (PARTS.has('batch') ? 2 * BATCH_TIMEOUT_MS : 0) + (PARTS.has('worker') ? WORKER_TIMEOUT_MS : 0) + 60_000;
 const overall = setTimeout(() => {
   log(`the whole benchmark took longer than ${LIMIT_MS / 1000} s; giving up`);
   process.exit(1);
@@ -358,6 +364,7 @@ overall.unref();
   if (PARTS.has('slides')) await main();
   if (PARTS.has('models')) await runModelPart();
   if (PARTS.has('batch')) await runBatchPart();
+  if (PARTS.has('worker')) await runWorkerPart();
 })().then(
   () => process.exit(0),
   (e) => {

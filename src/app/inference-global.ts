@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { planSlideAnalysis, startSlideAnalysis, tileRegion } from '../analysis';
 import * as inference from '../inference';
 import { WASM_PATHS } from '../inference/browser';
 
@@ -18,7 +19,13 @@ export function chooseBackend(name: inference.BackendName): Promise<inference.Ba
   return inference.switchBackend(name, APP_BACKEND);
 }
 
-export const runtime = { ...inference, tf, startBackend, chooseBackend };
+/**
+ * For benchmarks (bench/worker): the slide analysis as the app runs it, so a run can be driven with a
+ * model opened here on the page (localPredictor), the in-page baseline the worker is compared with.
+ */
+const slideAnalysis = { planSlideAnalysis, startSlideAnalysis, tileRegion };
+
+export const runtime = { ...inference, tf, startBackend, chooseBackend, slideAnalysis };
 
 export type InferenceGlobal = typeof runtime;
 

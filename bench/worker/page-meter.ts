@@ -1,0 +1,168 @@
+/**
+ * How responsive the page's main thread stays while something runs (issue 12, DESIGN.md decision 9):
+ * long tasks (PerformanceObserver 'longtask', 50 ms and longer), a 50 ms setInterval probe's longest gap
+ * between ticks, and requestAnimationFrame intervals while the view is dragged. Installed into the page
+ * as window.__benchMeter, so code inside page.evaluate can start and stop it around what it runs.
+ */
+import type { Page } from 'playwright-core';
+
+/** What the main thread did during one measured stretch. */
+export interface Responsiveness {
+  /** Longest 'longtask' entry (0 when none: every task was under 50 ms). */
+  longestTaskMs: number;
+  longTasks: number;
+  longTaskTotalMs: number;
+  /** Longest time between two ticks of a 50 ms setInterval (50 when it never slipped). */
+  probeMaxGapMs: number;
+  probeTicks: number;
+  durationMs: number;
+  /** The longest few long tasks: when they started (ms after the measurement began) and how long they took. */
+  longest: { atMs: number; ms: number }[];
+}
+
+/** requestAnimationFrame intervals over a stretch (the drag). */
+export interface FrameStats {
+  frames: number;
+  p50Ms: number;
+  p95Ms: number;
+  /**
+   * The same by time: the frame interval that 95% of the recorded time was spent in frames no longer than.
+   * One freeze of seconds among many short frames barely moves p95Ms; it dominates this.
+   */
+  timeP95Ms: number;
+  maxMs: number;
+  durationMs: number;
+}
+
+export const PROBE_MS = 50;
+
+export interface BenchMeter {
+  /** Starts a named responsiveness measurement. */
+  start(key: string): void;
+  stop(key: string): Responsiveness;
+  /** Starts recording requestAnimationFrame times. */
+  startFrames(): void;
+  stopFrames(): FrameStats;
+}
+
+declare global {
+  interface Window {
+    __benchMeter?: BenchMeter;
+  }
+}
+
+/** Installs window.__benchMeter in the page (again after a navigation). */
+export async function installMeter(page: Page): Promise<void> {
+  await page.evaluate((probeMs) => {
+    interface Active {
+      t0: number;
+      tasks: { atMs: number; ms: number }[];
+      last: number;
+      maxGap: number;
+      ticks: number;
+      observer: PerformanceObserver;
+      timer: number;
+    }
+    const active = new Map<string, Active>();
+    // A task already running when the measurement starts (the one that starts it) counts from then on.
+    const clip = (e: PerformanceEntry, t0: number) => ({ atMs: Math.max(0, e.startTime - t0), ms: Math.min(e.duration, e.startTime + e.duration - t0) });
+    let frames: { times: number[]; running: boolean } | null = null;
+    window.__benchMeter = {
+      start(key) {
+        const now = performance.now();
+        const a: Active = { t0: now, tasks: [], last: now, maxGap: 0, ticks: 0, observer: null!, timer: 0 };
+        a.observer = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) a.tasks.push(clip(e, a.t0));
+        });
+        a.observer.observe({ type: 'longtask' });
+        a.timer = window.setInterval(() => {
+          const t = performance.now();
+          a.maxGap = Math.max(a.maxGap, t - a.last);
+          a.last = t;
+          a.ticks++;
+        }, probeMs);
+        active.set(key, a);
+      },
+      stop(key) {
+        const a = active.get(key);
+        if (!a) throw new Error(`bench meter "${key}" was not started`);
+        active.delete(key);
+        for (const e of a.observer.takeRecords()) a.tasks.push(clip(e, a.t0));
+        a.observer.disconnect();
+        clearInterval(a.timer);
+        const now = performance.now();
+        // A stretch that ends in the middle of a blocked interval counts that gap too.
+        a.maxGap = Math.max(a.maxGap, now - a.last);
+        const byLength = [...a.tasks].sort((x, y) => y.ms - x.ms);
+        return {
+          longestTaskMs: byLength.length ? byLength[0].ms : 0,
+          longTasks: a.tasks.length,
+          longTaskTotalMs: a.tasks.reduce((s, d) => s + d.ms, 0),
+          probeMaxGapMs: a.maxGap,
+          probeTicks: a.ticks,
+          durationMs: now - a.t0,
+          longest: byLength.slice(0, 5).map((x) => ({ atMs: Math.round(x.atMs), ms: Math.round(x.ms) })),
+        };
+      },
+      startFrames() {
+        const f = { times: [] as number[], running: true };
+        frames = f;
+        const tick = (t: number) => {
+          if (!f.running) return;
+          f.times.push(t);
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      },
+      stopFrames() {
+        const f = frames;
+        if (!f) throw new Error('bench frame recording was not started');
+        f.running = false;
+        frames = null;
+        // Up to now: a freeze that lasts until this call (which ran as soon as the thread was free, before
+        // the next frame) is the last interval.
+        const count = f.times.length;
+        f.times.push(performance.now());
+        const gaps = f.times.slice(1).map((t, i) => t - f.times[i]).sort((a, b) => a - b);
+        const q = (p: number) => (gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] : Number.NaN);
+        const total = gaps.reduce((s, g) => s + g, 0);
+        let covered = 0;
+        let timeP95Ms = Number.NaN;
+        for (const g of gaps) {
+          covered += g;
+          if (covered >= 0.95 * total) {
+            timeP95Ms = g;
+            break;
+          }
+        }
+        return { frames: count, p50Ms: q(0.5), p95Ms: q(0.95), timeP95Ms, maxMs: gaps.length ? gaps[gaps.length - 1] : Number.NaN, durationMs: f.times.length > 1 ? f.times[f.times.length - 1] - f.times[0] : 0 };
+      },
+    };
+  }, PROBE_MS);
+}
+
+/**
+ * Drags the view for `ms` as a person does: mouse down in the viewer's middle, moves along a circle of
+ * 120 px radius (one turn a second, each move awaited as Playwright sends it), mouse up. Records the
+ * requestAnimationFrame intervals meanwhile. Returns them and how many moves went out.
+ */
+export async function dragView(page: Page, ms: number): Promise<FrameStats & { moves: number }> {
+  const box = await page.getByTestId('viewer').boundingBox();
+  if (!box) throw new Error('the viewer is not on screen');
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const r = Math.min(120, box.width / 4, box.height / 4);
+  await page.evaluate(() => window.__benchMeter!.startFrames());
+  await page.mouse.move(cx + r, cy);
+  await page.mouse.down();
+  const t0 = Date.now();
+  let moves = 0;
+  while (Date.now() - t0 < ms) {
+    const a = (2 * Math.PI * (Date.now() - t0)) / 1000;
+    await page.mouse.move(cx + r * Math.cos(a), cy + r * Math.sin(a));
+    moves++;
+  }
+  await page.mouse.up();
+  const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
+  return { ...frames, moves };
+}
