@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createMaskRaster, createResultStore, ownedRect, setTileResult, type TileGrid } from '../../../src/analysis';
+import type { Manifest } from '../../../src/inference';
 import { MaskPainter, segmentationMaskLayer } from '../../../src/render';
 import { mulberry32 } from '../../support/seeded-random';
 
 // The mask layer kept up to date tile by tile must show exactly what a full redraw of the mask shows
 // (segmentationMaskLayer, which tessera analyze --png draws), and say which part of the raster changed.
 
-const manifest = {
-  output: { classes: [{ name: 'background', color: '#000000' }, { name: 'nucleus', color: '#e0a020' }, { name: 'boundary', color: '#3b8f4a' }] },
-  vote: { ignore: ['background'] },
-} as const;
+const manifest: Pick<Manifest, 'output' | 'vote'> = {
+  output: { activation: 'softmax', classes: [{ name: 'background', color: '#000000' }, { name: 'nucleus', color: '#e0a020' }, { name: 'boundary', color: '#3b8f4a' }] },
+  vote: { rule: 'plurality', ignore: ['background'] },
+};
 
 function fixture(overrides: Partial<TileGrid>, budget: number) {
   const grid: TileGrid = { cols: 6, rows: 5, originX: 300, originY: 200, size0: 256, stride0: 192, level: 0, levelSize: 256, patchSize: [256, 256], mpp: 0.5, mppSource: 'slide', modelMpp: 0.5, ...overrides };
