@@ -20,7 +20,7 @@ export interface Responsiveness {
   longest: { atMs: number; ms: number }[];
 }
 
-/** requestAnimationFrame intervals over a stretch (the drag). */
+/** requestAnimationFrame intervals over the drag (from its pointerdown to its pointerup). */
 export interface FrameStats {
   frames: number;
   p50Ms: number;
@@ -31,7 +31,11 @@ export interface FrameStats {
    */
   timeP95Ms: number;
   maxMs: number;
+  /** From pointerdown to pointerup, by the events' own time stamps. */
   durationMs: number;
+  /** window.__benchProgress() when the page handled the pointerdown and the pointerup. */
+  progressAtDown: number | null;
+  progressAtUp: number | null;
 }
 
 export const PROBE_MS = 50;
@@ -48,6 +52,8 @@ export interface BenchMeter {
 declare global {
   interface Window {
     __benchMeter?: BenchMeter;
+    /** What the run being measured has done so far (set by whoever starts it), read when a drag starts and ends. */
+    __benchProgress?: () => number;
   }
 }
 
@@ -66,7 +72,13 @@ export async function installMeter(page: Page): Promise<void> {
     const active = new Map<string, Active>();
     // A task already running when the measurement starts (the one that starts it) counts from then on.
     const clip = (e: PerformanceEntry, t0: number) => ({ atMs: Math.max(0, e.startTime - t0), ms: Math.min(e.duration, e.startTime + e.duration - t0) });
-    let frames: { times: number[]; running: boolean } | null = null;
+    let frames: {
+      times: number[];
+      running: boolean;
+      down: { t: number; progress: number | null } | null;
+      up: { t: number; progress: number | null } | null;
+      cleanup: () => void;
+    } | null = null;
     window.__benchMeter = {
       start(key) {
         const now = performance.now();
@@ -105,7 +117,7 @@ export async function installMeter(page: Page): Promise<void> {
         };
       },
       startFrames() {
-        const f = { times: [] as number[], running: true };
+        const f: NonNullable<typeof frames> = { times: [], running: true, down: null, up: null, cleanup: () => {} };
         frames = f;
         const tick = (t: number) => {
           if (!f.running) return;
@@ -113,17 +125,43 @@ export async function installMeter(page: Page): Promise<void> {
           requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
+        // The drag's own input events (in the viewer) say when it began and ended (their timeStamp is when the input came,
+        // even if the thread was busy then), and how far the run was when the page got to them.
+        const inViewer = (e: PointerEvent) => e.target instanceof Element && !!e.target.closest('[data-testid="viewer"]');
+        const onDown = (e: PointerEvent) => {
+          if (inViewer(e)) f.down ??= { t: e.timeStamp, progress: window.__benchProgress?.() ?? null };
+        };
+        const onUp = (e: PointerEvent) => {
+          if (inViewer(e) && f.down) f.up ??= { t: e.timeStamp, progress: window.__benchProgress?.() ?? null };
+        };
+        window.addEventListener('pointerdown', onDown, { capture: true, passive: true });
+        window.addEventListener('pointerup', onUp, { capture: true, passive: true });
+        f.cleanup = () => {
+          window.removeEventListener('pointerdown', onDown, { capture: true });
+          window.removeEventListener('pointerup', onUp, { capture: true });
+        };
       },
       stopFrames() {
         const f = frames;
         if (!f) throw new Error('bench frame recording was not started');
         f.running = false;
+        f.cleanup();
         frames = null;
         // Up to now: a freeze that lasts until this call (which ran as soon as the thread was free, before
         // the next frame) is the last interval.
-        const count = f.times.length;
-        f.times.push(performance.now());
-        const gaps = f.times.slice(1).map((t, i) => t - f.times[i]).sort((a, b) => a - b);
+        const times = [...f.times, performance.now()];
+        const from = f.down?.t ?? -Infinity;
+        const to = f.up?.t ?? Infinity;
+        // Every interval between two frames that overlaps the drag, whole.
+        const intervals: number[] = [];
+        let count = 0;
+        for (let i = 1; i < times.length; i++) {
+          if (times[i] > from && times[i - 1] < to) {
+            intervals.push(times[i] - times[i - 1]);
+            if (i < times.length - 1) count++;
+          }
+        }
+        const gaps = intervals.sort((a, b) => a - b);
         const q = (p: number) => (gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] : Number.NaN);
         const total = gaps.reduce((s, g) => s + g, 0);
         let covered = 0;
@@ -135,24 +173,30 @@ export async function installMeter(page: Page): Promise<void> {
             break;
           }
         }
-        return { frames: count, p50Ms: q(0.5), p95Ms: q(0.95), timeP95Ms, maxMs: gaps.length ? gaps[gaps.length - 1] : Number.NaN, durationMs: f.times.length > 1 ? f.times[f.times.length - 1] - f.times[0] : 0 };
+        return {
+          frames: count, p50Ms: q(0.5), p95Ms: q(0.95), timeP95Ms, maxMs: gaps.length ? gaps[gaps.length - 1] : Number.NaN,
+          durationMs: f.down && f.up ? f.up.t - f.down.t : total,
+          progressAtDown: f.down?.progress ?? null, progressAtUp: f.up?.progress ?? null,
+        };
       },
     };
   }, PROBE_MS);
 }
 
 /**
- * Drags the view for `ms` as a person does: mouse down in the viewer's middle, moves along a circle of
- * 120 px radius (one turn a second, each move awaited as Playwright sends it), mouse up. Records the
- * requestAnimationFrame intervals meanwhile. Returns them and how many moves went out.
+ * Drags the view for `ms` as a person does, `delayMs` after `frameStart` (a Date.now() when the frame
+ * recording began, with the run): mouse down in the viewer's middle, moves along a circle of 120 px radius
+ * (one turn a second, each move awaited as Playwright sends it), mouse up. Nothing here waits for the
+ * page's main thread to answer before the drag starts (a page that is running a model answers late), so
+ * the drag comes when it is due; the requestAnimationFrame intervals that overlap it are the result.
+ * Call window.__benchMeter.startFrames() with the run's start, and this after.
  */
-export async function dragView(page: Page, ms: number): Promise<FrameStats & { moves: number }> {
-  const box = await page.getByTestId('viewer').boundingBox();
-  if (!box) throw new Error('the viewer is not on screen');
+export async function dragView(page: Page, box: { x: number; y: number; width: number; height: number }, ms: number, frameStart: number, delayMs: number): Promise<FrameStats & { moves: number }> {
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
   const r = Math.min(120, box.width / 4, box.height / 4);
-  await page.evaluate(() => window.__benchMeter!.startFrames());
+  const wait = frameStart + delayMs - Date.now();
+  if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   await page.mouse.move(cx + r, cy);
   await page.mouse.down();
   const t0 = Date.now();

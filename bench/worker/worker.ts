@@ -13,8 +13,8 @@
  *   the model opened there, startSlideAnalysis(slide, localPredictor(model), ...) with the same settings.
  * Each run is measured for tiles/s and for the main thread (longest 'longtask', a 50 ms probe's longest
  * gap; the app's from Analyze, the bench-driven ones from the run's start, after the bench planned the run
- * on the page); the app and in-page paths also run once more with the view dragged mid-run (requestAnimationFrame
- * intervals while dragging; that run is cancelled once the drag ends). Model only: a sample of the same
+ * on the page); the app and in-page paths also run once more with the view dragged a quarter of the way in
+ * (requestAnimationFrame intervals over the drag; that run is cancelled once the drag ends). Model only: a sample of the same
  * tiles, read beforehand, through the worker's predictBatches and the page's.
  *
  * Batch scoring: the brain-MRI folder with the shipped brain-MRI model on WebAssembly, worker and in-page
@@ -57,7 +57,7 @@ const OVERLAP = Number(process.env.BENCH_WORKER_OVERLAP ?? 0);
 const SETTINGS = { overlap: OVERLAP, minTissue: 0.5, tissueThreshold: null, region: null };
 /** One analysis run's limit. */
 const RUN_TIMEOUT_MS = 600_000;
-/** The drag starts once this share of the run's tiles is done. */
+/** The drag starts this share of the way into the run (by the time the same path's full run took in the round). */
 const DRAG_AT = 0.25;
 
 type AnalysisPath = 'app' | 'worker' | 'page';
@@ -82,8 +82,8 @@ interface DragFigures {
   frames: FrameStats & { moves: number };
   /** The main thread over the whole drag run (Analyze to cancelled). */
   main: Responsiveness;
+  /** Tiles done (and unreadable) when the drag started and when it ended: does the run go on while the view is dragged? */
   tilesAtDrag: number;
-  /** Tiles done when the drag ended: does the run go on while the view is dragged? */
   tilesAfterDrag: number;
 }
 
@@ -152,13 +152,6 @@ export async function waitForPhase(page: Page, phase: string, timeout: number): 
   );
 }
 
-/** The app's progress line, "done / total tiles". */
-async function appProgress(page: Page): Promise<{ done: number; total: number }> {
-  const text = (await page.getByTestId('analysis-progress').textContent({ timeout: 30_000 })) ?? '';
-  const m = /(\d+) \/ (\d+) tiles/.exec(text);
-  return m ? { done: Number(m[1]), total: Number(m[2]) } : { done: 0, total: 0 };
-}
-
 async function waitUntil(check: () => Promise<boolean>, timeout: number, what: string): Promise<void> {
   const t0 = Date.now();
   while (!(await check())) {
@@ -167,25 +160,38 @@ async function waitUntil(check: () => Promise<boolean>, timeout: number, what: s
   }
 }
 
-/** The app's path: Analyze pressed, timed from "running" to "completed"; with drag, cancelled after it. */
-async function appRun(page: Page, drag: boolean): Promise<AnalysisRunFigures | DragFigures> {
+/** The viewer's box on screen, for the drag (read before a run starts, while the page answers at once). */
+async function viewerBox(page: Page) {
+  const box = await page.getByTestId('viewer').boundingBox();
+  if (!box) throw new Error('the viewer is not on screen');
+  return box;
+}
+
+/**
+ * The app's path: Analyze pressed, timed from "running" to "completed". With `dragAfterMs`, the view is
+ * dragged that long after "running" and the run is cancelled after the drag (if it is still going).
+ */
+async function appRun(page: Page, dragAfterMs: number | null): Promise<AnalysisRunFigures | DragFigures> {
+  const box = dragAfterMs === null ? null : await viewerBox(page);
   await watchPhases(page);
-  await page.evaluate(() => window.__benchMeter!.start('app'));
+  await page.evaluate((drag) => {
+    window.__benchMeter!.start('app');
+    window.__benchProgress = () => {
+      let n = 0;
+      for (const s of window.__tessera.analysis?.store.state ?? []) if (s === 1 || s === 3) n++;
+      return n;
+    };
+    if (drag) window.__benchMeter!.startFrames();
+  }, dragAfterMs !== null);
   await page.getByRole('button', { name: 'Analyze' }).click();
   await waitForPhase(page, 'running', 120_000);
-  if (drag) {
-    let at = 0;
-    await waitUntil(async () => {
-      const p = await appProgress(page);
-      at = p.done;
-      return p.total > 0 && p.done >= DRAG_AT * p.total;
-    }, RUN_TIMEOUT_MS, 'the app run reaching the drag');
-    const frames = await dragView(page, DRAG_MS);
-    const after = (await appProgress(page)).done;
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await waitForPhase(page, 'cancelled', 120_000);
+  if (box && dragAfterMs !== null) {
+    const frames = await dragView(page, box, DRAG_MS, Date.now(), dragAfterMs);
+    const ended = () => page.evaluate(() => (window as unknown as BenchWindow).__benchPhases!.log.some((e) => e.phase === 'completed' || e.phase === 'cancelled'));
+    if (!(await ended())) await page.getByRole('button', { name: 'Cancel' }).click({ timeout: 10_000 }).catch(() => {});
+    await waitUntil(ended, 120_000, 'the app run ending after the drag');
     const main = await page.evaluate(() => window.__benchMeter!.stop('app'));
-    return { frames, main, tilesAtDrag: at, tilesAfterDrag: after };
+    return { frames, main, tilesAtDrag: frames.progressAtDown ?? -1, tilesAfterDrag: frames.progressAtUp ?? -1 };
   }
   await waitForPhase(page, 'completed', RUN_TIMEOUT_MS);
   return page.evaluate(() => {
@@ -204,9 +210,13 @@ async function appRun(page: Page, drag: boolean): Promise<AnalysisRunFigures | D
   });
 }
 
-/** A run driven by the benchmark: plan, then startSlideAnalysis with the worker predictor or a page-thread one. */
-async function benchRun(page: Page, path: 'worker' | 'page', drag: boolean): Promise<AnalysisRunFigures | DragFigures> {
-  const total = await page.evaluate(async ({ path, settings }) => {
+/**
+ * A run driven by the benchmark: plan, then startSlideAnalysis with the worker predictor or a page-thread
+ * one. With `dragAfterMs`, the view is dragged that long after the run started, then the run is cancelled.
+ */
+async function benchRun(page: Page, path: 'worker' | 'page', dragAfterMs: number | null): Promise<AnalysisRunFigures | DragFigures> {
+  const box = dragAfterMs === null ? null : await viewerBox(page);
+  await page.evaluate(async ({ path, settings, drag }) => {
     const w = window as unknown as BenchWindow;
     const rt = window.__tesseraInference!;
     const slide = window.__tessera.slide!;
@@ -216,21 +226,15 @@ async function benchRun(page: Page, path: 'worker' | 'page', drag: boolean): Pro
     const tPlan = performance.now();
     const plan = await rt.slideAnalysis.planSlideAnalysis(slide, predictor, settings);
     window.__benchMeter!.start('run');
+    if (drag) window.__benchMeter!.startFrames();
     const t0 = performance.now();
     const run = rt.slideAnalysis.startSlideAnalysis(slide, predictor, plan, { ...settings, first: window.__tessera.viewer!.visibleRegion() });
     w.__benchRun = { run, t0, planMs: t0 - tPlan };
-    return run.order.length;
-  }, { path, settings: SETTINGS });
-  let at = 0;
-  let after = 0;
-  let frames: (FrameStats & { moves: number }) | null = null;
-  if (drag) {
-    await waitUntil(async () => {
-      at = await page.evaluate(() => (window as unknown as BenchWindow).__benchRun!.run.progress().done);
-      return at >= DRAG_AT * total;
-    }, RUN_TIMEOUT_MS, `the ${path} run reaching the drag`);
-    frames = await dragView(page, DRAG_MS);
-    after = await page.evaluate(() => (window as unknown as BenchWindow).__benchRun!.run.progress().done);
+    window.__benchProgress = () => run.progress().done + run.progress().failed;
+  }, { path, settings: SETTINGS, drag: dragAfterMs !== null });
+  let frames: DragFigures['frames'] | null = null;
+  if (box && dragAfterMs !== null) {
+    frames = await dragView(page, box, DRAG_MS, Date.now(), dragAfterMs);
     await page.evaluate(() => (window as unknown as BenchWindow).__benchRun!.run.cancel());
   }
   const r = await withTimeout(
@@ -244,7 +248,7 @@ async function benchRun(page: Page, path: 'worker' | 'page', drag: boolean): Pro
     RUN_TIMEOUT_MS,
     `the ${path} analysis run`,
   );
-  if (frames) return { frames, main: r.main, tilesAtDrag: at, tilesAfterDrag: after };
+  if (frames) return { frames, main: r.main, tilesAtDrag: frames.progressAtDown ?? -1, tilesAfterDrag: frames.progressAtUp ?? -1 };
   if (r.status !== 'completed') throw new Error(`the ${path} analysis run ended ${r.status}${r.error ? `: ${r.error}` : ''}`);
   return { tiles: r.done, failed: r.failed, ms: r.ms, tilesPerSecond: ((r.done + r.failed) * 1000) / r.ms, planMs: r.planMs, main: r.main };
 }
@@ -322,7 +326,7 @@ async function analysisRound(page: Page, order: AnalysisPath[], view: { centerX:
   const drags: Partial<Record<'app' | 'page', DragFigures>> = {};
   for (const path of order) {
     await resetView(page, view);
-    const clean = (path === 'app' ? await appRun(page, false) : await benchRun(page, path, false)) as AnalysisRunFigures;
+    const clean = (path === 'app' ? await appRun(page, null) : await benchRun(page, path, null)) as AnalysisRunFigures;
     runs[path] = clean;
     const at = clean.main.longest.map((x) => `${x.ms} ms at ${(x.atMs / 1000).toFixed(1)} s`).join(', ');
     log(`  ${PATH_LABELS[path]}: ${clean.tiles + clean.failed} tiles in ${(clean.ms / 1000).toFixed(1)} s, ${clean.tilesPerSecond.toFixed(2)} tiles/s${clean.planMs === null ? '' : ` (planned in ${(clean.planMs / 1000).toFixed(1)} s)`}; longest task ${clean.main.longestTaskMs.toFixed(0)} ms, probe gap ${clean.main.probeMaxGapMs.toFixed(0)} ms; longest tasks: ${at || 'none'}`);
@@ -335,7 +339,9 @@ async function analysisRound(page: Page, order: AnalysisPath[], view: { centerX:
   if (DRAG_MS > 0) {
     for (const path of order.filter((p): p is 'app' | 'page' => p !== 'worker')) {
       await resetView(page, view);
-      const d = (path === 'app' ? await appRun(page, true) : await benchRun(page, path, true)) as DragFigures;
+      // The drag starts a quarter of the way into the run (by this round's full run of the same path).
+      const after = DRAG_AT * runs[path]!.ms;
+      const d = (path === 'app' ? await appRun(page, after) : await benchRun(page, path, after)) as DragFigures;
       drags[path] = d;
       log(`  ${PATH_LABELS[path]}, dragged from tile ${d.tilesAtDrag} to ${d.tilesAfterDrag}: ${d.frames.moves} moves, ${d.frames.frames} frames, rAF p95 ${d.frames.p95Ms.toFixed(1)} ms, by time ${d.frames.timeP95Ms.toFixed(1)} ms (max ${d.frames.maxMs.toFixed(0)}); longest task ${d.main.longestTaskMs.toFixed(0)} ms`);
       if (path === 'app') await withTimeout(settleWorker(page), RUN_TIMEOUT_MS, 'letting the worker finish its batch');
