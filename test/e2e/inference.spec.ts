@@ -79,12 +79,13 @@ test.describe(() => {
       expect(wasm.imagesPerSecond).toBeGreaterThan(0);
       for (const gpu of gpus) {
         // SwiftShader, a software GPU: measured slower than wasm, stopped as too slow, or (when its convolution
-        // probe ran under a quarter of wasm's) not tried on the model at all.
+        // probe ran slower than wasm's: a software GPU must beat the fastest's probe outright, another backend
+        // reach a quarter of it) not tried on the model at all.
         if (gpu.software !== undefined) expect(gpu.software, `${gpu.backend} on SwiftShader is a software GPU`).toBe(true);
         if (gpu.imagesPerSecond !== null) expect(gpu.imagesPerSecond, gpu.backend).toBeLessThan(wasm.imagesPerSecond!);
         else if (/convolution probe/.test(gpu.note ?? '')) {
           expect(gpu.note, gpu.backend).toMatch(/^\d+\.\d GFLOP\/s on a convolution probe, against \d+\.\d for the fastest: not tried on the model$/);
-          expect(gpu.probeGflops!, gpu.backend).toBeLessThan(0.25 * wasm.probeGflops!);
+          expect(gpu.probeGflops!, gpu.backend).toBeLessThan((gpu.software ? 1 : 0.25) * wasm.probeGflops!);
         } else expect(gpu.note, gpu.backend).toMatch(/^stopped after \d+\.\d s, slower than the fastest$/);
       }
       expect(await page.evaluate(() => window.__tessera.predictor!.backend.name)).toBe('wasm');
