@@ -16,7 +16,7 @@ export async function* predictFeed(model: Model, feed: ImageFeed, resolve: Resol
   signal?.addEventListener('abort', stop, { once: true });
   if (signal?.aborted) stop();
   try {
-    const { images, indexOf } = readAhead(feed, resolve, { readAhead: o.readAhead, signal: controller.signal, onSkip: o.onSkip });
+    const { images, indexOf } = readAhead(feed, resolve, { readAhead: o.readAhead, signal: controller.signal, onSkip: o.onSkip, gate: o.gate });
     for await (const batch of predictBatches(model, images, { batchSize: o.batchSize, raw: o.raw, stainMatrix: o.stainMatrix, signal: controller.signal })) {
       yield batch.map((p) => ({ ...p, index: indexOf[p.index] }));
     }

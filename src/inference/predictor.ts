@@ -59,10 +59,25 @@ export interface RunOptions {
   stainMatrix?: StainMatrix;
   sources?: RunSources;
   /**
+   * A paused run holds here: no new batch starts while it is closed (the batch running finishes). In
+   * the worker, the page's gate is mirrored, so Pause takes effect within one batch, not after every
+   * tile already handed to the worker.
+   */
+  gate?: RunGate;
+  /**
    * An image that could not be read or decoded: the run goes on without it. Without this, the run stops
    * with the error. Throwing here stops the run with what is thrown.
    */
   onSkip?(index: number, error: import('../core').TesseraError): void;
+}
+
+/** A pause a run waits at (analysis/run's PauseGate is one). */
+export interface RunGate {
+  readonly paused: boolean;
+  /** Resolves at once when open, else when it opens. */
+  pass(): Promise<void>;
+  /** Called on every pause and resume; returns the function that stops listening. */
+  onChange(listener: (paused: boolean) => void): () => void;
 }
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = { batchSize: 8, readAhead: 16, raw: false };

@@ -117,7 +117,7 @@ export function startAnalysis(slide: Slide, predictor: Predictor, store: ResultS
 
   async function run(): Promise<RunOutcome> {
     try {
-      const options = { batchSize: o.batchSize, readAhead: o.readAhead, stainMatrix: o.stainMatrix, sources: { slide }, onSkip };
+      const options = { batchSize: o.batchSize, readAhead: o.readAhead, stainMatrix: o.stainMatrix, sources: { slide }, onSkip, gate };
       for await (const batch of predictor.predictBatches(tiles(), options, abort.signal)) {
         if (batch.length) inARow = 0;
         // A segmentation sink stitches and counts nuclei on this thread (about 15 ms a tile): the page

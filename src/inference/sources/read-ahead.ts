@@ -1,6 +1,6 @@
 import { TesseraError, throwIfAborted, toTesseraError } from '../../core';
 import type { ModelImage } from '../preprocess/pixels-to-tensor';
-import { isModelImage, type ImageFeed, type ImageRef } from '../predictor';
+import { isModelImage, type ImageFeed, type ImageRef, type RunGate } from '../predictor';
 
 /** Reads one reference's pixels. */
 export type ResolveRef = (ref: ImageRef, signal: AbortSignal) => Promise<ModelImage>;
@@ -10,6 +10,8 @@ export interface ReadAheadOptions {
   signal: AbortSignal;
   /** A reference that could not be read; without it, the error ends the iteration. */
   onSkip?(index: number, error: TesseraError): void;
+  /** While paused, no image is handed on (so no new batch starts). */
+  gate?: RunGate;
 }
 
 /**
@@ -72,6 +74,8 @@ export function readAhead(feed: ImageFeed, resolve: ResolveRef, options: ReadAhe
           options.onSkip(next.index, image);
           continue;
         }
+        if (options.gate?.paused) await options.gate.pass();
+        throwIfAborted(signal);
         indexOf.push(next.index);
         yield image;
       }

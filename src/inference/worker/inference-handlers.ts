@@ -6,7 +6,7 @@ import { predictFeed, resolveFrom } from '../local-predictor';
 import type { Model } from '../model';
 import { openModel } from '../load-model';
 import type { Prediction } from '../predict';
-import type { ImageRef } from '../predictor';
+import type { ImageRef, RunGate } from '../predictor';
 import { slideOverPorts } from '../../slide';
 import type { ImageFileRequests } from '../sources/image-files';
 import type { ResolveRef } from '../sources/read-ahead';
@@ -73,6 +73,37 @@ class Feed implements AsyncIterable<ImageRef> {
   }
 }
 
+/** The worker's copy of the page's pause gate for one run. */
+class SimpleGate implements RunGate {
+  private open: (() => void) | null = null;
+  private waiting: Promise<void> | null = null;
+
+  constructor(paused: boolean) {
+    this.set(paused);
+  }
+
+  get paused(): boolean {
+    return this.waiting !== null;
+  }
+
+  set(paused: boolean): void {
+    if (paused) this.waiting ??= new Promise<void>((r) => (this.open = r));
+    else {
+      this.open?.();
+      this.waiting = null;
+      this.open = null;
+    }
+  }
+
+  pass(): Promise<void> {
+    return this.waiting ?? Promise.resolve();
+  }
+
+  onChange(): () => void {
+    return () => {};
+  }
+}
+
 /** Buffers of the predictions, moved to the page rather than copied. */
 function buffersOf(predictions: Prediction[]): Transferable[] {
   const out: Transferable[] = [];
@@ -90,6 +121,7 @@ function buffersOf(predictions: Prediction[]): Transferable[] {
 export function inferenceHandlers(): Handlers<InferenceRequests> {
   let model: Model | null = null;
   const feeds = new Map<number, Feed>();
+  const gates = new Map<number, SimpleGate>();
   const loaded = () => {
     if (!model) throw new TesseraError('internal', 'No model is loaded in this worker.');
     return model;
@@ -132,23 +164,31 @@ export function inferenceHandlers(): Handlers<InferenceRequests> {
       return info;
     },
 
-    async run({ runId, options, sources }, { signal, emit }) {
+    async run({ runId, options, sources, paused }, { signal, emit }) {
       const m = loaded();
       const ports = portResolver(sources);
       const feed = new Feed((count) => emit({ kind: 'need', count } satisfies RunEvent), Math.max(options.readAhead, options.batchSize));
+      const gate = new SimpleGate(paused);
       feeds.set(runId, feed);
+      gates.set(runId, gate);
       let images = 0;
       try {
         const onSkip = (index: number, error: TesseraError) => emit({ kind: 'skip', index, error: error.toJSON() } satisfies RunEvent);
-        for await (const predictions of predictFeed(m, feed, ports.resolve, { ...options, onSkip }, signal)) {
+        for await (const predictions of predictFeed(m, feed, ports.resolve, { ...options, onSkip, gate }, signal)) {
           images += predictions.length;
           emit({ kind: 'batch', predictions } satisfies RunEvent, buffersOf(predictions));
         }
         return { images };
       } finally {
         feeds.delete(runId);
+        gates.get(runId)?.set(false);
+        gates.delete(runId);
         ports.close();
       }
+    },
+
+    hold({ runId, paused }) {
+      gates.get(runId)?.set(paused);
     },
 
     feed({ runId, refs, done }) {

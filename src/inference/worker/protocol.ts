@@ -51,7 +51,9 @@ export interface InferenceRequests extends RequestMap {
   /** Moves the model to another backend (falling back along `order` when it cannot start). */
   switchBackend: { params: { name: BackendName; order: BackendName[] }; result: BackendInfo };
   /** Runs the model over references the page feeds on demand (`need` events, `feed` requests); results come as `batch` events. */
-  run: { params: { runId: number; options: Omit<RunOptions, 'sources' | 'onSkip'>; sources: SourcePorts }; result: { images: number } };
+  run: { params: { runId: number; options: Omit<RunOptions, 'sources' | 'onSkip' | 'gate'>; sources: SourcePorts; paused: boolean }; result: { images: number } };
+  /** The page paused or resumed a run: no new batch starts while paused. */
+  hold: { params: { runId: number; paused: boolean }; result: void };
   feed: { params: { runId: number; refs: ImageRef[]; done: boolean }; result: void };
   /** Never answered: backend events (fallbacks after a lost device) come back as its events. */
   watch: { params: null; result: never };

@@ -83,7 +83,7 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
     }).catch(() => {});
   watch();
 
-  return {
+  const predictor: WorkerPredictor = {
     manifest: loaded.manifest,
     get backend() {
       return backend;
@@ -115,9 +115,14 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
     onCrash: (listener) => client.onCrash(listener),
     crashForTest: () => client.request('crash', null),
     loseDeviceForTest: () => client.request('loseDevice', null),
-    predictBatches: (images, options, s) => runInWorker(client, images, options, s),
+    async *predictBatches(images, options, s) {
+      // A worker that died between runs (nothing to pause): the next run loads the model again first.
+      if (crashed) await predictor.recover();
+      yield* runInWorker(client, images, options, s);
+    },
     dispose: () => client.close(),
   };
+  return predictor;
 }
 
 /** Ports for the run's sources, opened now and moved to the worker with the run request. */
@@ -142,7 +147,7 @@ async function sourcePorts(sources: RunSources = {}): Promise<{ ports: SourcePor
  * paused analysis, holds the worker up), and batches of predictions come back as events.
  */
 async function* runInWorker(client: ChannelClient<InferenceRequests>, images: ImageFeed, options: Partial<RunOptions> = {}, signal?: AbortSignal): AsyncGenerator<Prediction[]> {
-  const { sources, onSkip, ...rest } = { ...DEFAULT_RUN_OPTIONS, ...options };
+  const { sources, onSkip, gate, ...rest } = { ...DEFAULT_RUN_OPTIONS, ...options };
   const runId = nextRunId++;
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -191,7 +196,9 @@ async function* runInWorker(client: ChannelClient<InferenceRequests>, images: Im
 
   try {
     const { ports, transfer } = await sourcePorts(sources);
-    const run = client.request('run', { runId, options: rest, sources: ports }, {
+    const stopMirroring = gate?.onChange((paused) => void client.request('hold', { runId, paused }).catch(() => {}));
+    controller.signal.addEventListener('abort', () => stopMirroring?.(), { once: true });
+    const run = client.request('run', { runId, options: rest, sources: ports, paused: gate?.paused ?? false }, {
       signal: controller.signal,
       transfer,
       onEvent: (value) => {

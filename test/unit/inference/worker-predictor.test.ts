@@ -2,6 +2,7 @@ import { openAsBlob, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Endpoint } from '../../../src/core';
+import { PauseGate } from '../../../src/analysis/run/pause-gate';
 import { TesseraError } from '../../../src/core/errors';
 import { filesFromDirectory } from '../../../src/inference/node';
 import { localPredictor, openModel, switchBackend, type ImageRef, type Model, type SlideRegionRef } from '../../../src/inference';
@@ -122,6 +123,29 @@ describe.skipIf(!HAVE_FIXTURES)(`the inference worker, over MessageChannels${HAV
     expect((await run).size).toBe(12);
   });
 
+  it('holds at a paused gate: the batch running finishes, no other starts until it opens', async () => {
+    const gate = new PauseGate();
+    const refs = [...regions(), ...regions()];
+    const arrivals: number[] = [];
+    let pausedAt = -1;
+    const run = (async () => {
+      for await (const batch of predictor.predictBatches(refs, { batchSize: 4, readAhead: 8, sources: { slide }, gate }, undefined)) {
+        arrivals.push(batch.length);
+        if (arrivals.length === 1) {
+          gate.pause();
+          pausedAt = performance.now();
+        }
+      }
+    })();
+    while (pausedAt < 0) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 2500));
+    // At most the batch that was already running when the pause reached the worker.
+    expect(arrivals.length).toBeLessThanOrEqual(2);
+    gate.resume();
+    await run;
+    expect(arrivals.reduce((a, b) => a + b, 0)).toBe(refs.length);
+  });
+
   it('stops a run when its signal aborts, and takes the next run', async () => {
     const ac = new AbortController();
     const refs = [...regions(), ...regions(), ...regions()];
@@ -147,5 +171,15 @@ describe.skipIf(!HAVE_FIXTURES)(`the inference worker, over MessageChannels${HAV
     expect(info.name).toBe('wasm');
     expect(predictor.crashed).toBeNull();
     expect((await collect(predictor, regions().slice(0, 4), { sources: { slide } })).size).toBe(4);
+  });
+
+  it('loads the model again by itself when the worker died between runs', async () => {
+    const before = opened;
+    (lastEndpoint as unknown as EventTarget).dispatchEvent(Object.assign(new Event('error'), { message: 'the GPU process restarted' }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(predictor.crashed?.code).toBe('crashed');
+    expect((await collect(predictor, regions().slice(0, 4), { sources: { slide } })).size).toBe(4);
+    expect(opened).toBe(before + 1);
+    expect(predictor.crashed).toBeNull();
   });
 });
