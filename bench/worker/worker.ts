@@ -375,6 +375,8 @@ function printAnalysisTable(m: AnalysisRound, rounds: AnalysisRound[], info: { t
     );
   }
   console.log(`  rounds, worker (app) ÷ in-page tiles/s: ${rounds.map((r) => r.workerVsPage.toFixed(2)).join(' ')}; model only sample: ${info.sample} of ${info.tissueTiles} tissue tiles`);
+  const med = (p: AnalysisPath) => median(rounds.map((r) => r.runs[p].tilesPerSecond));
+  console.log(`  each path's median round, tiles/s: app ${med('app').toFixed(2)}, startSlideAnalysis ${med('worker').toFixed(2)}, in-page ${med('page').toFixed(2)} (app ÷ in-page ${(med('app') / med('page')).toFixed(2)})`);
 }
 
 interface Target {
@@ -509,6 +511,8 @@ export async function runWorkerPart(): Promise<void> {
         console.log(`${name.padEnd(27)}  ${p.modelOnlyPerSecond.toFixed(2).padStart(16)}  ${p.scoringPerSecond.toFixed(2).padStart(13)}  ${p.ratio.toFixed(2).padStart(20)}  ${p.scoring.longestTaskMs.toFixed(0).padStart(15)}  ${p.scoring.probeMaxGapMs.toFixed(0).padStart(12)}`);
       }
       console.log(`  rounds, worker ÷ in-page images/s: ${rounds.map((r) => r.workerVsPage.toFixed(2)).join(' ')}`);
+      const med = (p: 'worker' | 'page') => median(rounds.map((r) => r[p].scoringPerSecond));
+      console.log(`  each path's median round, scoring images/s: worker ${med('worker').toFixed(2)}, in-page ${med('page').toFixed(2)} (worker ÷ in-page ${(med('worker') / med('page')).toFixed(2)})`);
     }
     result.pageErrors = [...session.pageErrors];
     if (session.pageErrors.length) throw new Error(`the page reported errors: ${session.pageErrors.join('; ')}`);
