@@ -87,6 +87,8 @@ export class MaskPainter {
   private readonly table = new Uint8Array(256 * 4);
   private readonly drawnState: Uint8Array;
   private drawnVersion = -1;
+  /** The colour table as 32-bit pixels. */
+  private readonly colours: Uint32Array;
 
   constructor(private readonly mask: MaskRaster, private readonly store: Pick<ResultStore, 'grid' | 'state' | 'version'>, manifest: Pick<Manifest, 'output' | 'vote'>) {
     this.step = Math.max(1, Math.ceil(Math.max(mask.width, mask.height) / MASK_DISPLAY_SIDE));
@@ -100,6 +102,7 @@ export class MaskPainter {
       if (i < 255 && !clear.includes(i)) this.table.set([...parseHexColor(c.color), 255], i * 4);
     });
     this.drawnState = new Uint8Array(store.state.length);
+    this.colours = new Uint32Array(this.table.buffer);
   }
 
   /** Repaints the squares of tiles that changed; returns the raster rectangle that changed, or null. */
@@ -120,7 +123,7 @@ export class MaskPainter {
   }
 
   private paintTile(tile: number): Rect | null {
-    const { mask, step, image, table } = this;
+    const { mask, step, image } = this;
     // The square the tile owns, in display pixels.
     const owned = ownedRect(this.store.grid, tile);
     const scale = mask.downsample * step;
@@ -129,18 +132,13 @@ export class MaskPainter {
     const x1 = Math.min(image.width, Math.ceil((owned.x + owned.width - mask.originX) / scale));
     const y1 = Math.min(image.height, Math.ceil((owned.y + owned.height - mask.originY) / scale));
     if (x1 <= x0 || y1 <= y0) return null;
-    const out = image.data;
+    // One 32-bit write a pixel (RGBA in memory order, whatever the platform's byte order).
+    const out = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
+    const colours = this.colours;
     for (let y = y0; y < y1; y++) {
       const src = Math.min(mask.height - 1, y * step) * mask.width;
-      for (let x = x0; x < x1; x++) {
-        const c = mask.data[src + Math.min(mask.width - 1, x * step)];
-        const o = (y * image.width + x) * 4;
-        const t = c * 4;
-        out[o] = table[t];
-        out[o + 1] = table[t + 1];
-        out[o + 2] = table[t + 2];
-        out[o + 3] = table[t + 3];
-      }
+      const row = y * image.width;
+      for (let x = x0; x < x1; x++) out[row + x] = colours[mask.data[src + Math.min(mask.width - 1, x * step)]];
     }
     return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   }

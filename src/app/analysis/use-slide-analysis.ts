@@ -40,7 +40,10 @@ export interface SlideAnalysis {
  */
 export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredictor | null, viewer: SlideViewer | null, saved: SavedAnalyses): SlideAnalysis {
   const [phase, setPhase] = useState<AnalysisPhase>('idle');
-  const [plan, setPlan] = useState<SlideAnalysisPlan | null>(null);
+  // The plan with the model it was made for: a new model's first render must not see the old plan (its
+  // classes differ: the legend and heatmap modes would be built from mismatched lists).
+  const [planned, setPlanned] = useState<{ plan: SlideAnalysisPlan; model: WorkerPredictor } | null>(null);
+  const plan = planned && planned.model === model ? planned.plan : null;
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [vote, setVote] = useState<SlideVote | null>(null);
   const [error, setError] = useState<TesseraError | null>(null);
@@ -56,7 +59,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
 
   useEffect(() => {
     setPhase('idle');
-    setPlan(null);
+    setPlanned(null);
     setProgress(null);
     setVote(null);
     setError(null);
@@ -86,7 +89,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
         lastSave = performance.now();
         void savedRef.current.save(snapshotAnalysis(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: savedSettings(settings) }));
       };
-      setPlan(next);
+      setPlanned({ plan: next, model });
       setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
       // Results arrive per batch; the vote and the overlays follow at most every 250 ms.
       const refresh = () => {
