@@ -417,3 +417,23 @@ test.describe('a model worker that dies mid-analysis', () => {
     await expect(page.getByTestId('backend-summary')).toHaveText(/^WebAssembly/);
   });
 });
+
+test('choosing another model after an analysis leaves the app standing, with no analysis shown for the new model', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+  await waitForSlide(page, 'CMU-1-Small-Region.svs');
+  await useWasm(page);
+  await chooseModel(page, /iciar18-breast-tfjs/);
+  await drawRectangle(page, { x: 8 * 108 + 20, y: 12 * 108 + 20, width: 2 * 108 - 40, height: 2 * 108 - 40 });
+  await page.getByRole('button', { name: 'Analyze' }).click();
+  await waitForPhase(page, 'completed');
+  await expect(page.getByTestId('legend')).toContainText('Invasive');
+  // A model with other classes (two, not four): before, its first render drew the old plan's legend with
+  // the new model's colours, threw, and React unmounted the whole app.
+  await chooseModel(page, /Brain MRI/);
+  await expect(page.getByTestId('model-facts')).toContainText('yes');
+  await expect(page.getByTestId('legend')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Analyze' })).toBeVisible();
+  await expect(page.getByTestId('viewer')).toBeVisible();
+});
