@@ -213,7 +213,7 @@ export async function measureBatchPath(page: Page, path: PathName, count: number
     n = 0;
     for await (const ev of scoreEntries(predictor, entries, labels, options)) if (ev.kind === 'scored') n += ev.images.length;
     const scoringPerSecond = (n * 1000) / (performance.now() - t);
-    const scoring = window.__benchMeter!.stop('scoring');
+    const scoring = await window.__benchMeter!.stop('scoring');
     reader.dispose();
     return { images: n, modelOnlyPerSecond, scoringPerSecond, ratio: scoringPerSecond / modelOnlyPerSecond, scoring };
   }, { path, count, batchSize: BATCH_SIZE });

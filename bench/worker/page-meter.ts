@@ -43,7 +43,8 @@ export const PROBE_MS = 50;
 export interface BenchMeter {
   /** Starts a named responsiveness measurement. */
   start(key: string): void;
-  stop(key: string): Responsiveness;
+  /** Ends it (as of the call; long-task entries still on their way are waited for). */
+  stop(key: string): Promise<Responsiveness>;
   /** Starts recording requestAnimationFrame times. */
   startFrames(): void;
   stopFrames(): FrameStats;
@@ -95,21 +96,25 @@ export async function installMeter(page: Page): Promise<void> {
         }, probeMs);
         active.set(key, a);
       },
-      stop(key) {
+      async stop(key) {
         const a = active.get(key);
         if (!a) throw new Error(`bench meter "${key}" was not started`);
         active.delete(key);
-        for (const e of a.observer.takeRecords()) a.tasks.push(clip(e, a.t0));
-        a.observer.disconnect();
         clearInterval(a.timer);
         const now = performance.now();
         // A stretch that ends in the middle of a blocked interval counts that gap too.
         a.maxGap = Math.max(a.maxGap, now - a.last);
-        const byLength = [...a.tasks].sort((x, y) => y.ms - x.ms);
+        // A long task's entry is queued after the task has ended: give the one that just ended (often
+        // the last model batch, right before this call) two turns to arrive.
+        for (let i = 0; i < 2; i++) await new Promise((r) => setTimeout(r, 0));
+        for (const e of a.observer.takeRecords()) a.tasks.push(clip(e, a.t0));
+        a.observer.disconnect();
+        const tasks = a.tasks.filter((t) => t.atMs < now - a.t0);
+        const byLength = [...tasks].sort((x, y) => y.ms - x.ms);
         return {
           longestTaskMs: byLength.length ? byLength[0].ms : 0,
-          longTasks: a.tasks.length,
-          longTaskTotalMs: a.tasks.reduce((s, d) => s + d.ms, 0),
+          longTasks: tasks.length,
+          longTaskTotalMs: tasks.reduce((s, d) => s + d.ms, 0),
           probeMaxGapMs: a.maxGap,
           probeTicks: a.ticks,
           durationMs: now - a.t0,

@@ -194,8 +194,8 @@ async function appRun(page: Page, dragAfterMs: number | null): Promise<AnalysisR
     return { frames, main, tilesAtDrag: frames.progressAtDown ?? -1, tilesAfterDrag: frames.progressAtUp ?? -1 };
   }
   await waitForPhase(page, 'completed', RUN_TIMEOUT_MS);
-  return page.evaluate(() => {
-    const main = window.__benchMeter!.stop('app');
+  return page.evaluate(async () => {
+    const main = await window.__benchMeter!.stop('app');
     const log = (window as unknown as BenchWindow).__benchPhases!.log;
     const t0 = log.find((e) => e.phase === 'running')!.t;
     const t1 = log.find((e) => e.phase === 'completed')!.t;
@@ -242,7 +242,7 @@ async function benchRun(page: Page, path: 'worker' | 'page', dragAfterMs: number
       const b = (window as unknown as BenchWindow).__benchRun!;
       const outcome = await b.run.finished;
       const t1 = performance.now();
-      const main = window.__benchMeter!.stop('run');
+      const main = await window.__benchMeter!.stop('run');
       return { status: outcome.status, error: outcome.error?.message, done: outcome.progress.done, failed: outcome.progress.failed, ms: t1 - b.t0, planMs: b.planMs, main };
     }),
     RUN_TIMEOUT_MS,
