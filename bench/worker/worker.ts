@@ -482,10 +482,8 @@ export async function runWorkerPart(): Promise<void> {
 
     if (SECTIONS.has('batch')) {
       if (SECTIONS.has('analysis')) {
-        // A fresh page: choosing the brain-MRI model while the nuclei analysis is shown blanks the app
-        // (AnalysisSidebar renders the old plan's 3-class legend with the new model's 2 class colours:
-        // "Cannot read properties of undefined (reading 'trim')" in parseHexColor), so the batch section
-        // starts without a slide, as a batch-scoring session does.
+        // A fresh page: the batch section starts without a slide, as a batch-scoring session does (and
+        // before 08a6a5f, choosing the brain-MRI model while the nuclei analysis was shown blanked the app).
         await page.reload({ waitUntil: 'load' });
         await page.waitForFunction(() => typeof window.__tessera?.openSlideInBrowser === 'function', null, { timeout: 60_000 });
         await installMeter(page);
