@@ -35,7 +35,7 @@ export interface ModelChoice {
 }
 
 /** Tiles per batch in analysis and scoring, and so in the measurement. */
-export const RUN_BATCH_SIZE = 8;
+const RUN_BATCH_SIZE = 8;
 
 async function listOffers(): Promise<ModelOffer[]> {
   const get = async (url: string) => {

@@ -232,12 +232,3 @@ function remember(key: string, choice: BackendChoice): void {
     // Storage full or refused: the next load measures again.
   }
 }
-
-/** Forgets every remembered choice (the panel's "Measure again" forgets only its model's, through remeasure). */
-export function forgetBackendChoices(): void {
-  try {
-    for (const k of Object.keys(localStorage)) if (k.startsWith(PREFIX)) localStorage.removeItem(k);
-  } catch {
-    // Nothing remembered, then.
-  }
-}
