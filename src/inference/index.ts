@@ -16,7 +16,7 @@ export type { GpuAdapterInfo } from './gpu-adapter';
 export { DEFAULT_RUN_OPTIONS, isModelImage, type ImageFeed, type ImageFileRef, type ImageRef, type Predictor, type RunOptions, type RunSources, type SlideRegionRef, type RegionSource, type FileSource } from './predictor';
 export { localPredictor, predictFeed, resolveFrom } from './local-predictor';
 export type { ImageFileRequests } from './sources/image-files';
-export { DEFAULT_PREDICT_OPTIONS, predict, predictBatches, validatePredictOptions, type PredictOptions, type Prediction } from './predict';
+export { DEFAULT_PREDICT_OPTIONS, predict, predictBatches, validatePredictOptions, type DetectedCells, type PredictOptions, type Prediction } from './predict';
 export { preprocessBatch } from './preprocess-batch';
 export { estimateStainMatrix } from './stain';
 export type { ModelImage, PixelFormat } from './preprocess/pixels-to-tensor';

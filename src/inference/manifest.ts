@@ -7,7 +7,12 @@
  * values below and refusing bad values with a message naming the field.
  */
 
-export type Task = 'classification' | 'segmentation';
+/**
+ * `classification`: one class per image (tile). `segmentation`: one class per pixel. `detection`: points
+ * (cell centres) with a class and a score: the model outputs one centre map per class (classes last after
+ * the activation), decoded to peaks by `detection` below (inference/postprocess/detect-cells.ts).
+ */
+export type Task = 'classification' | 'segmentation' | 'detection';
 export type ModelFormat = 'tfjs-layers' | 'tfjs-graph' | 'onnx';
 /**
  * How pixels become the model's channels: `rgb`, `bgr`, `grey` (ITU-R 601-2 luma as PIL's convert('L'),
@@ -30,7 +35,7 @@ export type VoteRule = 'plurality' | 'mean' | 'any';
 /** When the H&E stain matrix is decided: from the manifest, per image (tile) or once per slide. */
 export type StainEstimate = 'fixed' | 'tile' | 'slide';
 
-export const TASKS: readonly Task[] = ['classification', 'segmentation'];
+export const TASKS: readonly Task[] = ['classification', 'segmentation', 'detection'];
 export const MODEL_FORMATS: readonly ModelFormat[] = ['tfjs-layers', 'tfjs-graph', 'onnx'];
 export const CHANNEL_MODES: readonly ChannelMode[] = ['rgb', 'bgr', 'grey', 'cmyk', 'he-macenko'];
 export const ACTIVATIONS: readonly Activation[] = ['softmax', 'sigmoid', 'none'];
@@ -85,6 +90,18 @@ export interface ManifestVote {
   ignore: string[];
 }
 
+/**
+ * How a detection model's centre maps become points (task "detection" only). Every output class is a
+ * kind of cell; a peak is a pixel whose score (the highest of the class maps there) is the highest within
+ * `minDistanceUm`, and at least its class's threshold; its class is the map that scored highest there.
+ */
+export interface ManifestDetection {
+  /** Two cells' centres are never closer than this, in µm (needs input.spacingUmPx). */
+  minDistanceUm: number;
+  /** Per class, in class order: the lowest score a peak of that class is kept at (0 to 1). */
+  thresholds: number[];
+}
+
 export interface Manifest {
   name: string;
   task: Task;
@@ -94,6 +111,8 @@ export interface Manifest {
   input: ManifestInput;
   output: ManifestOutput;
   vote: ManifestVote;
+  /** Present exactly when task is "detection". */
+  detection?: ManifestDetection;
   /**
    * The class a single sigmoid logit stands for (binary models: probabilities are [1 - p, p] in class
    * order, p going to this class). Defaults to the second class. Also the class `vote.rule: "any"` looks for.

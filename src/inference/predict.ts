@@ -24,16 +24,34 @@ export function validatePredictOptions(options: Partial<PredictOptions> = {}): P
   return o;
 }
 
+/**
+ * A detection model's cells in one image, as columns (one entry per cell): centres in the image's own
+ * pixels (before any resize to the model's input; pixel i spans [i, i + 1), so a centre is i + 0.5 when
+ * the output is at the image's scale), the class index into the manifest's classes, and the peak's score.
+ */
+export interface DetectedCells {
+  x: Float32Array;
+  y: Float32Array;
+  classIndex: Uint8Array;
+  score: Float32Array;
+}
+
 export interface Prediction {
   /** The image's position in the input. */
   index: number;
-  /** Probabilities, classes last: [classes] for classification, [h, w, classes] for segmentation. */
+  /**
+   * Probabilities, classes last: [classes] for classification, [h, w, classes] for segmentation. For
+   * detection, [classes]: each class's share of the image's cells (0 when it has none); the maps stay in
+   * the worker and only `cells` travel.
+   */
   probabilities: Float32Array;
   shape: number[];
   /** The most probable class (classification), or the class most pixels have (segmentation). */
   classIndex: number;
   /** The image's own size, before any resize to the model's input. */
   imageSize: { width: number; height: number };
+  /** Detection models: the cells found, decoded from the centre maps where the model ran. */
+  cells?: DetectedCells;
   /** The model's raw output for this image, flattened in the model's own layout (with options.raw). */
   raw?: Float32Array;
   rawShape?: number[];
