@@ -1,7 +1,7 @@
 import { TesseraError } from '../core';
 import {
   ACTIVATIONS, CHANNEL_MODES, DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_STAIN, DEFAULT_TASK, DEFAULT_VOTE, MODEL_FORMATS, STAIN_ESTIMATES, TASKS, VOTE_RULES,
-  channelCount, type ChannelMode, type Manifest, type ManifestClass, type ModelFormat, type StainMatrix, type StainSettings,
+  channelCount, type ChannelMode, type Manifest, type ManifestDetection, type ManifestClass, type ModelFormat, type StainMatrix, type StainSettings,
 } from './manifest';
 import { paletteColor } from './palette';
 import { hasWsinferKeys, wsinferFields } from './wsinfer';
@@ -75,6 +75,7 @@ export function validateManifest(json: unknown, context: ManifestContext = {}): 
   if (!Array.isArray(ignore)) fail('vote.ignore', 'must be a list of class names');
   (ignore as unknown[]).forEach((c, i) => classes.some((k) => k.name === c) || fail(`vote.ignore[${i}]`, `"${String(c)}" is not one of the classes`));
   if (rule === 'any' && positiveClass === undefined) fail('vote.rule', '"any" needs positiveClass, the class any tile may decide for');
+  const detection = detectionSettings(m.detection, task, spacing as number | null, classes.length, fail);
 
   return {
     name: (name as string).trim(),
@@ -84,6 +85,7 @@ export function validateManifest(json: unknown, context: ManifestContext = {}): 
     input: { size: [size[0], size[1]], spacingUmPx: spacing as number | null, channels, scale: scale as number, mean, std, ...(stain ? { stain } : {}) },
     output: { activation, classes },
     vote: { rule, ignore: [...(ignore as string[])] },
+    ...(detection ? { detection } : {}),
     ...(positiveClass !== undefined ? { positiveClass } : {}),
   };
 }
@@ -156,4 +158,27 @@ function stainSettings(v: unknown, fail: Fail): StainSettings {
     matrix = { h: vec('h'), e: vec('e') };
   }
   return { estimate, matrix, io: io as number, beta: beta as number, alpha: alpha as number };
+}
+
+/**
+ * The `detection` section: required for task "detection" (its peaks need a distance and thresholds) and
+ * refused for the other tasks (it would silently do nothing there). The minimum distance is in µm, so
+ * the model must state its µm/px.
+ */
+function detectionSettings(v: unknown, task: string, spacing: number | null, classCount: number, fail: Fail): ManifestDetection | undefined {
+  if (task !== 'detection') {
+    if (v !== undefined) fail('detection', `is only for task "detection" (this model's task is "${task}")`);
+    return undefined;
+  }
+  if (v === undefined) fail('detection', 'is missing: task "detection" needs { "minDistanceUm": ..., "thresholds": [one per class] }');
+  const d = object(v, 'detection', ['minDistanceUm', 'thresholds'], fail);
+  const minDistanceUm = d.minDistanceUm;
+  if (!(typeof minDistanceUm === 'number' && minDistanceUm > 0 && Number.isFinite(minDistanceUm))) fail('detection.minDistanceUm', `must be a positive number of µm, got ${JSON.stringify(minDistanceUm)}`);
+  if (spacing === null) fail('input.spacingUmPx', 'is needed for task "detection" (detection.minDistanceUm is in µm)');
+  const thresholds = d.thresholds;
+  if (!Array.isArray(thresholds)) fail('detection.thresholds', `must be a list of scores from 0 to 1, one per class, got ${JSON.stringify(thresholds)}`);
+  const t = thresholds as unknown[];
+  if (t.length !== classCount) fail('detection.thresholds', `must have ${classCount} values, one per class, got ${t.length}`);
+  t.forEach((x, i) => (typeof x === 'number' && x >= 0 && x <= 1) || fail(`detection.thresholds[${i}]`, `must be a score from 0 to 1, got ${JSON.stringify(x)}`));
+  return { minDistanceUm: minDistanceUm as number, thresholds: [...(t as number[])] };
 }

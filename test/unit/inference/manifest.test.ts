@@ -63,7 +63,7 @@ describe('validateManifest', () => {
 
   it('refuses bad values with a message naming the field', () => {
     const base = (over: Record<string, unknown>) => ({ ...DESIGN_EXAMPLE, ...over });
-    refuse(base({ task: 'detection' }), 'task');
+    refuse(base({ task: 'counting' }), 'task');
     refuse(base({ format: 'pytorch' }), 'format');
     refuse(base({ weights: '../model.json' }), 'weights');
     refuse(base({ input: { ...DESIGN_EXAMPLE.input, size: [128] } }), 'input.size');
