@@ -28,8 +28,8 @@ export function checkModelOutput(manifest: Manifest, output: Dim[]): void {
   if (manifest.task === 'classification' && output.length !== 1) {
     throw new TesseraError('invalid-argument', `${manifest.name}: the manifest says task "classification", but the model gives a ${described} output per image${output.length === 3 ? ' (a segmentation map?)' : ''}.`);
   }
-  if (manifest.task === 'segmentation' && output.length !== 3) {
-    throw new TesseraError('invalid-argument', `${manifest.name}: the manifest says task "segmentation", but the model gives a ${described} output per image, not a height x width x classes map.`);
+  if ((manifest.task === 'segmentation' || manifest.task === 'detection') && output.length !== 3) {
+    throw new TesseraError('invalid-argument', `${manifest.name}: the manifest says task "${manifest.task}", but the model gives a ${described} output per image, not a height x width x classes map.`);
   }
   const k = output[output.length - 1];
   if (k === null) return;
@@ -37,7 +37,7 @@ export function checkModelOutput(manifest: Manifest, output: Dim[]): void {
   if (k !== classes.length && !binary) {
     throw new TesseraError(
       'invalid-argument',
-      `${manifest.name}: the manifest lists ${classes.length} class${classes.length === 1 ? '' : 'es'} (${classes.map((x) => x.name).join(', ')}), but the model gives ${k} output${k === 1 ? '' : 's'} per ${manifest.task === 'segmentation' ? 'pixel' : 'image'}.`,
+      `${manifest.name}: the manifest lists ${classes.length} class${classes.length === 1 ? '' : 'es'} (${classes.map((x) => x.name).join(', ')}), but the model gives ${k} output${k === 1 ? '' : 's'} per ${manifest.task === 'classification' ? 'image' : 'pixel'}.`,
     );
   }
 }

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { TesseraError, throwIfAborted } from '../core';
 import { backendGeneration, recoverBackend } from './backend';
-import type { StainMatrix } from './manifest';
+import type { Manifest, StainMatrix } from './manifest';
+import { detectCells } from './postprocess/detect-cells';
 import type { Model } from './model';
 import type { ModelImage } from './preprocess/pixels-to-tensor';
 import { preprocessBatch } from './preprocess-batch';
@@ -137,6 +138,11 @@ export async function* predictBatches(model: Model, images: Images, options: Par
     const k = data.shape[data.shape.length - 1];
     const rawPer = data.raw && data.rawShape ? data.raw.length / data.rawShape[0] : 0;
     yield batch.map((image, i) => {
+      if (model.manifest.task === 'detection') {
+        const maps = data.probs.subarray(i * per, (i + 1) * per);
+        const raw = data.raw ? { raw: data.raw.slice(i * rawPer, (i + 1) * rawPer), rawShape: data.rawShape!.slice(1) } : {};
+        return { index: offset + i, ...detectionOf(model.manifest, maps, data.shape.slice(1), image), ...raw };
+      }
       const probabilities = data.probs.slice(i * per, (i + 1) * per);
       return {
         index: offset + i,
@@ -149,6 +155,40 @@ export async function* predictBatches(model: Model, images: Images, options: Par
     });
     offset += batch.length;
   }
+}
+
+/**
+ * A detection model's prediction for one image: its maps decoded to cells here (in the inference worker,
+ * so that only the cells travel to the page), the class shares of its cells as probabilities and the
+ * class with most cells (the first class when it has none).
+ */
+function detectionOf(manifest: Manifest, maps: Float32Array, shape: number[], image: { width: number; height: number }): Omit<Prediction, 'index'> {
+  const k = shape[shape.length - 1];
+  const cells = detectCells(maps, shape, {
+    radius: detectionRadius(manifest, shape[1]),
+    thresholds: manifest.detection!.thresholds,
+    imageWidth: image.width,
+    imageHeight: image.height,
+  });
+  const counts = new Array<number>(k).fill(0);
+  for (const c of cells.classIndex) counts[c]++;
+  const total = cells.classIndex.length;
+  return {
+    probabilities: Float32Array.from(counts, (c) => (total ? c / total : 0)),
+    shape: [k],
+    classIndex: argmax(counts, 0, k),
+    imageSize: { width: image.width, height: image.height },
+    cells,
+  };
+}
+
+/**
+ * The minimum distance between cells in the output's pixels: the model's input pixels are
+ * input.spacingUmPx µm, and an output narrower than the input (a strided model) has coarser pixels.
+ */
+export function detectionRadius(manifest: Manifest, outputWidth: number): number {
+  const umPerOutputPx = manifest.input.spacingUmPx! * (manifest.input.size[1] / outputWidth);
+  return manifest.detection!.minDistanceUm / umPerOutputPx;
 }
 
 /** All predictions of predictBatches, in input order. */

@@ -110,6 +110,8 @@ function buffersOf(predictions: Prediction[]): Transferable[] {
   for (const p of predictions) {
     out.push(p.probabilities.buffer as ArrayBuffer);
     if (p.raw) out.push(p.raw.buffer as ArrayBuffer);
+    // A detection model's cells: four columns of their own (detectCells builds them fresh per image).
+    if (p.cells) for (const a of [p.cells.x, p.cells.y, p.cells.classIndex, p.cells.score]) out.push(a.buffer as ArrayBuffer);
   }
   return out;
 }
