@@ -1,6 +1,6 @@
 import type { Rect, RgbaImage } from '../../core';
 import type { Slide } from '../../slide';
-import { scaleLength, type Legend } from '../../render';
+import { classLegend, renderCellDots, scaleLength, type DotCells, type Legend } from '../../render';
 
 /** An overlay as drawn over the slide: a raster over a level-0 rectangle, at an opacity. */
 export interface PngLayer {
@@ -21,6 +21,16 @@ export interface PngCanvasAdapter {
   image(rgba: RgbaImage): Promise<unknown>;
 }
 
+/** A detection run's cells, drawn as dots in class colours above the layers, with their own legend. */
+export interface PngCells {
+  /** The analysis's CellStore (or any cells in level-0 pixels). */
+  cells: DotCells;
+  /** The cell classes in class-index order: names for the legend, colours (#rrggbb) for the dots. */
+  classes: readonly { name: string; color: string }[];
+  /** Per class index: draw it (default every class), as the viewer's per-class toggles. */
+  visible?: readonly boolean[];
+}
+
 export interface RegionPng {
   slide: Slide;
   /** The level-0 rectangle shown. */
@@ -30,6 +40,8 @@ export interface RegionPng {
   height: number;
   layers: PngLayer[];
   legend?: Legend | null;
+  /** Cells drawn as dots over the layers (detection models); their classes are listed in a legend of their own. */
+  cells?: PngCells | null;
   /** Lines at the top: slide, model, vote, date. */
   caption: string[];
   /** µm per level-0 pixel, for the scale bar (none without). */
@@ -66,10 +78,13 @@ export async function renderRegionPng(spec: RegionPng, adapter: PngCanvasAdapter
     ctx.drawImage(await adapter.image(layer.raster), (layer.rect0.x - rect0.x) * scale, (layer.rect0.y - rect0.y) * scale, layer.rect0.width * scale, layer.rect0.height * scale);
   }
   ctx.globalAlpha = 1;
+  if (spec.cells) await drawCells(ctx, adapter, spec.cells, rect0, width, height, spec.mpp);
   ctx.imageSmoothingEnabled = true;
   ctx.font = FONT;
   if (spec.caption.length) drawCaption(ctx, spec.caption, width);
-  if (spec.legend) drawLegend(ctx, spec.legend, height);
+  let bottom = height;
+  if (spec.legend) bottom = drawLegend(ctx, spec.legend, bottom);
+  if (spec.cells) drawLegend(ctx, cellsLegend(spec.cells), bottom);
   if (spec.mpp) drawScaleBar(ctx, spec.mpp / scale, width, height);
   return canvas.encodePng();
 }
@@ -97,6 +112,32 @@ async function drawSlide(ctx: Ctx2D, adapter: PngCanvasAdapter, slide: Slide, re
   }
 }
 
+/**
+ * The cells as dots, drawn chunk by chunk (CHUNK output pixels a side) so no raster of the whole output is
+ * ever held: discs about a nucleus wide (render/cell-dots.ts: 2.5 µm radius, at most 5 px), or, where they
+ * would be under about a pixel (a whole slide at a small size), one pixel per occupied output pixel in the
+ * mean colour of its cells. Opaque, above the heatmap.
+ */
+async function drawCells(ctx: Ctx2D, adapter: PngCanvasAdapter, spec: PngCells, rect0: Rect, width: number, height: number, mpp: number | undefined): Promise<void> {
+  const perPixel = rect0.width / width; // level-0 pixels per output pixel
+  const colors = spec.classes.map((c) => c.color);
+  const options = mpp ? { umPerPixel: mpp * perPixel, visible: spec.visible } : { visible: spec.visible };
+  for (let y = 0; y < height; y += CHUNK) {
+    for (let x = 0; x < width; x += CHUNK) {
+      const w = Math.min(CHUNK, width - x);
+      const h = Math.min(CHUNK, height - y);
+      const chunk0 = { x: rect0.x + x * perPixel, y: rect0.y + y * perPixel, width: w * perPixel, height: h * perPixel };
+      const dots = renderCellDots(spec.cells, colors, chunk0, w, h, options);
+      ctx.drawImage(await adapter.image(dots), x, y, w, h);
+    }
+  }
+}
+
+/** The cell classes drawn, in class order. */
+function cellsLegend(spec: PngCells): Legend {
+  return classLegend('Cells', spec.classes.filter((_, i) => spec.visible?.[i] !== false));
+}
+
 function drawCaption(ctx: Ctx2D, lines: string[], width: number): void {
   const lineHeight = 18;
   ctx.fillStyle = 'rgba(255, 255, 255, 0.88)';
@@ -106,11 +147,12 @@ function drawCaption(ctx: Ctx2D, lines: string[], width: number): void {
   lines.forEach((l, i) => ctx.fillText(l, MARGIN, 4 + i * lineHeight));
 }
 
-function drawLegend(ctx: Ctx2D, legend: Legend, height: number): void {
+/** A legend box whose bottom is MARGIN above `bottom`; returns its top, where the next legend may stand. */
+function drawLegend(ctx: Ctx2D, legend: Legend, bottom: number): number {
   const rows = legend.kind === 'classes' ? legend.swatches : [...legend.swatches, { color: '', label: '' }];
   const boxWidth = 220;
   const boxHeight = 28 + rows.length * 20 + (legend.kind === 'ramp' ? 18 : 0);
-  const top = height - MARGIN - boxHeight;
+  const top = bottom - MARGIN - boxHeight;
   ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
   ctx.fillRect(MARGIN, top, boxWidth, boxHeight);
   ctx.fillStyle = '#111111';
@@ -133,6 +175,7 @@ function drawLegend(ctx: Ctx2D, legend: Legend, height: number): void {
     ctx.fillText(s.label, MARGIN + 30, y + 7);
     y += 20;
   }
+  return top;
 }
 
 function drawScaleBar(ctx: Ctx2D, umPerPixel: number, width: number, height: number): void {
