@@ -6,3 +6,5 @@ export { planTile, virtualPyramid, TILE_SIZE, type TilePlan, type VirtualPyramid
 export type { RasterLayer, RasterLayerOptions, LayerScreenRect } from './overlays/raster-layer';
 export { rasterizeFeatures, FEATURE_RASTER_MAX_SIDE, type DrawnFeature } from './overlays/feature-raster';
 export { tileUnder, type Hover, type HoverTile, type HoverListener } from './overlays/hover';
+export type { CellLayer, CellLayerCells, CellLayerOptions, CellHit, CellDrawStats } from './overlays/cell-layer';
+export { CELL_DOTS_FROM_MAGNIFICATION, dotRadiusPx, nearestCell, cellRangesIn, type CellsView } from './overlays/cell-index';

@@ -4,12 +4,14 @@ import type { TesseraError, Rect, RgbaImage } from '../core';
 import type { BrowserSlide } from '../slide/browser';
 import { preferredDrawer } from './drawer-choice';
 import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';
+import { CellLayerSet, type CellLayer, type CellLayerCells, type CellLayerOptions } from './overlays/cell-layer';
 import { HoverTracker, type HoverListener } from './overlays/hover';
 import { RasterLayerStack, type RasterLayer, type RasterLayerOptions } from './overlays/raster-layer';
 import { imageZoomFor, magnificationAt, magnificationPresets, objectiveOf, type Objective } from './magnification';
 import { drawRectangle } from './rectangle-tool';
 import { ScaleBar } from './scale-bar';
 import { SlideTileSource } from './slide-tile-source';
+import { slideToViewer } from './overlays/view-mapping';
 import { cancelStaleJobs } from './stale-jobs';
 import type { TilePlan, VirtualPyramid } from './tile-plan';
 
@@ -64,6 +66,12 @@ export interface SlideViewer {
   addRasterLayer(rect0: Rect, raster: RgbaImage, options?: RasterLayerOptions): RasterLayer;
   /** The raster layers, bottom first (also the test hooks' way in: pixelAt, screenRect, drawnPixelAt). */
   rasterLayers(): RasterLayer[];
+  /**
+   * Draws a detection run's cells as dots in their class colours from about 5x up (see overlays/cell-layer.ts);
+   * layer.dispose() removes it. Call layer.refresh() when the store's version went up.
+   */
+  addCellLayer(cells: CellLayerCells, options?: CellLayerOptions): CellLayer;
+  cellLayers(): CellLayer[];
   /** What is under the pointer, once per frame (null when it leaves); with `grid`, the tile there too. */
   onHover(listener: HoverListener, grid?: TileGrid): () => void;
   /** The part of the slide on screen, level-0 pixels, clamped to the slide (analysis starts there). */
@@ -133,6 +141,24 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   const image = () => viewer.world.getItemAt(0) as OpenSeadragon.TiledImage | undefined;
   const layers = new RasterLayerStack(viewer, image);
   const hover = new HoverTracker(viewer, image);
+  const cellLayers = new CellLayerSet(
+    {
+      // Over the drawer's canvas (the canvas's z-index keeps it over raster layers), under OpenSeadragon's HTML overlays.
+      attach: (c) => {
+        const overlays = (viewer as unknown as { overlaysContainer?: HTMLElement }).overlaysContainer;
+        viewer.canvas.insertBefore(c, overlays?.parentNode === viewer.canvas ? overlays : null);
+      },
+      viewSize: () => {
+        const s = viewer.viewport.getContainerSize();
+        return { x: s.x, y: s.y };
+      },
+      slideToView: () => {
+        const item = image();
+        return item ? slideToViewer(viewer, item) : null;
+      },
+    },
+    { on: (h) => viewer.addHandler('update-viewport', h), off: (h) => viewer.removeHandler('update-viewport', h) },
+  );
   let drawing: { cancel(): void } | null = null;
 
   function viewState(): ViewState {
@@ -251,6 +277,8 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     },
     addRasterLayer: (rect0, raster, options) => layers.add(rect0, raster, options),
     rasterLayers: () => layers.list(),
+    addCellLayer: (cells, options) => cellLayers.add(cells, { objectivePower: objective?.power ?? null, ...options }),
+    cellLayers: () => cellLayers.list(),
     onHover: (listener, grid) => hover.onHover(listener, grid),
     visibleRegion() {
       const item = image();
@@ -272,6 +300,7 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     destroy() {
       drawing?.cancel();
       layers.dispose();
+      cellLayers.dispose();
       hover.dispose();
       stopReaper();
       source.abortAll();

@@ -1,0 +1,508 @@
+import type { TileGrid } from '../../analysis';
+import { TesseraError } from '../../core';
+import { parseHexColor, type Rgb, type Rgba } from '../../render';
+import { cellRangesIn, dotRadiusPx, nearestCell, rangeTotal, CELL_DOTS_FROM_MAGNIFICATION, type CellsView } from './cell-index';
+import { applyAffine, boundsOf, invertAffine, mapRect, type Affine, type Point } from './raster-placement';
+
+/**
+ * Every cell of a detection run as a dot in its class colour (issue 13; DESIGN.md decision 6: one layer,
+ * never a node per cell). One WebGL canvas over OpenSeadragon, redrawn in its 'update-viewport' event as the
+ * raster layers are (raster-layer.ts), so dots never lag the slide.
+ *
+ * Why WebGL points: the cells' columns go to the GPU once (appended as they arrive), and a frame is a
+ * handful of draw calls over the store ranges of the tiles in view (cell-index.ts) with the view's affine
+ * map as a uniform; the page's thread does no per-cell work while panning, whatever the count. Class
+ * toggles are a uniform too. Without WebGL (rare) a 2-D canvas draws the cells in view one square each.
+ *
+ * Dots show from about 5x up (CELL_DOTS_FROM_MAGNIFICATION); below that the app shows density heatmaps.
+ * The canvas is redrawn only when the view, its size, the store's version or a toggle changed.
+ */
+
+export interface CellLayerCells {
+  cells: CellsView;
+  /** The tile grid the store's tile index refers to. */
+  grid: TileGrid;
+  /** #rrggbb per class index. */
+  colors: readonly string[];
+}
+
+export interface CellLayerOptions {
+  /** Dots from this magnification up (default 5). */
+  minMagnification?: number;
+  /** The slide's objective power, to turn screen px per level-0 px into a magnification (default 10 / the grid's µm/px). */
+  objectivePower?: number | null;
+  visible?: boolean;
+  /** 0 to 1 (CSS opacity of the canvas); default 1. */
+  opacity?: number;
+  label?: string;
+}
+
+/** A cell found under the pointer. */
+export interface CellHit {
+  index: number;
+  x: number;
+  y: number;
+  classIndex: number;
+  className: string;
+  score: number;
+}
+
+/** What the last frame drew (for tests and the benchmark). */
+export interface CellDrawStats {
+  /** Dots were drawn (at or above the minimum magnification). */
+  dots: boolean;
+  magnification: number;
+  /** Dot radius in CSS px. */
+  radius: number;
+  /** Cells sent to the GPU this frame (those of the tiles in view) and in how many draw calls. */
+  cells: number;
+  ranges: number;
+  /** Cells on the GPU so far (uploads are spread over frames). */
+  uploaded: number;
+  /** Time the page's thread spent on this frame's draw, ms. */
+  ms: number;
+}
+
+export interface CellLayer {
+  readonly id: number;
+  readonly label: string;
+  readonly source: CellLayerCells;
+  readonly visible: boolean;
+  readonly opacity: number;
+  /** Per class: drawn or not. */
+  classVisibility(): boolean[];
+  setClassVisible(classIndex: number, visible: boolean): void;
+  setVisible(visible: boolean): void;
+  setOpacity(opacity: number): void;
+  /** Cells arrived (the store's version went up): draws them on the next frame. Also seen on every view change. */
+  refresh(): void;
+  /** Whether dots are drawn at the view as it is now (at or above the minimum magnification). */
+  showsDots(): boolean;
+  /** The visible cell nearest viewer element point (x, y), CSS px, within `maxPx` screen px (default 6); null when dots are off. */
+  cellAt(x: number, y: number, maxPx?: number): CellHit | null;
+  /** Test hook: where cell `index` is on screen (viewer element CSS px), or null before the slide is open. */
+  cellOnScreen(index: number): Point | null;
+  /** Test hook: the pixel the layer drew at viewer element point (x, y), before opacity; null outside. */
+  drawnPixelAt(x: number, y: number): Rgba | null;
+  /** Test hook and benchmark: what the last frame drew. */
+  lastDraw(): CellDrawStats | null;
+  dispose(): void;
+}
+
+/** What the layer needs from the viewer (the same as a raster layer's host). */
+export interface CellLayerHost {
+  attach(canvas: HTMLCanvasElement): void;
+  viewSize(): Point;
+  slideToView(): Affine | null;
+  removed(layer: CellLayer): void;
+}
+
+/** Cells sent to the GPU per frame at most: 1M cells are ~9 MB, sent in ~4 frames rather than one long task. */
+export const UPLOAD_CHUNK = 262_144;
+/** The vertex shader indexes a uniform array of class colours; classes past this are not drawn. */
+const MAX_CLASSES = 16;
+/** Dots of at least this radius (CSS px) get a darker rim a pixel wide, so they stand out from the stain (as cell-dots.ts draws them). */
+const RIM_FROM_RADIUS = 2.5;
+const RIM_SHADE = 0.55;
+
+const VERTEX = `
+attribute float ax;
+attribute float ay;
+attribute float acls;
+uniform mat2 uM;
+uniform vec2 uT;
+uniform vec2 uCenter;
+uniform float uSize;
+uniform vec4 uColors[${MAX_CLASSES}];
+varying vec3 vColor;
+void main() {
+  int c = int(acls + 0.5);
+  vec4 col = c < ${MAX_CLASSES} ? uColors[c] : vec4(0.0);
+  vColor = col.rgb;
+  if (col.a < 0.5) {
+    gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
+    gl_PointSize = 0.0;
+    return;
+  }
+  // Offsets from a point in view are small, so float32 keeps sub-pixel places however far one zooms in.
+  gl_Position = vec4(uM * vec2(ax - uCenter.x, ay - uCenter.y) + uT, 0.0, 1.0);
+  gl_PointSize = uSize;
+}`;
+
+const FRAGMENT = `
+precision mediump float;
+varying vec3 vColor;
+uniform float uSize;
+uniform float uRadius;
+uniform float uRim;
+void main() {
+  float r = length((gl_PointCoord - 0.5) * uSize);
+  if (r > uRadius) discard;
+  gl_FragColor = vec4(r > uRadius - uRim ? vColor * ${RIM_SHADE} : vColor, 1.0);
+}`;
+
+interface Gl {
+  gl: WebGLRenderingContext;
+  program: WebGLProgram;
+  buffers: { x: WebGLBuffer; y: WebGLBuffer; c: WebGLBuffer };
+  attribs: { x: number; y: number; c: number };
+  uniforms: Record<'M' | 'T' | 'Center' | 'Size' | 'Colors' | 'Radius' | 'Rim', WebGLUniformLocation | null>;
+  /** Cells the GPU buffers have room for. */
+  capacity: number;
+}
+
+function compile(gl: WebGLRenderingContext, type: number, source: string): WebGLShader {
+  const s = gl.createShader(type)!;
+  gl.shaderSource(s, source);
+  gl.compileShader(s);
+  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new TesseraError('internal', 'This browser could not prepare the cell dots for drawing.', gl.getShaderInfoLog(s) ?? '');
+  return s;
+}
+
+function setUpGl(canvas: HTMLCanvasElement): Gl | null {
+  const attrs: WebGLContextAttributes = { alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true };
+  const gl = (canvas.getContext('webgl2', attrs) ?? canvas.getContext('webgl', attrs)) as WebGLRenderingContext | null;
+  if (!gl) return null;
+  const program = gl.createProgram()!;
+  gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, VERTEX));
+  gl.attachShader(program, compile(gl, gl.FRAGMENT_SHADER, FRAGMENT));
+  gl.linkProgram(program);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new TesseraError('internal', 'This browser could not prepare the cell dots for drawing.', gl.getProgramInfoLog(program) ?? '');
+  const u = (n: string) => gl.getUniformLocation(program, n);
+  return {
+    gl,
+    program,
+    buffers: { x: gl.createBuffer()!, y: gl.createBuffer()!, c: gl.createBuffer()! },
+    attribs: { x: gl.getAttribLocation(program, 'ax'), y: gl.getAttribLocation(program, 'ay'), c: gl.getAttribLocation(program, 'acls') },
+    uniforms: { M: u('uM'), T: u('uT'), Center: u('uCenter'), Size: u('uSize'), Colors: u('uColors[0]'), Radius: u('uRadius'), Rim: u('uRim') },
+    capacity: 0,
+  };
+}
+
+export class WebGlCellLayer implements CellLayer {
+  readonly label: string;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly gl: Gl | null;
+  private readonly ctx2d: CanvasRenderingContext2D | null = null;
+  private readonly rgb: Rgb[];
+  private readonly classOn: boolean[];
+  private readonly minMagnification: number;
+  private readonly power: number;
+  private shown: boolean;
+  private alpha: number;
+  /** Cells on the GPU: [0, uploaded) of the store. */
+  private uploaded = 0;
+  private lastKey = '';
+  private lastMapping: Affine | null = null;
+  private stats: CellDrawStats | null = null;
+  private frame = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly host: CellLayerHost,
+    readonly id: number,
+    readonly source: CellLayerCells,
+    options: CellLayerOptions = {},
+  ) {
+    const k = source.cells.classNames.length;
+    if (source.colors.length < k) throw new TesseraError('invalid-argument', `These cells have ${k} classes but ${source.colors.length} class colours.`);
+    this.rgb = source.colors.map((c) => parseHexColor(c));
+    this.classOn = source.cells.classNames.map(() => true);
+    this.label = options.label ?? 'Cells';
+    this.minMagnification = options.minMagnification ?? CELL_DOTS_FROM_MAGNIFICATION;
+    this.power = options.objectivePower && options.objectivePower > 0 ? options.objectivePower : 10 / source.grid.mpp;
+    this.shown = options.visible ?? true;
+    this.alpha = options.opacity ?? 1;
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'tessera-cell-layer';
+    this.canvas.dataset.layer = `cells-${id}`;
+    this.canvas.setAttribute('aria-hidden', 'true');
+    // Above the raster layers whenever they were added (a heatmap made later must not hide the dots); never takes the mouse.
+    Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', pointerEvents: 'none', zIndex: '1' } satisfies Partial<CSSStyleDeclaration>);
+    this.gl = setUpGl(this.canvas);
+    if (!this.gl) this.ctx2d = this.canvas.getContext('2d');
+    this.applyStyle();
+    host.attach(this.canvas);
+    this.draw();
+  }
+
+  get visible(): boolean {
+    return this.shown;
+  }
+
+  get opacity(): number {
+    return this.alpha;
+  }
+
+  classVisibility(): boolean[] {
+    return [...this.classOn];
+  }
+
+  setClassVisible(classIndex: number, visible: boolean): void {
+    if (classIndex < 0 || classIndex >= this.classOn.length) return;
+    this.classOn[classIndex] = visible;
+    this.refresh();
+  }
+
+  setVisible(visible: boolean): void {
+    this.shown = visible;
+    this.applyStyle();
+    this.refresh();
+  }
+
+  setOpacity(opacity: number): void {
+    this.alpha = Number.isFinite(opacity) ? Math.min(1, Math.max(0, opacity)) : 1;
+    this.applyStyle();
+  }
+
+  refresh(): void {
+    if (this.frame || this.disposed) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  showsDots(): boolean {
+    const m = this.lastMapping ?? this.host.slideToView();
+    return !!m && this.shown && this.magnification(m) >= this.minMagnification;
+  }
+
+  cellAt(x: number, y: number, maxPx = 6): CellHit | null {
+    const m = this.lastMapping ?? this.host.slideToView();
+    if (!m || !this.showsDots()) return null;
+    const inverse = invertAffine(m);
+    if (!inverse) return null;
+    const p = applyAffine(inverse, x, y);
+    const scale = Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+    const { cells, grid } = this.source;
+    const i = nearestCell(cells, grid, p.x, p.y, maxPx / scale, this.classOn);
+    if (i < 0) return null;
+    const c = cells.classIndex[i];
+    return { index: i, x: cells.x[i], y: cells.y[i], classIndex: c, className: cells.classNames[c] ?? `class ${c}`, score: cells.score[i] };
+  }
+
+  cellOnScreen(index: number): Point | null {
+    const m = this.lastMapping ?? this.host.slideToView();
+    const { cells } = this.source;
+    if (!m || index < 0 || index >= cells.count) return null;
+    return applyAffine(m, cells.x[index], cells.y[index]);
+  }
+
+  drawnPixelAt(x: number, y: number): Rgba | null {
+    const dpr = this.canvas.width / Math.max(1, this.host.viewSize().x);
+    const px = Math.floor(x * dpr);
+    const py = Math.floor(y * dpr);
+    if (px < 0 || py < 0 || px >= this.canvas.width || py >= this.canvas.height) return null;
+    if (this.ctx2d) {
+      const d = this.ctx2d.getImageData(px, py, 1, 1).data;
+      return [d[0], d[1], d[2], d[3]];
+    }
+    const gl = this.gl!.gl;
+    const out = new Uint8Array(4);
+    gl.readPixels(px, this.canvas.height - 1 - py, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, out);
+    return [out[0], out[1], out[2], out[3]];
+  }
+
+  lastDraw(): CellDrawStats | null {
+    return this.stats && { ...this.stats };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.gl) {
+      const { gl, buffers, program } = this.gl;
+      for (const b of Object.values(buffers)) gl.deleteBuffer(b);
+      gl.deleteProgram(program);
+      gl.getExtension('WEBGL_lose_context')?.loseContext(); // frees the context now (browsers cap how many a page holds)
+    }
+    this.canvas.remove();
+    this.canvas.width = this.canvas.height = 0;
+    this.host.removed(this);
+  }
+
+  /** Screen px per level-0 px x objective power. */
+  private magnification(m: Affine): number {
+    return Math.sqrt(Math.abs(m.a * m.d - m.b * m.c)) * this.power;
+  }
+
+  /** Redraws for the view as it is now, unless nothing that shows has changed; called on every frame OpenSeadragon draws. */
+  draw(): void {
+    if (this.disposed) return;
+    const t0 = performance.now();
+    const view = this.host.viewSize();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(view.x * dpr));
+    const h = Math.max(1, Math.round(view.y * dpr));
+    const m = this.host.slideToView();
+    this.lastMapping = m;
+    const { cells, grid } = this.source;
+    const key = `${w},${h},${m ? [m.a, m.b, m.c, m.d, m.e, m.f].join(',') : '-'},${cells.version},${cells.count},${this.shown},${this.classOn.join('')}`;
+    if (key === this.lastKey && this.uploaded >= cells.count) return;
+    this.lastKey = key;
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    const magnification = m ? this.magnification(m) : 0;
+    const dots = !!m && this.shown && magnification >= this.minMagnification;
+    const radius = dotRadiusPx(magnification);
+    if (this.gl) this.upload();
+    let ranges: number[] = [];
+    if (dots && m) {
+      const inverse = invertAffine(m);
+      // The view in level-0 px, grown by a dot's radius so dots of cells just off screen still show their edge.
+      const seen = inverse && boundsOf(mapRect(inverse, { x: 0, y: 0, width: view.x, height: view.y }));
+      const pad = radius / Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+      if (seen) ranges = cellRangesIn(cells, grid, { x: seen.x - pad, y: seen.y - pad, width: seen.width + 2 * pad, height: seen.height + 2 * pad }, this.gl ? this.uploaded : cells.count);
+    }
+    if (this.gl) this.drawGl(m, ranges, w, h, dpr, radius, dots);
+    else this.draw2d(m, ranges, w, h, dpr, radius);
+    this.stats = { dots, magnification, radius, cells: rangeTotal(ranges), ranges: ranges.length / 2, uploaded: this.gl ? this.uploaded : cells.count, ms: performance.now() - t0 };
+    // More cells to send: the next part on the next frame, so no frame carries them all.
+    if (this.gl && this.uploaded < cells.count) this.refresh();
+  }
+
+  /** Sends the store's new cells to the GPU, at most UPLOAD_CHUNK a call; a larger buffer when the store outgrew it. */
+  private upload(): void {
+    const g = this.gl!;
+    const { gl } = g;
+    const cells = this.source.cells;
+    if (cells.count < this.uploaded) this.uploaded = 0; // not expected (stores only grow), but never draw stale cells
+    if (cells.count > g.capacity) {
+      const capacity = Math.max(cells.count, cells.x.length);
+      gl.bindBuffer(gl.ARRAY_BUFFER, g.buffers.x);
+      gl.bufferData(gl.ARRAY_BUFFER, capacity * 4, gl.STATIC_DRAW);
+      gl.bindBuffer(gl.ARRAY_BUFFER, g.buffers.y);
+      gl.bufferData(gl.ARRAY_BUFFER, capacity * 4, gl.STATIC_DRAW);
+      gl.bindBuffer(gl.ARRAY_BUFFER, g.buffers.c);
+      gl.bufferData(gl.ARRAY_BUFFER, capacity, gl.STATIC_DRAW);
+      g.capacity = capacity;
+      this.uploaded = 0;
+    }
+    if (this.uploaded >= cells.count) return;
+    const from = this.uploaded;
+    const to = Math.min(cells.count, from + UPLOAD_CHUNK);
+    gl.bindBuffer(gl.ARRAY_BUFFER, g.buffers.x);
+    gl.bufferSubData(gl.ARRAY_BUFFER, from * 4, cells.x.subarray(from, to));
+    gl.bindBuffer(gl.ARRAY_BUFFER, g.buffers.y);
+    gl.bufferSubData(gl.ARRAY_BUFFER, from * 4, cells.y.subarray(from, to));
+    gl.bindBuffer(gl.ARRAY_BUFFER, g.buffers.c);
+    gl.bufferSubData(gl.ARRAY_BUFFER, from, cells.classIndex.subarray(from, to));
+    this.uploaded = to;
+  }
+
+  private drawGl(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number, dots: boolean): void {
+    const g = this.gl!;
+    const { gl, uniforms: u, attribs: a, buffers: b } = g;
+    gl.viewport(0, 0, w, h);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    if (!dots || !m || !ranges.length) return;
+    gl.useProgram(g.program);
+    const bind = (buffer: WebGLBuffer, at: number, type: number) => {
+      if (at < 0) return;
+      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+      gl.enableVertexAttribArray(at);
+      gl.vertexAttribPointer(at, 1, type, false, 0, 0);
+    };
+    bind(b.x, a.x, gl.FLOAT);
+    bind(b.y, a.y, gl.FLOAT);
+    bind(b.c, a.c, gl.UNSIGNED_BYTE);
+    // Level-0 → clip space about a level-0 point at the view's centre (computed here in double precision).
+    const inverse = invertAffine(m);
+    const centre = inverse ? applyAffine(inverse, w / dpr / 2, h / dpr / 2) : { x: 0, y: 0 };
+    const t = applyAffine(m, centre.x, centre.y);
+    const sx = (2 * dpr) / w;
+    const sy = (-2 * dpr) / h;
+    gl.uniformMatrix2fv(u.M, false, [sx * m.a, sy * m.b, sx * m.c, sy * m.d]);
+    gl.uniform2f(u.T, sx * t.x - 1, sy * t.y + 1);
+    gl.uniform2f(u.Center, centre.x, centre.y);
+    const rDevice = radius * dpr;
+    // Points are squares of whole device pixels; an odd size puts a pixel's centre on the cell's centre.
+    const size = 2 * Math.ceil(rDevice) + 1;
+    gl.uniform1f(u.Size, size);
+    gl.uniform1f(u.Radius, rDevice + 0.5);
+    gl.uniform1f(u.Rim, radius >= RIM_FROM_RADIUS ? dpr : 0);
+    const colors = new Float32Array(MAX_CLASSES * 4);
+    this.rgb.forEach((c, i) => {
+      if (i >= MAX_CLASSES) return;
+      colors.set([c[0] / 255, c[1] / 255, c[2] / 255, this.classOn[i] ? 1 : 0], i * 4);
+    });
+    gl.uniform4fv(u.Colors, colors);
+    for (let k = 0; k < ranges.length; k += 2) gl.drawArrays(gl.POINTS, ranges[k], ranges[k + 1]);
+  }
+
+  /** Without WebGL: one square per cell in view, class by class colour changes (slower, the same picture in outline). */
+  private draw2d(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number): void {
+    const ctx = this.ctx2d;
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    if (!m) return;
+    const { cells } = this.source;
+    const r = radius * dpr;
+    let current = -1;
+    for (let k = 0; k < ranges.length; k += 2) {
+      for (let i = ranges[k]; i < ranges[k] + ranges[k + 1]; i++) {
+        const c = cells.classIndex[i];
+        if (!this.classOn[c] || !this.rgb[c]) continue;
+        if (c !== current) {
+          current = c;
+          ctx.fillStyle = `rgb(${this.rgb[c].join(',')})`;
+        }
+        const p = applyAffine(m, cells.x[i], cells.y[i]);
+        ctx.fillRect(p.x * dpr - r, p.y * dpr - r, 2 * r, 2 * r);
+      }
+    }
+  }
+
+  private applyStyle(): void {
+    this.canvas.style.opacity = String(this.alpha);
+    this.canvas.style.display = this.shown ? '' : 'none';
+  }
+}
+
+/** The cell layers of one viewer: their canvases live in its canvas element and they redraw whenever it draws. */
+export class CellLayerSet {
+  private readonly layers: WebGlCellLayer[] = [];
+  private nextId = 1;
+  private readonly redraw = () => {
+    for (const layer of this.layers) layer.draw();
+  };
+
+  constructor(
+    private readonly host: Omit<CellLayerHost, 'removed'>,
+    private readonly events: { on(handler: () => void): void; off(handler: () => void): void },
+  ) {
+    events.on(this.redraw);
+  }
+
+  add(source: CellLayerCells, options?: CellLayerOptions): CellLayer {
+    const layer = new WebGlCellLayer(
+      {
+        ...this.host,
+        removed: (l) => {
+          const i = this.layers.indexOf(l as WebGlCellLayer);
+          if (i >= 0) this.layers.splice(i, 1);
+        },
+      },
+      this.nextId++,
+      source,
+      options,
+    );
+    this.layers.push(layer);
+    return layer;
+  }
+
+  list(): CellLayer[] {
+    return [...this.layers];
+  }
+
+  dispose(): void {
+    this.events.off(this.redraw);
+    for (const layer of [...this.layers]) layer.dispose();
+  }
+}
