@@ -194,7 +194,7 @@ test('ICIAR 2018 over a drawn rectangle of CMU-1: each tile holds what the model
   }
 });
 
-test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; the mask and nuclei per mm² are shown', async ({ page }) => {
+test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; it opens on the mask, and nuclei per mm² and the nuclear area fraction are the summary', async ({ page }) => {
   test.setTimeout(300_000);
   await page.goto('/');
   await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
@@ -239,9 +239,16 @@ test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; 
   expect(kept.done).toBeGreaterThan(paused - 1);
   expect(kept.done).toBeLessThan(kept.total);
   expect(kept.measures).toContain('nuclei_per_mm2');
-  await expect(page.getByTestId('vote-table')).toBeVisible();
+  // The slide's summary is measures (issue 13), not a plurality of pixel classes.
+  await expect(page.getByTestId('vote-verdict')).toHaveCount(0);
+  await expect(page.getByTestId('nuclei-per-mm2')).toHaveText(/^[1-9][\d,]*$/);
+  await expect(page.getByTestId('nuclear-area-fraction')).toHaveText(/^\d{1,2}\.\d%$/);
+  await expect(page.getByTestId('analysed-tissue')).toContainText(`in ${kept.done} tiles`);
+  // It opens on its mask, not on a whole-tile class colour.
   const layers = await page.evaluate(() => window.__tessera.viewer!.rasterLayers().map((l) => [l.label, l.visible]));
   expect(layers).toContainEqual(['Segmentation mask', true]);
+  expect(layers).toContainEqual(['Heatmap', false]);
+  await expect(page.getByLabel('Heatmap', { exact: true })).toHaveValue('m:nuclei_per_mm2');
   await page.getByLabel('Heatmap', { exact: true }).selectOption({ label: 'nuclei per mm2' });
   await expect(page.getByTestId('legend')).toContainText('nuclei_per_mm2');
 });

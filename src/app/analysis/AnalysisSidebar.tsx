@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { createPortal } from 'react-dom';
+import { NUCLEI_PER_MM2 } from '../../analysis';
 import type { Rect } from '../../core';
+import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import { heatmapLegend, type ColormapName } from '../../render';
 import type { Hover, SlideViewer } from '../../viewer';
@@ -10,6 +12,7 @@ import { ExportPanel } from './ExportPanel';
 import { ModelPanel } from './ModelPanel';
 import { SavedAnalysesPanel } from './SavedAnalysesPanel';
 import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
+import { SegmentationMeasuresPanel } from './SlideSummaryPanel';
 import { TileHoverNote } from './TileHoverNote';
 import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overlays';
 import type { ModelChoice } from './use-model-choice';
@@ -18,14 +21,26 @@ import { useSlideAnalysis } from './use-slide-analysis';
 
 const INITIAL_OVERLAY: Omit<OverlaySettings, 'mode'> = { opacity: 0.6, showHeatmap: true, showTissue: false, showMask: true };
 
+/**
+ * What a model's results open on: a classifier's tile classes; a segmentation's mask (its tile heatmap
+ * hidden, set to nuclei per mm² when shown: a whole-tile class colour paints every tile "boundary" on H&E);
+ * a detection model's cells (their own layer), the tile heatmap hidden.
+ */
+function initialView(model: Predictor | null): { showHeatmap: boolean; modeKey: string } {
+  const task = model?.manifest.task ?? 'classification';
+  if (task === 'classification') return { showHeatmap: true, modeKey: 'argmax' };
+  const nuclei = task === 'segmentation' && model!.manifest.output.classes.some((c) => /nucle/i.test(c.name));
+  return { showHeatmap: false, modeKey: nuclei ? `m:${NUCLEI_PER_MM2}` : 'argmax' };
+}
+
 /** Model, Analyze, verdict and overlay controls beside the slide; the hover note sits over the viewer. */
 export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice }) {
   const { model } = choice;
   const saved = useSavedAnalyses(slide, model);
   const analysis = useSlideAnalysis(slide, model, viewer, saved);
-  const [modeKey, setModeKey] = useState('argmax');
+  const [modeKey, setModeKey] = useState(() => initialView(model).modeKey);
   const [colormap, setColormap] = useState<ColormapName>('viridis');
-  const [overlay, setOverlay] = useState(INITIAL_OVERLAY);
+  const [overlay, setOverlay] = useState(() => ({ ...INITIAL_OVERLAY, showHeatmap: initialView(model).showHeatmap }));
   const [hover, setHover] = useState<Hover | null>(null);
   const plan = analysis.plan;
   const measureNames = plan?.store.measureNames ?? [];
@@ -34,6 +49,13 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
   const mode = (modes.find((m) => m.key === modeKey) ?? modes[0])?.mode ?? { kind: 'tissue' as const };
   const settings = useMemo<OverlaySettings>(() => ({ ...overlay, mode }), [overlay, mode]);
   useAnalysisOverlays(viewer, plan, model, analysis.version, settings);
+
+  // Another model: its results open on what suits its task.
+  useEffect(() => {
+    const view = initialView(model);
+    setModeKey(view.modeKey);
+    setOverlay((o) => ({ ...o, showHeatmap: view.showHeatmap }));
+  }, [model]);
 
   useEffect(() => {
     exposeAnalysis(plan);
@@ -52,6 +74,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
       <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} />
       <SavedAnalysesPanel saved={saved} busy={busy} onResume={(key) => void analysis.analyze({}, key)} />
       {analysis.vote && plan ? <VotePanel vote={analysis.vote} onThreshold={analysis.setThreshold} /> : null}
+      {analysis.measures && plan ? <SegmentationMeasuresPanel measures={analysis.measures} /> : null}
       {model && plan ? (
         <OverlayPanel
           model={model}
@@ -68,7 +91,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
           }}
         />
       ) : null}
-      {model && plan && analysis.vote ? <ExportPanel plan={plan} model={model} slide={slide} viewer={viewer} legend={settings.showHeatmap ? heatmapLegend(plan.store, mode) : null} verdict={analysis.vote.verdict} disabled={busy} /> : null}
+      {model && plan ? <ExportPanel plan={plan} model={model} slide={slide} viewer={viewer} legend={settings.showHeatmap ? heatmapLegend(plan.store, mode) : null} verdict={analysis.vote?.verdict ?? null} disabled={busy} /> : null}
       {plan && hover?.tile && hoverHost ? createPortal(<TileHoverNote hover={hover} plan={plan} />, hoverHost) : null}
     </>
   );

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AnalysisRun, RunOutcome } from '../../analysis';
 import type { RunProgress } from '../../analysis';
 import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis';
-import { slideVote, type SlideVote } from '../../analysis';
+import { segmentationMeasures, slideVote, type SegmentationMeasures, type SlideVote } from '../../analysis';
 import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
 import { TesseraError, toTesseraError } from '../../core';
 import { detectTissueOffPage } from '../../analysis/worker';
+import type { Manifest } from '../../inference';
 import type { WorkerPredictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
@@ -19,7 +20,10 @@ export interface SlideAnalysis {
   phase: AnalysisPhase;
   plan: SlideAnalysisPlan | null;
   progress: RunProgress | null;
+  /** Classification (and segmentation without a nucleus class): the tile vote. Null for the others. */
   vote: SlideVote | null;
+  /** Segmentation with a nucleus class: nuclei per mm² and nuclear area fraction, the slide's summary. */
+  measures: SegmentationMeasures | null;
   error: TesseraError | null;
   /** Goes up whenever results arrive, so overlays know to redraw. */
   version: number;
@@ -32,6 +36,16 @@ export interface SlideAnalysis {
   cancel(): void;
 }
 
+/**
+ * The slide's summary as a pathologist reads it (issue 13): segmentation models with a nucleus class get
+ * nuclei per mm² and the nuclear area fraction (a plurality of pixel classes says "boundary" on H&E),
+ * classification models (and other segmentations) the tile vote.
+ */
+function summarizeSlide(plan: SlideAnalysisPlan, manifest: Manifest, threshold: number): { vote: SlideVote | null; measures: SegmentationMeasures | null } {
+  const measures = manifest.task === 'segmentation' ? segmentationMeasures(plan.store) : null;
+  if (measures) return { vote: null, measures };
+  return { vote: slideVote(plan.store, { vote: manifest.vote, positiveClass: manifest.positiveClass, threshold }), measures: null };
+}
 
 /**
  * One analysis of the open slide with the chosen model: planned (grid, tissue), run (view first), with
@@ -46,6 +60,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   const plan = planned && planned.model === model ? planned.plan : null;
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [vote, setVote] = useState<SlideVote | null>(null);
+  const [measures, setMeasures] = useState<SegmentationMeasures | null>(null);
   const [error, setError] = useState<TesseraError | null>(null);
   const [version, setVersion] = useState(0);
   const [threshold, setThreshold] = useState(0.5);
@@ -62,6 +77,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
     setPlanned(null);
     setProgress(null);
     setVote(null);
+    setMeasures(null);
     setError(null);
     interrupted.current = null;
     return () => {
@@ -90,11 +106,16 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
         void savedRef.current.save(snapshotAnalysis(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: savedSettings(settings) }));
       };
       setPlanned({ plan: next, model });
-      setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
-      // Results arrive per batch; the vote and the overlays follow at most every 250 ms.
+      const summarize = () => {
+        const s = summarizeSlide(next, model.manifest, thresholdRef.current);
+        setMeasures(s.measures);
+        setVote(s.vote);
+      };
+      summarize();
+      // Results arrive per batch; the summary and the overlays follow at most every 250 ms.
       const refresh = () => {
         tick.current = null;
-        setVote(slideVote(next.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold: thresholdRef.current }));
+        summarize();
         setVersion(next.store.version);
         // A large stitched mask is copied with each save: save it less often (64 MB: every 32 s).
         const every = Math.max(SAVE_EVERY_MS, ((next.mask?.data.length ?? 0) / 2e6) * 1000);
@@ -142,7 +163,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   // A new threshold recounts the vote at once, also after the run.
   useEffect(() => {
     thresholdRef.current = threshold;
-    if (plan && model) setVote(slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass, threshold }));
+    if (plan && model) setVote(summarizeSlide(plan, model.manifest, threshold).vote);
   }, [threshold, plan, model]);
 
   const pause = useCallback(() => {
@@ -163,5 +184,5 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   }, []);
   const cancel = useCallback(() => run.current?.cancel(), []);
 
-  return { phase, plan, progress, vote, error, version, analyze, setThreshold, pause, resume, cancel };
+  return { phase, plan, progress, vote, measures, error, version, analyze, setThreshold, pause, resume, cancel };
 }
