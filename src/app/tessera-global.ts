@@ -2,6 +2,7 @@ import type { SlideAnalysisPlan } from '../analysis';
 import { openSlideInBrowser, type BrowserSlide } from '../slide/browser';
 import { createSlideViewer, type SlideViewer } from '../viewer';
 import type { BackendChoice, WorkerPredictor } from '../inference/worker';
+import { syntheticCells, type CellSource } from './analysis/cell-source';
 
 /**
  * What the page exposes on window.__tessera for benchmarks and browser tests: the slide engine's entry,
@@ -22,6 +23,15 @@ export interface TesseraGlobal {
    * worker's results with a run here (the app itself never loads it: models run in the worker).
    */
   loadRuntime(): Promise<typeof import('./inference-global')>;
+  /** Cells drawn over the slide by window.__tessera.showCells (tests, the benchmark), null when none were given. */
+  cells: CellSource | null;
+  /**
+   * Test hook (issue 13): draws these cells (dots, density, legend, hover) as a detection run's would be, with
+   * no model; null removes them. Call again after adding cells to a source so the page redraws them.
+   */
+  showCells(source: CellSource | null): void;
+  /** `count` made-up cells over the open slide (see analysis/cell-source.ts), for showCells. */
+  syntheticCells(count: number, seed?: number): CellSource;
 }
 
 declare global {
@@ -41,6 +51,16 @@ export function installTesseraGlobal(): TesseraGlobal {
     predictor: existing.predictor ?? null,
     backends: existing.backends ?? null,
     loadRuntime: () => import('./inference-global'),
+    cells: existing.cells ?? null,
+    showCells(source: CellSource | null) {
+      window.__tessera.cells = source;
+      window.dispatchEvent(new Event('tessera:cells'));
+    },
+    syntheticCells(count: number, seed?: number) {
+      const slide = window.__tessera.slide;
+      if (!slide) throw new Error('Open a slide before making cells for it.');
+      return syntheticCells(slide.info, count, seed);
+    },
   });
   return window.__tessera;
 }

@@ -12,6 +12,7 @@ import { ExportPanel } from './ExportPanel';
 import { ModelPanel } from './ModelPanel';
 import { SavedAnalysesPanel } from './SavedAnalysesPanel';
 import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
+import { CellOverlayPanel } from './CellOverlayPanel';
 import { SegmentationMeasuresPanel } from './SlideSummaryPanel';
 import { TileHoverNote } from './TileHoverNote';
 import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overlays';
@@ -91,6 +92,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
           }}
         />
       ) : null}
+      <CellOverlayPanel viewer={viewer} plan={plan} model={model} version={analysis.version} />
       {model && plan ? <ExportPanel plan={plan} model={model} slide={slide} viewer={viewer} legend={settings.showHeatmap ? heatmapLegend(plan.store, mode) : null} verdict={analysis.vote?.verdict ?? null} disabled={busy} /> : null}
       {plan && hover?.tile && hoverHost ? createPortal(<TileHoverNote hover={hover} plan={plan} />, hoverHost) : null}
     </>
