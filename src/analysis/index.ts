@@ -11,3 +11,4 @@ export { ProgressMeter, type RunProgress } from './run/progress-meter';
 export * from './persist';
 export * from './segmentation';
 export * from './tissue';
+export * from './cells';

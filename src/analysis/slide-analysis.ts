@@ -10,6 +10,8 @@ import { createMaskRaster, type MaskRaster } from './segmentation/mask-raster';
 import { segmentationSink } from './segmentation/segmentation-sink';
 import { detectTissue, tileTissueFractions, tissueLevel, TISSUE_MAX_SIDE, type DetectTissueOptions } from './tissue/detect-tissue';
 import type { TissueMask } from './tissue/tissue-mask';
+import { createCellStore, type CellStore } from './cells/cell-store';
+import { detectionOverlap0, detectionSink } from './cells/detection-sink';
 
 export { DEFAULT_SLIDE_ANALYSIS, validateAnalysisSettings, type SlideAnalysisSettings } from './settings';
 
@@ -21,6 +23,8 @@ export interface SlideAnalysisPlan {
   tissueFractions: Float32Array | null;
   /** The stitched class mask of a segmentation model. */
   mask: MaskRaster | null;
+  /** The cells of a detection model, in level-0 pixels. */
+  cells: CellStore | null;
   sink: PredictionSink;
   stainMatrix?: StainMatrix;
 }
@@ -32,13 +36,26 @@ export async function planSlideAnalysis(slide: Slide, model: { manifest: Manifes
   const s = validateAnalysisSettings(settings);
   const { manifest } = model;
   const classNames = manifest.output.classes.map((c) => c.name);
-  const grid = makeTileGrid(slide.info, manifest.input.spacingUmPx ?? Number.NaN, manifest.input.size, { overlap: s.overlap, mppOverride: s.mppOverride });
+  const grid = planGrid(slide, manifest, s);
   const tissue = s.detectTissue ? await findTissue(slide, { threshold: s.tissueThreshold ?? undefined }) : null;
   const mask = manifest.task === 'segmentation' ? createMaskRaster(grid) : null;
-  const sink = mask ? segmentationSink(grid, classNames, mask, manifest.vote.ignore) : classificationSink;
+  const cells = manifest.task === 'detection' ? createCellStore(classNames, grid.cols * grid.rows) : null;
+  const sink = mask ? segmentationSink(grid, classNames, mask, manifest.vote.ignore) : cells ? detectionSink(grid, slide.info, cells) : classificationSink;
   const store = createResultStore(grid, classNames, sink.measureNames);
   const stainMatrix = manifest.input.stain?.estimate === 'slide' ? await slideStainMatrix(slide, manifest) : undefined;
-  return { grid, store, tissue, tissueFractions: tissue ? tileTissueFractions(tissue, grid) : null, mask, sink, stainMatrix };
+  return { grid, store, tissue, tissueFractions: tissue ? tileTissueFractions(tissue, grid) : null, mask, cells, sink, stainMatrix };
+}
+
+/**
+ * The run's tile grid at the user's overlap; for a detection model at least the overlap that makes its
+ * cells seamless across tiles (cells/detection-sink.ts, detectionOverlap0), so overlap 0 gives the same
+ * cells as larger overlaps.
+ */
+function planGrid(slide: Slide, manifest: Manifest, s: SlideAnalysisSettings): TileGrid {
+  const make = (overlap: number) => makeTileGrid(slide.info, manifest.input.spacingUmPx ?? Number.NaN, manifest.input.size, { overlap, mppOverride: s.mppOverride });
+  const grid = make(s.overlap);
+  const need = detectionOverlap0(manifest, grid);
+  return grid.size0 - grid.stride0 >= need ? grid : make(need / grid.size0);
 }
 
 export function startSlideAnalysis(
