@@ -1,5 +1,5 @@
 // Results saved as they arrive (issue 6): keyed by a fingerprint of the slide's content and the model,
 // kept in IndexedDB, put back into a planned analysis so that a run resumes where it stopped.
 export { AnalysisDb } from './analysis-db';
-export { analysisKey, modelKey, restoreAnalysis, savedSettings, snapshotAnalysis, summaryOf, type SavedAnalysis, type SavedAnalysisSummary, type SavedSettings } from './saved-analysis';
+export { analysisKey, modelKey, restoreAnalysis, savedSettings, snapshotAnalysis, summaryOf, type SavedAnalysis, type SavedAnalysisSummary, type SavedCells, type SavedSettings } from './saved-analysis';
 export { sha256Hex, slideFingerprint } from './slide-fingerprint';

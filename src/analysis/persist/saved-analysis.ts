@@ -2,6 +2,7 @@ import { TesseraError } from '../../core';
 import type { Manifest } from '../../inference';
 import type { TileGrid } from '../grid/tile-grid';
 import { countStates, TileState } from '../results/result-store';
+import type { CellStore } from '../cells/cell-store';
 import type { SlideAnalysisPlan } from '../slide-analysis';
 import { validateAnalysisSettings, type SlideAnalysisSettings } from '../settings';
 import { sha256Hex } from './slide-fingerprint';
@@ -36,7 +37,23 @@ export interface SavedAnalysis extends SavedAnalysisSummary {
   tissue: Float32Array;
   measures: Float32Array;
   mask?: { width: number; height: number; downsample: number; originX: number; originY: number; data: Uint8Array };
+  /** A detection model's cells (level-0 px), those of done tiles only, with each tile's start and count. */
+  cells?: SavedCells;
 }
+
+/** The columns of a CellStore as saved: exactly `count` long. */
+export interface SavedCells {
+  count: number;
+  x: Float32Array;
+  y: Float32Array;
+  classIndex: Uint8Array;
+  score: Float32Array;
+  tileStart: Int32Array;
+  tileCount: Int32Array;
+}
+
+/** The plan parts a save reads and a restore writes: a detection plan's cells besides the store and mask. */
+type Persisted = Pick<SlideAnalysisPlan, 'grid' | 'store' | 'mask'> & { cells?: CellStore | null };
 
 /** A model's identity for saved results: its manifest (name, classes, preprocessing, weights file names). */
 export function modelKey(manifest: Manifest): Promise<string> {
@@ -53,7 +70,7 @@ export function analysisKey(slideFingerprint: string, modelKey: string, settings
 }
 
 /** A copy of the plan's results as they stand (copies, so the run can go on writing into its own). */
-export function snapshotAnalysis(plan: Pick<SlideAnalysisPlan, 'grid' | 'store' | 'mask'>, meta: Omit<SavedAnalysisSummary, 'tilesDone' | 'tilesTotal' | 'bytes' | 'updatedAt' | 'key'>): SavedAnalysis {
+export function snapshotAnalysis(plan: Persisted, meta: Omit<SavedAnalysisSummary, 'tilesDone' | 'tilesTotal' | 'bytes' | 'updatedAt' | 'key'>): SavedAnalysis {
   const { store, mask } = plan;
   const counts = countStates(store);
   const saved: SavedAnalysis = {
@@ -73,13 +90,15 @@ export function snapshotAnalysis(plan: Pick<SlideAnalysisPlan, 'grid' | 'store' 
     tissue: store.tissue.slice(),
     measures: store.measures.slice(),
     mask: mask ? { width: mask.width, height: mask.height, downsample: mask.downsample, originX: mask.originX, originY: mask.originY, data: mask.data.slice() } : undefined,
+    cells: plan.cells ? savedCells(plan.cells, store.state) : undefined,
   };
-  saved.bytes = [saved.state, saved.probabilities, saved.classIndex, saved.tissue, saved.measures, saved.mask?.data].reduce((n, a) => n + (a?.byteLength ?? 0), 0);
+  const c = saved.cells;
+  saved.bytes = [saved.state, saved.probabilities, saved.classIndex, saved.tissue, saved.measures, saved.mask?.data, c?.x, c?.y, c?.classIndex, c?.score, c?.tileStart, c?.tileCount].reduce((n, a) => n + (a?.byteLength ?? 0), 0);
   return saved;
 }
 
 /** Puts saved results into a freshly planned analysis of the same slide, model and settings. */
-export function restoreAnalysis(plan: Pick<SlideAnalysisPlan, 'grid' | 'store' | 'mask'>, saved: SavedAnalysis): void {
+export function restoreAnalysis(plan: Persisted, saved: SavedAnalysis): void {
   const { store, mask, grid } = plan;
   const same = grid.cols === saved.grid.cols && grid.rows === saved.grid.rows && grid.size0 === saved.grid.size0 && grid.stride0 === saved.grid.stride0 && store.probabilities.length === saved.probabilities.length && store.measures.length === saved.measures.length;
   if (!same) throw new TesseraError('invalid-argument', `The saved analysis of ${saved.slideName} does not fit this slide and model (its tile grid differs); delete it and analyse again.`);
@@ -92,7 +111,52 @@ export function restoreAnalysis(plan: Pick<SlideAnalysisPlan, 'grid' | 'store' |
     mask.data.set(saved.mask.data);
     mask.version++;
   }
+  if (plan.cells && saved.cells) restoreCells(plan.cells, saved.cells);
   store.version++;
+}
+
+/**
+ * The cells of the tiles that are done, tile after tile: a tile whose cells arrived but whose result is
+ * not in the store (none today, as the sink and the store are written together) would be run again on
+ * resuming and must not be there twice.
+ */
+function savedCells(cells: CellStore, state: Uint8Array): SavedCells {
+  const tiles = cells.tileStart.length;
+  let count = 0;
+  for (let t = 0; t < tiles; t++) if (state[t] === TileState.done && cells.tileStart[t] >= 0) count += cells.tileCount[t];
+  const out: SavedCells = { count, x: new Float32Array(count), y: new Float32Array(count), classIndex: new Uint8Array(count), score: new Float32Array(count), tileStart: new Int32Array(tiles).fill(-1), tileCount: new Int32Array(tiles) };
+  let at = 0;
+  for (let t = 0; t < tiles; t++) {
+    const start = cells.tileStart[t];
+    if (state[t] !== TileState.done || start < 0) continue;
+    const n = cells.tileCount[t];
+    out.x.set(cells.x.subarray(start, start + n), at);
+    out.y.set(cells.y.subarray(start, start + n), at);
+    out.classIndex.set(cells.classIndex.subarray(start, start + n), at);
+    out.score.set(cells.score.subarray(start, start + n), at);
+    out.tileStart[t] = at;
+    out.tileCount[t] = n;
+    at += n;
+  }
+  return out;
+}
+
+/** Puts saved cells into a fresh plan's (empty) cell store: the columns replaced, the tile index copied. */
+function restoreCells(cells: CellStore, saved: SavedCells): void {
+  if (saved.tileStart.length !== cells.tileStart.length) throw new TesseraError('invalid-argument', 'The saved cells do not fit this slide and model (their tile grid differs); delete the saved analysis and analyse again.');
+  const capacity = Math.max(saved.count, cells.x.length);
+  cells.x = new Float32Array(capacity);
+  cells.y = new Float32Array(capacity);
+  cells.classIndex = new Uint8Array(capacity);
+  cells.score = new Float32Array(capacity);
+  cells.x.set(saved.x.subarray(0, saved.count));
+  cells.y.set(saved.y.subarray(0, saved.count));
+  cells.classIndex.set(saved.classIndex.subarray(0, saved.count));
+  cells.score.set(saved.score.subarray(0, saved.count));
+  cells.tileStart.set(saved.tileStart);
+  cells.tileCount.set(saved.tileCount);
+  cells.count = saved.count;
+  cells.version++;
 }
 
 export function summaryOf(saved: SavedAnalysis): SavedAnalysisSummary {
