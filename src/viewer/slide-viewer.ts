@@ -143,7 +143,7 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   const hover = new HoverTracker(viewer, image);
   const cellLayers = new CellLayerSet(
     {
-      // Over the drawer's canvas (the canvas's z-index keeps it over raster layers), under OpenSeadragon's HTML overlays.
+      // Over the drawer's canvas and the raster layers (which are put under it), under OpenSeadragon's HTML overlays.
       attach: (c) => {
         const overlays = (viewer as unknown as { overlaysContainer?: HTMLElement }).overlaysContainer;
         viewer.canvas.insertBefore(c, overlays?.parentNode === viewer.canvas ? overlays : null);

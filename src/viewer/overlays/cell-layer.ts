@@ -132,11 +132,11 @@ void main() {
 const FRAGMENT = `
 precision mediump float;
 varying vec3 vColor;
-uniform float uSize;
+uniform float uSpan;
 uniform float uRadius;
 uniform float uRim;
 void main() {
-  float r = length((gl_PointCoord - 0.5) * uSize);
+  float r = length((gl_PointCoord - 0.5) * uSpan);
   if (r > uRadius) discard;
   gl_FragColor = vec4(r > uRadius - uRim ? vColor * ${RIM_SHADE} : vColor, 1.0);
 }`;
@@ -146,7 +146,7 @@ interface Gl {
   program: WebGLProgram;
   buffers: { x: WebGLBuffer; y: WebGLBuffer; c: WebGLBuffer };
   attribs: { x: number; y: number; c: number };
-  uniforms: Record<'M' | 'T' | 'Center' | 'Size' | 'Colors' | 'Radius' | 'Rim', WebGLUniformLocation | null>;
+  uniforms: Record<'M' | 'T' | 'Center' | 'Size' | 'Span' | 'Colors' | 'Radius' | 'Rim', WebGLUniformLocation | null>;
   /** Cells the GPU buffers have room for. */
   capacity: number;
 }
@@ -174,7 +174,7 @@ function setUpGl(canvas: HTMLCanvasElement): Gl | null {
     program,
     buffers: { x: gl.createBuffer()!, y: gl.createBuffer()!, c: gl.createBuffer()! },
     attribs: { x: gl.getAttribLocation(program, 'ax'), y: gl.getAttribLocation(program, 'ay'), c: gl.getAttribLocation(program, 'acls') },
-    uniforms: { M: u('uM'), T: u('uT'), Center: u('uCenter'), Size: u('uSize'), Colors: u('uColors[0]'), Radius: u('uRadius'), Rim: u('uRim') },
+    uniforms: { M: u('uM'), T: u('uT'), Center: u('uCenter'), Size: u('uSize'), Span: u('uSpan'), Colors: u('uColors[0]'), Radius: u('uRadius'), Rim: u('uRim') },
     capacity: 0,
   };
 }
@@ -217,8 +217,8 @@ export class WebGlCellLayer implements CellLayer {
     this.canvas.className = 'tessera-cell-layer';
     this.canvas.dataset.layer = `cells-${id}`;
     this.canvas.setAttribute('aria-hidden', 'true');
-    // Above the raster layers whenever they were added (a heatmap made later must not hide the dots); never takes the mouse.
-    Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', pointerEvents: 'none', zIndex: '1' } satisfies Partial<CSSStyleDeclaration>);
+    // Never takes the mouse. Raster layers are put under it even when added later (slide-viewer.ts), so a heatmap never hides the dots.
+    Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', pointerEvents: 'none' } satisfies Partial<CSSStyleDeclaration>);
     this.gl = setUpGl(this.canvas);
     if (!this.gl) this.ctx2d = this.canvas.getContext('2d');
     this.applyStyle();
@@ -423,7 +423,9 @@ export class WebGlCellLayer implements CellLayer {
     const rDevice = radius * dpr;
     // Points are squares of whole device pixels; an odd size puts a pixel's centre on the cell's centre.
     const size = 2 * Math.ceil(rDevice) + 1;
+    // The point's side twice: the vertex shader's (highp) sets it, the fragment shader's (mediump) measures in it.
     gl.uniform1f(u.Size, size);
+    gl.uniform1f(u.Span, size);
     gl.uniform1f(u.Radius, rDevice + 0.5);
     gl.uniform1f(u.Rim, radius >= RIM_FROM_RADIUS ? dpr : 0);
     const colors = new Float32Array(MAX_CLASSES * 4);

@@ -287,10 +287,11 @@ export class RasterLayerStack {
     image: () => OpenSeadragon.TiledImage | undefined,
   ) {
     this.host = {
-      // Over the drawer's canvas and earlier layers, under OpenSeadragon's HTML overlays (kept on top).
+      // Over the drawer's canvas and earlier layers, under the cell layers' dots and OpenSeadragon's HTML overlays (kept on top).
       attach: (canvas) => {
         const overlays = (viewer as unknown as { overlaysContainer?: HTMLElement }).overlaysContainer;
-        viewer.canvas.insertBefore(canvas, overlays?.parentNode === viewer.canvas ? overlays : null);
+        const cells = viewer.canvas.querySelector(':scope > canvas.tessera-cell-layer');
+        viewer.canvas.insertBefore(canvas, cells ?? (overlays?.parentNode === viewer.canvas ? overlays : null));
       },
       viewSize: () => {
         const s = viewer.viewport.getContainerSize();
