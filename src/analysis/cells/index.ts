@@ -3,3 +3,4 @@ export { addTileCells, countCellsByClass, createCellStore, type CellColumns, typ
 export { cellMeasureNames, DETECTION_CONTEXT_PX, detectionOverlap0, detectionSink } from './detection-sink';
 export { imageSlide, type ImageSlideOptions, type RgbaPixels } from './image-slide';
 export { cellSummary, lymphocyteClass, tileCellDensity, tumourClass, type CellSummary } from './cell-summary';
+export { detectCellsInImage, type ImageCellsOptions } from './image-cells';

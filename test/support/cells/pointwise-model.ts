@@ -27,14 +27,14 @@ export function pointwiseOnnx(): Uint8Array {
   });
 }
 
-/** The pointwise model with a detection manifest of the given input size (0.5 µm/px, cells 3 µm apart). */
-export function pointwiseModel(size: number, detection = { minDistanceUm: 3, thresholds: [0.5, 0.6, 0.55] }): Promise<Model> {
+/** The pointwise model with a detection manifest of the given input size, side or [height, width] (0.5 µm/px, cells 3 µm apart). */
+export function pointwiseModel(size: number | [number, number], detection = { minDistanceUm: 3, thresholds: [0.5, 0.6, 0.55] }): Promise<Model> {
   const manifest = {
     name: 'pointwise cells (test)',
     task: 'detection',
     format: 'onnx',
     weights: 'model.onnx',
-    input: { size: [size, size], spacingUmPx: 0.5, channels: 'rgb', scale: 255, mean: [0, 0, 0], std: [1, 1, 1] },
+    input: { size: typeof size === 'number' ? [size, size] : size, spacingUmPx: 0.5, channels: 'rgb', scale: 255, mean: [0, 0, 0], std: [1, 1, 1] },
     output: { activation: 'sigmoid', classes: ['lymphocyte', 'tumour', 'stromal'] },
     detection,
   };
