@@ -44,7 +44,7 @@ export function CellOverlayPanel({ viewer, plan, model, version }: { viewer: Sli
   const [showCells, setShowCells] = useState(true);
   useEffect(() => setShown(new Array(classes).fill(true)), [source, classes]);
   const settings = useMemo<CellOverlaySettings>(() => ({ showCells, classVisible: shown, density, colormap, opacity: 0.6 }), [showCells, shown, density, colormap]);
-  const { layer, dots, densityLegend } = useCellOverlay(viewer, source, v, settings);
+  const { layer, dots, every, densityLegend } = useCellOverlay(viewer, source, v, settings);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const counts = useMemo(() => (source ? countByClass(source.cells) : []), [source, v]);
   const hover = useCellHover(viewer, layer);
@@ -60,7 +60,7 @@ export function CellOverlayPanel({ viewer, plan, model, version }: { viewer: Sli
         <input type="checkbox" aria-label="Show cells" checked={showCells} onChange={(e) => setShowCells(e.target.checked)} /> {total.toLocaleString('en')} cells
       </label>
       <p className="muted" data-testid="cell-zoom-note" data-dots={dots ? 'on' : 'off'}>
-        {dots ? 'One dot per cell (from 5x up).' : 'Zoom in past 5x to see each cell; below 5x:'}
+        {!dots ? 'Zoom in past 5x to see each cell; below 5x:' : every > 1 ? `So many cells here that one in ${every} is drawn; zoom in to see them all.` : 'One dot per cell (from 5x up).'}
       </p>
       <ul className="swatches cell-legend" data-testid="cell-legend">
         {source.classes.map((c, i) => (

@@ -95,6 +95,8 @@ export interface CellOverlayState {
   layer: CellLayer | null;
   /** Dots are drawn at the current view (at or above 5x); below, the density heatmap is. */
   dots: boolean;
+  /** 1, or n when so many cells are in view that only every n-th is drawn (CellDrawStats.every). */
+  every: number;
   /** The density picture's legend, when one is chosen. */
   densityLegend: Legend | null;
 }
@@ -109,6 +111,7 @@ export function useCellOverlay(viewer: SlideViewer | null, source: CellSource | 
   const [layer, setLayer] = useState<CellLayer | null>(null);
   const density = useRef<RasterLayer | null>(null);
   const [dots, setDots] = useState(false);
+  const [every, setEvery] = useState(1);
   const [legend, setLegend] = useState<Legend | null>(null);
   const lastDensity = useRef({ at: 0, key: '', timer: 0 });
 
@@ -116,8 +119,12 @@ export function useCellOverlay(viewer: SlideViewer | null, source: CellSource | 
     if (!viewer || !source) return;
     const l = viewer.addCellLayer({ cells: source.cells, grid: source.grid, colors: source.classes.map((c) => c.color) }, { label: 'Cells' });
     setLayer(l);
-    const stopView = viewer.onViewChange(() => setDots(l.showsDots()));
-    setDots(l.showsDots());
+    const seen = () => {
+      setDots(l.showsDots());
+      setEvery(l.lastDraw()?.every ?? 1);
+    };
+    const stopView = viewer.onViewChange(seen);
+    seen();
     return () => {
       stopView();
       l.dispose();
@@ -173,7 +180,7 @@ export function useCellOverlay(viewer: SlideViewer | null, source: CellSource | 
     d.setVisible(settings.density !== 'none' && !dots);
   }, [dots, settings.density, settings.opacity, legend]);
 
-  return { layer, dots, densityLegend: legend };
+  return { layer, dots, every, densityLegend: legend };
 }
 
 /** While cells arrive, the density heatmap is repainted at most this often. */

@@ -72,14 +72,16 @@ export function rangeTotal(ranges: readonly number[]): number {
 
 /**
  * The cell nearest level-0 point (x, y) no farther than `maxDistance` level-0 px, among the classes
- * `visible` allows (all when omitted); -1 when there is none.
+ * `visible` allows (all when omitted), and only cells whose index is a multiple of `every` (those drawn
+ * when dots are thinned, see thinning below); -1 when there is none.
  */
-export function nearestCell(cells: CellsView, grid: TileGrid, x: number, y: number, maxDistance: number, visible?: readonly boolean[]): number {
+export function nearestCell(cells: CellsView, grid: TileGrid, x: number, y: number, maxDistance: number, visible?: readonly boolean[], every = 1): number {
   const ranges = cellRangesIn(cells, grid, { x: x - maxDistance, y: y - maxDistance, width: 2 * maxDistance, height: 2 * maxDistance });
   let best = -1;
   let bestD = maxDistance * maxDistance;
   for (let k = 0; k < ranges.length; k += 2) {
-    for (let i = ranges[k]; i < ranges[k] + ranges[k + 1]; i++) {
+    const first = every > 1 ? Math.ceil(ranges[k] / every) * every : ranges[k];
+    for (let i = first; i < ranges[k] + ranges[k + 1]; i += every) {
       if (visible && visible[cells.classIndex[i]] === false) continue;
       const dx = cells.x[i] - x;
       const dy = cells.y[i] - y;
@@ -108,4 +110,24 @@ export function dotRadiusPx(magnification: number): number {
   if (!(magnification > 0)) return DOT_RADIUS_MIN_PX;
   const r = DOT_RADIUS_MIN_PX + Math.log2(magnification / CELL_DOTS_FROM_MAGNIFICATION);
   return Math.min(DOT_RADIUS_MAX_PX, Math.max(DOT_RADIUS_MIN_PX, r));
+}
+
+/**
+ * Dots may cover the view about this many times over before they are thinned (see thinning): once, since
+ * random dots that cover the view once in all already hide about 63% of it under a mosaic of dots.
+ */
+export const MAX_OVERDRAW = 1;
+/** The most thinning: one cell in 63 (a WebGL attribute stride is at most 255 bytes, 63 floats). */
+export const MAX_THINNING = 63;
+
+/**
+ * Level of detail for absurd densities: when `cells` dots of `dotArea` device px² each would cover the
+ * `viewArea` more than MAX_OVERDRAW times over, the view is a solid mosaic of dots drawn on top of each
+ * other, and drawing them all costs the GPU for nothing a person can see; only every n-th cell (by store
+ * index, so the same cells stay as the view moves) is drawn then. 1 means every cell. A slide's real cell
+ * densities (a few thousand per mm²) never come near it at 5x and up.
+ */
+export function thinning(cells: number, dotArea: number, viewArea: number): number {
+  if (!(viewArea > 0) || !(cells > 0)) return 1;
+  return Math.min(MAX_THINNING, Math.max(1, Math.ceil((cells * dotArea) / (MAX_OVERDRAW * viewArea))));
 }

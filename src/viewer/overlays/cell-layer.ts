@@ -1,7 +1,7 @@
 import type { TileGrid } from '../../analysis';
 import { TesseraError } from '../../core';
 import { parseHexColor, type Rgb, type Rgba } from '../../render';
-import { cellRangesIn, dotRadiusPx, nearestCell, rangeTotal, CELL_DOTS_FROM_MAGNIFICATION, type CellsView } from './cell-index';
+import { cellRangesIn, dotRadiusPx, nearestCell, rangeTotal, thinning, CELL_DOTS_FROM_MAGNIFICATION, type CellsView } from './cell-index';
 import { applyAffine, boundsOf, invertAffine, mapRect, type Affine, type Point } from './raster-placement';
 
 /**
@@ -54,9 +54,11 @@ export interface CellDrawStats {
   magnification: number;
   /** Dot radius in CSS px. */
   radius: number;
-  /** Cells sent to the GPU this frame (those of the tiles in view) and in how many draw calls. */
+  /** Cells of the tiles in view, and in how many draw calls they went. */
   cells: number;
   ranges: number;
+  /** 1: every cell drawn; n: only every n-th (dots would cover the view many times over; see cell-index.ts, thinning). */
+  every: number;
   /** Cells on the GPU so far (uploads are spread over frames). */
   uploaded: number;
   /** Time the page's thread spent on this frame's draw, ms. */
@@ -179,6 +181,14 @@ function setUpGl(canvas: HTMLCanvasElement): Gl | null {
   };
 }
 
+/**
+ * A dot's square in device px: odd, so a pixel's centre can sit on the cell's centre; the disc (radius + half a
+ * pixel) may lose a sliver at the square's edges, which costs fewer fragments than a square a pixel wider each side.
+ */
+function pointSide(radius: number, dpr: number): number {
+  return 2 * Math.max(1, Math.round(radius * dpr)) + 1;
+}
+
 export class WebGlCellLayer implements CellLayer {
   readonly label: string;
   private readonly canvas: HTMLCanvasElement;
@@ -276,7 +286,7 @@ export class WebGlCellLayer implements CellLayer {
     const p = applyAffine(inverse, x, y);
     const scale = Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
     const { cells, grid } = this.source;
-    const i = nearestCell(cells, grid, p.x, p.y, maxPx / scale, this.classOn);
+    const i = nearestCell(cells, grid, p.x, p.y, maxPx / scale, this.classOn, this.stats?.every ?? 1);
     if (i < 0) return null;
     const c = cells.classIndex[i];
     return { index: i, x: cells.x[i], y: cells.y[i], classIndex: c, className: cells.classNames[c] ?? `class ${c}`, score: cells.score[i] };
@@ -358,9 +368,12 @@ export class WebGlCellLayer implements CellLayer {
       const pad = radius / Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
       if (seen) ranges = cellRangesIn(cells, grid, { x: seen.x - pad, y: seen.y - pad, width: seen.width + 2 * pad, height: seen.height + 2 * pad }, this.gl ? this.uploaded : cells.count);
     }
-    if (this.gl) this.drawGl(m, ranges, w, h, dpr, radius, dots);
-    else this.draw2d(m, ranges, w, h, dpr, radius);
-    this.stats = { dots, magnification, radius, cells: rangeTotal(ranges), ranges: ranges.length / 2, uploaded: this.gl ? this.uploaded : cells.count, ms: performance.now() - t0 };
+    const total = rangeTotal(ranges);
+    const side = pointSide(radius, dpr);
+    const every = thinning(total, side * side, w * h);
+    if (this.gl) this.drawGl(m, ranges, w, h, dpr, radius, dots, every);
+    else this.draw2d(m, ranges, w, h, dpr, radius, every);
+    this.stats = { dots, magnification, radius, cells: total, ranges: ranges.length / 2, every, uploaded: this.gl ? this.uploaded : cells.count, ms: performance.now() - t0 };
     // More cells to send: the next part on the next frame, so no frame carries them all.
     if (this.gl && this.uploaded < cells.count) this.refresh();
   }
@@ -394,7 +407,7 @@ export class WebGlCellLayer implements CellLayer {
     this.uploaded = to;
   }
 
-  private drawGl(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number, dots: boolean): void {
+  private drawGl(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number, dots: boolean, every: number): void {
     const g = this.gl!;
     const { gl, uniforms: u, attribs: a, buffers: b } = g;
     gl.viewport(0, 0, w, h);
@@ -402,15 +415,19 @@ export class WebGlCellLayer implements CellLayer {
     gl.clear(gl.COLOR_BUFFER_BIT);
     if (!dots || !m || !ranges.length) return;
     gl.useProgram(g.program);
-    const bind = (buffer: WebGLBuffer, at: number, type: number) => {
-      if (at < 0) return;
-      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-      gl.enableVertexAttribArray(at);
-      gl.vertexAttribPointer(at, 1, type, false, 0, 0);
+    // Attributes from cell `first` on, every `every`-th cell (a stride); all cells: once, from 0.
+    const bind = (first: number) => {
+      const attr = (buffer: WebGLBuffer, at: number, type: number, bytes: number) => {
+        if (at < 0) return;
+        gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+        gl.enableVertexAttribArray(at);
+        gl.vertexAttribPointer(at, 1, type, false, every > 1 ? every * bytes : 0, first * bytes);
+      };
+      attr(b.x, a.x, gl.FLOAT, 4);
+      attr(b.y, a.y, gl.FLOAT, 4);
+      attr(b.c, a.c, gl.UNSIGNED_BYTE, 1);
     };
-    bind(b.x, a.x, gl.FLOAT);
-    bind(b.y, a.y, gl.FLOAT);
-    bind(b.c, a.c, gl.UNSIGNED_BYTE);
+    if (every === 1) bind(0);
     // Level-0 → clip space about a level-0 point at the view's centre (computed here in double precision).
     const inverse = invertAffine(m);
     const centre = inverse ? applyAffine(inverse, w / dpr / 2, h / dpr / 2) : { x: 0, y: 0 };
@@ -421,8 +438,7 @@ export class WebGlCellLayer implements CellLayer {
     gl.uniform2f(u.T, sx * t.x - 1, sy * t.y + 1);
     gl.uniform2f(u.Center, centre.x, centre.y);
     const rDevice = radius * dpr;
-    // Points are squares of whole device pixels; an odd size puts a pixel's centre on the cell's centre.
-    const size = 2 * Math.ceil(rDevice) + 1;
+    const size = pointSide(radius, dpr);
     // The point's side twice: the vertex shader's (highp) sets it, the fragment shader's (mediump) measures in it.
     gl.uniform1f(u.Size, size);
     gl.uniform1f(u.Span, size);
@@ -434,11 +450,22 @@ export class WebGlCellLayer implements CellLayer {
       colors.set([c[0] / 255, c[1] / 255, c[2] / 255, this.classOn[i] ? 1 : 0], i * 4);
     });
     gl.uniform4fv(u.Colors, colors);
-    for (let k = 0; k < ranges.length; k += 2) gl.drawArrays(gl.POINTS, ranges[k], ranges[k + 1]);
+    for (let k = 0; k < ranges.length; k += 2) {
+      if (every === 1) {
+        gl.drawArrays(gl.POINTS, ranges[k], ranges[k + 1]);
+        continue;
+      }
+      // Cells whose index is a multiple of `every`, so the same ones are drawn however the ranges start.
+      const first = Math.ceil(ranges[k] / every) * every;
+      const n = Math.ceil((ranges[k] + ranges[k + 1] - first) / every);
+      if (n <= 0) continue;
+      bind(first);
+      gl.drawArrays(gl.POINTS, 0, n);
+    }
   }
 
   /** Without WebGL: one square per cell in view, class by class colour changes (slower, the same picture in outline). */
-  private draw2d(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number): void {
+  private draw2d(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number, every: number): void {
     const ctx = this.ctx2d;
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -448,7 +475,7 @@ export class WebGlCellLayer implements CellLayer {
     const r = radius * dpr;
     let current = -1;
     for (let k = 0; k < ranges.length; k += 2) {
-      for (let i = ranges[k]; i < ranges[k] + ranges[k + 1]; i++) {
+      for (let i = Math.ceil(ranges[k] / every) * every; i < ranges[k] + ranges[k + 1]; i += every) {
         const c = cells.classIndex[i];
         if (!this.classOn[c] || !this.rgb[c]) continue;
         if (c !== current) {

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { addTileCells, createCellStore, type CellStore } from '../../../../src/analysis/cells/cell-store';
 import { tileAt } from '../../../../src/analysis/grid/tile-grid';
-import { cellRangesIn, dotRadiusPx, nearestCell, rangeTotal, tilesMeeting } from '../../../../src/viewer/overlays/cell-index';
+import { cellRangesIn, dotRadiusPx, nearestCell, rangeTotal, thinning, tilesMeeting } from '../../../../src/viewer/overlays/cell-index';
 import { mulberry32 } from '../../../support/seeded-random';
 import { smallGrid } from '../../../support/small-store';
 
@@ -107,4 +107,25 @@ test('nearest cell: the closest within the distance (against a scan of all cells
 
 test('dot radius: 2 px at 5x, a pixel more per doubling, at most 5', () => {
   expect([dotRadiusPx(5), dotRadiusPx(10), dotRadiusPx(20), dotRadiusPx(40), dotRadiusPx(80), dotRadiusPx(2), dotRadiusPx(0)]).toEqual([2, 3, 4, 5, 5, 2, 2]);
+});
+
+test('thinning: every cell while the dots cover the view at most once over, then one in n, at most one in 63', () => {
+  const view = 1000 * 800;
+  expect(thinning(14_000, 25, view)).toBe(1); // 3,400 cells per mm² at 5x: a fraction of the view covered
+  expect(thinning(32_000, 25, view)).toBe(1); // exactly once
+  expect(thinning(32_001, 25, view)).toBe(2);
+  expect(thinning(1_000_000, 49, view)).toBe(62); // 49M px² of dots over 0.8M px²: ceil(49 / 0.8)
+  expect(thinning(10_000_000, 49, view)).toBe(63);
+  expect(thinning(0, 49, view)).toBe(1);
+});
+
+test('nearest cell when thinned: only cells whose index is a multiple of `every`', () => {
+  const grid = smallGrid();
+  const store = createCellStore(['a'], 12, 8);
+  addTileCells(store, 0, { x: [1030, 1031, 1032, 1040], y: [2030, 2030, 2030, 2030], classIndex: [0, 0, 0, 0], score: [0, 0, 0, 0] });
+  expect(nearestCell(store, grid, 1031, 2030, 6)).toBe(1);
+  expect(nearestCell(store, grid, 1031, 2030, 6, undefined, 2)).toBe(0); // 0 and 2 are 1 px away; the first stored wins
+  expect(nearestCell(store, grid, 1031.6, 2030, 6, undefined, 2)).toBe(2);
+  expect(nearestCell(store, grid, 1040, 2030, 6, undefined, 3)).toBe(3);
+  expect(nearestCell(store, grid, 1040, 2030, 5, undefined, 4)).toBe(-1);
 });

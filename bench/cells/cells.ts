@@ -1,0 +1,314 @@
+/**
+ * The cells part of `npm run bench` (issue 13): is the viewer still smooth with a million cells loaded?
+ *
+ * The app in headless Chromium, a slide opened with "Open file…", then, alternating in each round, no cells
+ * and 1,000,000 synthetic cells put on the page through window.__tessera.showCells (the test hook; no model:
+ * analysis/cell-source.ts makes them, about as many in every 256 px tile at 0.5 µm/px, stored tile by tile
+ * as a detection run stores them). With the cells on screen as dots, the view is
+ * - **panned**: dragged in a circle (bench/worker/page-meter.ts's dragView) for BENCH_CELLS_DRAG_MS;
+ * - **zoomed**: mouse-wheel steps in and out (between about 1x and 2x of the start) for BENCH_CELLS_ZOOM_MS;
+ * and the requestAnimationFrame intervals meanwhile are the figures (p50, p95), side by side with the same
+ * motion and no cells, with their ratios. Also: the cell layer's own time per frame on the page's thread
+ * (lastDraw().ms), the longest long task and a 50 ms probe's longest gap during the motion, and what
+ * loading the cells costs the page (showCells to the last cell on the GPU: time, longest task).
+ *
+ * Two scenes: **slide**, the 1.2-gigapixel benchmark slide (about 3,400 cells per mm², as tissue has) at 10x,
+ * where a view holds a few thousand cells; **dense**, CMU-1-Small-Region with the same million cells (an
+ * absurd 600,000 per mm²) at 5.5x, where every one of them is in view, the layer's worst case.
+ *
+ * Environment: BENCH_CELLS (1000000), BENCH_CELLS_ROUNDS (3; each condition's median round by pan p95),
+ * BENCH_CELLS_DRAG_MS (3000), BENCH_CELLS_ZOOM_MS (3000), BENCH_CELLS_SCENES (slide,dense),
+ * BENCH_CELLS_TIMEOUT_S (900). Merged into bench/results/latest.json under "cells".
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type {} from '../../src/app/tessera-global';
+import { LARGE_SLIDE, SHARED, ensureLargeSlide, envInt, foreignLoadMeter, log, mergeIntoLatest, startSession, withTimeout, type Session } from '../lib';
+import { dragView, installMeter, type FrameStats, type Responsiveness } from '../worker/page-meter';
+
+const COUNT = envInt('BENCH_CELLS', 1_000_000);
+const ROUNDS = envInt('BENCH_CELLS_ROUNDS', 3);
+const DRAG_MS = envInt('BENCH_CELLS_DRAG_MS', 3000);
+const ZOOM_MS = envInt('BENCH_CELLS_ZOOM_MS', 3000);
+export const CELLS_TIMEOUT_MS = envInt('BENCH_CELLS_TIMEOUT_S', 900) * 1000;
+const SCENES = (process.env.BENCH_CELLS_SCENES ?? 'slide,dense').split(',').map((s) => s.trim()).filter(Boolean);
+const SMALL = join(SHARED, 'fixtures/slides/CMU-1-Small-Region.svs');
+
+interface Scene {
+  name: string;
+  path: () => Promise<string>;
+  /** Where the view starts for each measurement: the slide's middle at this magnification. */
+  magnification: number;
+}
+
+const SCENE_DEFS: Record<string, Scene> = {
+  slide: { name: 'slide', path: ensureLargeSlide, magnification: 10 },
+  dense: { name: 'dense', path: async () => SMALL, magnification: 5.5 },
+};
+
+interface Motion {
+  frames: FrameStats;
+  main: Responsiveness;
+  /** The cell layer's own draw time per frame it drew, ms (null without cells). */
+  layerMs: { p50: number; max: number; frames: number; cellsDrawnMax: number } | null;
+}
+
+interface Condition {
+  cells: number;
+  pan: Motion;
+  zoom: Motion;
+}
+
+interface Load {
+  /** Making the synthetic cells (the bench's own work, not the app's). */
+  makeMs: number;
+  /** showCells to the last cell on the GPU. */
+  ms: number;
+  main: Responsiveness;
+}
+
+async function openScene(page: Page, path: string): Promise<void> {
+  const name = path.split('/').pop()!;
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 60_000 }), page.getByRole('button', { name: 'Open file…' }).first().click()]);
+  await chooser.setFiles(path);
+  await page.waitForFunction((n) => window.__tessera?.viewer?.slide.info.name === n, name, { timeout: 120_000, polling: 250 });
+  await page.evaluate(() => window.__tessera.viewer!.whenIdle(60_000));
+}
+
+/** The slide's middle at `magnification`, every tile drawn. */
+async function resetView(page: Page, magnification: number): Promise<void> {
+  await page.evaluate(async (m) => {
+    const v = window.__tessera.viewer!;
+    const { width, height } = v.slide.info.levels[0];
+    v.setView({ centerX: width / 2, centerY: height / 2, imageZoom: v.viewState().imageZoom }, true);
+    v.setMagnification(m);
+    await v.whenIdle(60_000);
+  }, magnification);
+}
+
+/** Puts the synthetic cells on the page (or takes them off) and waits until every cell is on the GPU. */
+async function loadCells(page: Page, count: number): Promise<Load | null> {
+  return page.evaluate(async (n) => {
+    const g = window.__tessera;
+    if (!n) {
+      g.showCells(null);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return null;
+    }
+    const m0 = performance.now();
+    const source = g.syntheticCells(n, 1);
+    const makeMs = performance.now() - m0;
+    await new Promise((r) => setTimeout(r, 100));
+    window.__benchMeter!.start('load');
+    const t0 = performance.now();
+    g.showCells(source);
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const layer = g.viewer!.cellLayers()[0];
+      const s = layer?.lastDraw();
+      if (s && s.uploaded >= n) break;
+      if (performance.now() - t0 > 120_000) throw new Error('the cells were not all on the GPU after 120 s');
+    }
+    const ms = performance.now() - t0;
+    const main = await window.__benchMeter!.stop('load');
+    return { makeMs, ms, main };
+  }, count);
+}
+
+/** Records the cell layer's draw statistics once a frame until stopped. */
+async function startLayerSampling(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __benchLayer?: { running: boolean; ms: number[]; cells: number[]; last: string } };
+    const s = { running: true, ms: [] as number[], cells: [] as number[], last: '' };
+    w.__benchLayer = s;
+    const tick = () => {
+      if (!s.running) return;
+      const d = window.__tessera.viewer?.cellLayers()[0]?.lastDraw();
+      const key = d ? JSON.stringify(d) : '';
+      // A frame the layer drew (its statistics change with every draw: the view moved).
+      if (d && key !== s.last) {
+        s.ms.push(d.ms);
+        s.cells.push(d.cells);
+      }
+      s.last = key;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function stopLayerSampling(page: Page): Promise<Motion['layerMs']> {
+  return page.evaluate(() => {
+    const s = (window as unknown as { __benchLayer: { running: boolean; ms: number[]; cells: number[] } }).__benchLayer;
+    s.running = false;
+    if (!s.ms.length) return null;
+    const sorted = [...s.ms].sort((a, b) => a - b);
+    return { p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted[sorted.length - 1], frames: sorted.length, cellsDrawnMax: Math.max(...s.cells) };
+  });
+}
+
+async function viewerBox(page: Page) {
+  const box = await page.getByTestId('viewer').boundingBox();
+  if (!box) throw new Error('the viewer is not on screen');
+  return box;
+}
+
+async function pan(page: Page): Promise<Motion> {
+  const box = await viewerBox(page);
+  await page.evaluate(() => {
+    window.__benchMeter!.start('pan');
+    window.__benchMeter!.startFrames();
+  });
+  await startLayerSampling(page);
+  const frames = await dragView(page, box, DRAG_MS, Date.now(), 0);
+  const main = await page.evaluate(() => window.__benchMeter!.stop('pan'));
+  return { frames, main, layerMs: await stopLayerSampling(page) };
+}
+
+/** Mouse-wheel steps at the viewer's middle: two in, two out, one every 150 ms, for ZOOM_MS. */
+async function zoom(page: Page): Promise<Motion> {
+  const box = await viewerBox(page);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.evaluate(() => {
+    window.__benchMeter!.start('zoom');
+    window.__benchMeter!.startFrames();
+  });
+  await startLayerSampling(page);
+  const t0 = Date.now();
+  let step = 0;
+  while (Date.now() - t0 < ZOOM_MS) {
+    await page.mouse.wheel(0, step % 4 < 2 ? -100 : 100);
+    step++;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  // Without a drag the frames counted are all those recorded (startFrames to now).
+  const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
+  const main = await page.evaluate(() => window.__benchMeter!.stop('zoom'));
+  return { frames, main, layerMs: await stopLayerSampling(page) };
+}
+
+async function measure(page: Page, scene: Scene, cells: number): Promise<Condition> {
+  await resetView(page, scene.magnification);
+  const p = await pan(page);
+  await resetView(page, scene.magnification);
+  const z = await zoom(page);
+  return { cells, pan: p, zoom: z };
+}
+
+const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor((xs.length - 1) / 2)];
+const f1 = (v: number | null | undefined) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(1));
+
+interface SceneResult {
+  scene: string;
+  slide: string;
+  magnification: number;
+  viewer: { width: number; height: number };
+  cellsInView: number | null;
+  none: Condition & { rounds: number[] };
+  cells: Condition & { rounds: number[] };
+  load: Load;
+  ratios: { panP50: number; panP95: number; zoomP50: number; zoomP95: number };
+}
+
+async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
+  const { page } = session;
+  const path = await scene.path();
+  log(`cells (${scene.name}): opening ${path}...`);
+  await openScene(page, path);
+  await installMeter(page);
+  const rounds: { none: Condition[]; cells: Condition[] } = { none: [], cells: [] };
+  const loads: Load[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 ? (['none', 'cells'] as const) : (['cells', 'none'] as const);
+    for (const kind of order) {
+      log(`cells (${scene.name}) round ${round}/${ROUNDS}: ${kind === 'none' ? 'no cells' : `${COUNT.toLocaleString('en')} cells`}, pan ${DRAG_MS} ms and zoom ${ZOOM_MS} ms...`);
+      const load = await withTimeout(loadCells(page, kind === 'none' ? 0 : COUNT), 180_000, 'loading the cells');
+      if (load) loads.push(load);
+      rounds[kind].push(await withTimeout(measure(page, scene, kind === 'none' ? 0 : COUNT), 120_000, `measuring ${kind}`));
+      if (kind === 'cells') await loadCells(page, 0);
+    }
+  }
+  // Cells in view at the start view (what one frame draws), with the cells on.
+  await loadCells(page, COUNT);
+  await resetView(page, scene.magnification);
+  const inView = await page.evaluate(() => window.__tessera.viewer!.cellLayers()[0]?.lastDraw()?.cells ?? null);
+  const viewer = await viewerBox(page);
+  await loadCells(page, 0);
+  const none = { ...median(rounds.none, (c) => c.pan.frames.p95Ms), rounds: rounds.none.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) };
+  const cells = { ...median(rounds.cells, (c) => c.pan.frames.p95Ms), rounds: rounds.cells.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) };
+  return {
+    scene: scene.name,
+    slide: path.split('/').pop()!,
+    magnification: scene.magnification,
+    viewer: { width: Math.round(viewer.width), height: Math.round(viewer.height) },
+    cellsInView: inView,
+    none,
+    cells,
+    load: median(loads, (l) => l.ms),
+    ratios: {
+      panP50: cells.pan.frames.p50Ms / none.pan.frames.p50Ms,
+      panP95: cells.pan.frames.p95Ms / none.pan.frames.p95Ms,
+      zoomP50: cells.zoom.frames.p50Ms / none.zoom.frames.p50Ms,
+      zoomP95: cells.zoom.frames.p95Ms / none.zoom.frames.p95Ms,
+    },
+  };
+}
+
+function printScene(r: SceneResult): void {
+  const pad = (s: string, n: number) => s.padStart(n);
+  console.log(`\nCells (${r.scene}): ${r.slide} at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px, ${r.cellsInView ?? 'n/a'} cells in the start view`);
+  console.log(['cells'.padEnd(10), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('layer ms p50/max', 17), pad('longest task', 13), pad('probe gap', 10)].join('  '));
+  for (const c of [r.none, r.cells]) {
+    const layer = c.pan.layerMs ? `${f1(c.pan.layerMs.p50)}/${f1(Math.max(c.pan.layerMs.max, c.zoom.layerMs?.max ?? 0))}` : '—';
+    const longest = Math.max(c.pan.main.longestTaskMs, c.zoom.main.longestTaskMs);
+    const gap = Math.max(c.pan.main.probeMaxGapMs, c.zoom.main.probeMaxGapMs);
+    console.log([c.cells.toLocaleString('en').padEnd(10), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(layer, 17), pad(f1(longest), 13), pad(f1(gap), 10)].join('  '));
+  }
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  console.log(`ratio (cells ÷ none): pan p50 ${x(r.ratios.panP50)}, p95 ${x(r.ratios.panP95)}; zoom p50 ${x(r.ratios.zoomP50)}, p95 ${x(r.ratios.zoomP95)}  (rAF interval, ms; rounds' pan p95: none ${r.none.rounds.join(' ')}, cells ${r.cells.rounds.join(' ')})`);
+  console.log(`loading ${COUNT.toLocaleString('en')} cells: ${f1(r.load.ms)} ms from showCells to the last cell on the GPU, longest task ${f1(r.load.main.longestTaskMs)} ms, probe gap ${f1(r.load.main.probeMaxGapMs)} ms (making them, the bench's own work: ${f1(r.load.makeMs)} ms)`);
+}
+
+export async function runCellsPart(): Promise<void> {
+  if (!existsSync(SMALL)) {
+    log(`cells part SKIPPED: ${SMALL} is missing (no ../shared next to the project)`);
+    mergeIntoLatest('cells', { date: new Date().toISOString(), skipped: `${SMALL} is missing` });
+    return;
+  }
+  const date = new Date().toISOString();
+  const foreign = foreignLoadMeter();
+  let session: Session | undefined;
+  const results: SceneResult[] = [];
+  try {
+    session = await startSession();
+    log(`Chromium ${session.env.chromiumVersion}, ${COUNT.toLocaleString('en')} cells, ${ROUNDS} rounds, scenes ${SCENES.join(', ')}`);
+    for (const name of SCENES) {
+      const scene = SCENE_DEFS[name];
+      if (!scene) throw new Error(`BENCH_CELLS_SCENES: unknown scene "${name}" (scenes: ${Object.keys(SCENE_DEFS).join(', ')})`);
+      if (name === 'slide' && !existsSync(LARGE_SLIDE) && !process.env.BENCH_SLIDE) log('the 1.2-gigapixel slide is made first (about 20 s)');
+      const r = await runScene(session, scene);
+      printScene(r);
+      results.push(r);
+      // A fresh page per scene: the next slide opens on the start screen's state.
+      if (SCENES.indexOf(name) < SCENES.length - 1) await session.page.reload({ waitUntil: 'load' });
+    }
+    const otherLoad = foreign();
+    if (otherLoad !== null) console.log(`CPU used by other processes during the part: ${(100 * otherLoad).toFixed(0)}% of ${cpus().length} cores`);
+    mergeIntoLatest('cells', {
+      date,
+      count: COUNT,
+      rounds: ROUNDS,
+      dragMs: DRAG_MS,
+      zoomMs: ZOOM_MS,
+      chromium: session.env.chromiumVersion,
+      machine: { cores: cpus().length, loadAverage1m: Number(loadavg()[0].toFixed(2)), cpuModel: cpus()[0]?.model ?? 'unknown' },
+      otherProcessesCpuShare: otherLoad,
+      scenes: results,
+      pageErrors: session.pageErrors,
+    });
+  } finally {
+    await session?.close();
+  }
+}
