@@ -255,13 +255,14 @@ def apply_thresholds(cands, thresholds):
     return cands[keep, :3]
 
 
-def choose_decode(probs_list, gts, radii_um=MIN_DISTANCES_UM, step=0.025):
+def choose_decode(probs_list, gts, radii_um=MIN_DISTANCES_UM, step=0.025, cands_for=None):
     """For each radius, each class's threshold maximising that class's F1 on these images (so the macro F1
-    is the best for that radius); returns the radius with the best macro F1 (ties: higher all-cell F1)."""
+    is the best for that radius); returns the radius with the best macro F1 (ties: higher all-cell F1).
+    cands_for(um) may give the candidate peaks per image instead of finding them in probs_list (tiled runs)."""
     grid = np.round(np.arange(0.05, 0.951, step), 3)
     best = None
     for um in radii_um:
-        cands = [peaks(p, um / SPACING) for p in probs_list]
+        cands = cands_for(um) if cands_for else [peaks(p, um / SPACING) for p in probs_list]
         thresholds = []
         for c in range(3):
             f1s = []
