@@ -66,8 +66,8 @@ function onScreen(page: Page, indices: number[]) {
 }
 
 /** One cell of each class well inside the view, with no other cell within `clear` screen px of it. */
-async function isolatedCells(page: Page, cells: Cells, clear: number): Promise<{ index: number; x: number; y: number }[]> {
-  const all = await onScreen(page, cells.x.map((_, i) => i));
+async function isolatedCells(page: Page, cells: Cells, clear: number, positions?: { x: number; y: number }[]): Promise<{ index: number; x: number; y: number }[]> {
+  const all = positions ?? (await onScreen(page, cells.x.map((_, i) => i)));
   const box = (await viewerCanvas(page).boundingBox())!;
   const picked: { index: number; x: number; y: number }[] = [];
   for (let c = 0; c < cells.classes.length; c++) {
@@ -132,6 +132,30 @@ test('cells: dots of the three class colours from 5x, hover, toggles, the densit
     else expect(near(got, want), `drew ${got}, class colour ${want}`).toBe(true);
   }
   await page.getByLabel('Show tumour').check();
+
+  // Rotated 90° and mirrored ("r", "f"): the dots are where OpenSeadragon's model of the view puts the cells
+  // (scale about the centre, rotate about it, then mirror), worked out here from the view state alone.
+  await viewerCanvas(page).focus();
+  await page.keyboard.press('r');
+  await page.keyboard.press('f');
+  await waitIdle(page);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const view = await page.evaluate(() => window.__tessera.viewer!.viewState());
+  const { box } = await shot(page);
+  const turned = cells.x.map((x, i) => {
+    const dx = (x - view.centerX) * view.imageZoom;
+    const dy = (cells.y[i] - view.centerY) * view.imageZoom;
+    return { x: box.width - (box.width / 2 - dy), y: box.height / 2 + dx }; // rotate 90° clockwise, then mirror
+  });
+  const loneTurned = await isolatedCells(page, cells, 12, turned);
+  const rotated = await shot(page);
+  for (const cell of loneTurned) {
+    const want = hex(cells.classes[cells.cls[cell.index]].color);
+    const got = pixel(rotated.img, cell.x, cell.y);
+    expect(near(got, want), `rotated and mirrored: ${cells.classes[cells.cls[cell.index]].name} dot, drew ${got}, class colour ${want}`).toBe(true);
+  }
+  await page.keyboard.press('f');
+  await page.keyboard.press('Shift+R');
 
   // Below 5x: no dots; the lymphocyte ratio per tile, in the colour map's colour, under each tile's centre.
   await page.getByLabel('Below 5x').selectOption('ratio');
