@@ -13,7 +13,7 @@ import { ModelPanel } from './ModelPanel';
 import { SavedAnalysesPanel } from './SavedAnalysesPanel';
 import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
 import { CellOverlayPanel } from './CellOverlayPanel';
-import { SegmentationMeasuresPanel } from './SlideSummaryPanel';
+import { CellSummaryPanel, SegmentationMeasuresPanel } from './SlideSummaryPanel';
 import { TileHoverNote } from './TileHoverNote';
 import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overlays';
 import type { ModelChoice } from './use-model-choice';
@@ -76,6 +76,7 @@ export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide
       <SavedAnalysesPanel saved={saved} busy={busy} onResume={(key) => void analysis.analyze({}, key)} />
       {analysis.vote && plan ? <VotePanel vote={analysis.vote} onThreshold={analysis.setThreshold} /> : null}
       {analysis.measures && plan ? <SegmentationMeasuresPanel measures={analysis.measures} /> : null}
+      {analysis.cells && plan && model ? <CellSummaryPanel summary={analysis.cells} colors={model.manifest.output.classes.map((c) => c.color)} /> : null}
       {model && plan ? (
         <OverlayPanel
           model={model}

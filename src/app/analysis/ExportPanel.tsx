@@ -6,7 +6,7 @@ import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { Legend } from '../../render';
 import type { SlideViewer } from '../../viewer';
-import { downloadGeoJson, downloadTilesCsv } from '../downloads/analysis-downloads';
+import { downloadCellsCsv, downloadCellsGeoJson, downloadGeoJson, downloadTilesCsv } from '../downloads/analysis-downloads';
 import { download } from '../downloads/download';
 
 interface ExportProps {
@@ -19,7 +19,10 @@ interface ExportProps {
   disabled: boolean;
 }
 
-/** The run's results as files: the tiles CSV, GeoJSON that QuPath imports, and PNGs of the view or the whole slide. */
+/**
+ * The run's results as files: the tiles CSV, GeoJSON that QuPath imports, for detection models the cells
+ * (CSV and QuPath detections), and PNGs of the view or the whole slide (with the cells' dots).
+ */
 export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disabled }: ExportProps) {
   const [viewScale, setViewScale] = useState(1);
   const [slideSide, setSlideSide] = useState(2048);
@@ -28,6 +31,8 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const caption = analysisCaption(slide.info.name, model.manifest.name, verdict);
   const layers = () => (viewer?.rasterLayers() ?? []).filter((l) => l.visible).map((l) => ({ rect0: l.rect0, raster: l.raster, opacity: l.opacity }));
   const mpp = plan.grid.mpp;
+  // The cells as the viewer shows them: the classes toggled off there are left out of the PNG too.
+  const cells = () => (plan.cells ? { cells: plan.cells, classes: model.manifest.output.classes, visible: viewer?.cellLayers()[0]?.classVisibility() } : null);
 
   const png = async (what: string, name: string, make: () => Promise<Uint8Array>) => {
     setRendering(what);
@@ -40,12 +45,12 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const viewPng = () => png('the view', `${stem}.view.png`, async () => {
     const rect0 = viewer!.visibleRegion()!;
     const width = Math.round(rect0.width * viewer!.viewState().imageZoom * viewScale); // screen pixels, or twice as many
-    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, caption, mpp }, browserCanvas);
+    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, cells: cells(), caption, mpp }, browserCanvas);
   });
   const slidePng = () => png('the whole slide', `${stem}.${slideSide}.png`, async () => {
     const { width: w0, height: h0 } = slide.info.levels[0];
     const scale = slideSide / Math.max(w0, h0);
-    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, caption, mpp }, browserCanvas);
+    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, cells: cells(), caption, mpp }, browserCanvas);
   });
 
   const busy = disabled || !!rendering;
@@ -60,6 +65,16 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
           GeoJSON (QuPath)
         </button>
       </div>
+      {plan.cells ? (
+        <div className="row">
+          <button type="button" disabled={busy} onClick={() => downloadCellsCsv(plan.cells!, `${stem}.cells.csv`)} title="x,y,class,score per cell, level-0 px, as tessera analyze --cells">
+            Cells (CSV)
+          </button>
+          <button type="button" disabled={busy} onClick={() => downloadCellsGeoJson(plan.cells!, model.manifest, `${stem}.cells.geojson`)} title="Every cell as a QuPath detection (a point with its class and score; File › Import objects)">
+            Cells (GeoJSON, QuPath)
+          </button>
+        </div>
+      ) : null}
       <div className="row">
         <button type="button" disabled={busy || !viewer?.visibleRegion()} onClick={() => void viewPng()}>PNG of the view</button>
         <select aria-label="View PNG resolution" value={viewScale} onChange={(e) => setViewScale(Number(e.target.value))}>

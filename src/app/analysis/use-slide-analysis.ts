@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AnalysisRun, RunOutcome } from '../../analysis';
 import type { RunProgress } from '../../analysis';
 import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis';
-import { segmentationMeasures, slideVote, type SegmentationMeasures, type SlideVote } from '../../analysis';
+import { cellSummary, segmentationMeasures, slideVote, type CellSummary, type SegmentationMeasures, type SlideVote } from '../../analysis';
 import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
 import { TesseraError, toTesseraError } from '../../core';
 import { detectTissueOffPage } from '../../analysis/worker';
@@ -24,6 +24,8 @@ export interface SlideAnalysis {
   vote: SlideVote | null;
   /** Segmentation with a nucleus class: nuclei per mm² and nuclear area fraction, the slide's summary. */
   measures: SegmentationMeasures | null;
+  /** Detection: cells per class, per mm² of analysed tissue, percentages, the lymphocyte ratio; the slide's summary. */
+  cells: CellSummary | null;
   error: TesseraError | null;
   /** Goes up whenever results arrive, so overlays know to redraw. */
   version: number;
@@ -36,15 +38,23 @@ export interface SlideAnalysis {
   cancel(): void;
 }
 
+interface SlideSummaries {
+  vote: SlideVote | null;
+  measures: SegmentationMeasures | null;
+  cells: CellSummary | null;
+}
+
 /**
- * The slide's summary as a pathologist reads it (issue 13): segmentation models with a nucleus class get
- * nuclei per mm² and the nuclear area fraction (a plurality of pixel classes says "boundary" on H&E),
- * classification models (and other segmentations) the tile vote.
+ * The slide's summary as a pathologist reads it (issue 13): detection models get their cells' counts,
+ * densities and lymphocyte ratio; segmentation models with a nucleus class nuclei per mm² and the nuclear
+ * area fraction (a plurality of pixel classes says "boundary" on H&E); classification models (and other
+ * segmentations) the tile vote.
  */
-function summarizeSlide(plan: SlideAnalysisPlan, manifest: Manifest, threshold: number): { vote: SlideVote | null; measures: SegmentationMeasures | null } {
+function summarizeSlide(plan: SlideAnalysisPlan, manifest: Manifest, threshold: number): SlideSummaries {
+  if (plan.cells) return { vote: null, measures: null, cells: cellSummary(plan.store, plan.cells) };
   const measures = manifest.task === 'segmentation' ? segmentationMeasures(plan.store) : null;
-  if (measures) return { vote: null, measures };
-  return { vote: slideVote(plan.store, { vote: manifest.vote, positiveClass: manifest.positiveClass, threshold }), measures: null };
+  if (measures) return { vote: null, measures, cells: null };
+  return { vote: slideVote(plan.store, { vote: manifest.vote, positiveClass: manifest.positiveClass, threshold }), measures: null, cells: null };
 }
 
 /**
@@ -61,6 +71,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [vote, setVote] = useState<SlideVote | null>(null);
   const [measures, setMeasures] = useState<SegmentationMeasures | null>(null);
+  const [cells, setCells] = useState<CellSummary | null>(null);
   const [error, setError] = useState<TesseraError | null>(null);
   const [version, setVersion] = useState(0);
   const [threshold, setThreshold] = useState(0.5);
@@ -78,6 +89,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
     setProgress(null);
     setVote(null);
     setMeasures(null);
+    setCells(null);
     setError(null);
     interrupted.current = null;
     return () => {
@@ -109,6 +121,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
       const summarize = () => {
         const s = summarizeSlide(next, model.manifest, thresholdRef.current);
         setMeasures(s.measures);
+        setCells(s.cells);
         setVote(s.vote);
       };
       summarize();
@@ -184,5 +197,5 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   }, []);
   const cancel = useCallback(() => run.current?.cancel(), []);
 
-  return { phase, plan, progress, vote, measures, error, version, analyze, setThreshold, pause, resume, cancel };
+  return { phase, plan, progress, vote, measures, cells, error, version, analyze, setThreshold, pause, resume, cancel };
 }
