@@ -1,5 +1,5 @@
 import { TesseraError } from '../../core';
-import type { DetectedCells, Predictor } from '../../inference';
+import type { DetectedCells, ModelImage, Predictor } from '../../inference';
 import { planSlideAnalysis, startSlideAnalysis } from '../slide-analysis';
 import { imageSlide, type RgbaPixels } from './image-slide';
 
@@ -22,8 +22,9 @@ export interface ImageCellsOptions {
  *
  * The predictor reads the slide's regions on this thread (localPredictor, as the CLI and tests run it).
  */
-export async function detectCellsInImage(predictor: Predictor, image: RgbaPixels, options: ImageCellsOptions = {}): Promise<DetectedCells> {
+export async function detectCellsInImage(predictor: Predictor, decoded: RgbaPixels | ModelImage, options: ImageCellsOptions = {}): Promise<DetectedCells> {
   const { manifest } = predictor;
+  const image = asRgba(decoded);
   if (manifest.task !== 'detection') throw new TesseraError('invalid-argument', `${manifest.name} is not a cell detection model (its task is "${manifest.task}").`);
   const mpp = manifest.input.spacingUmPx!;
   const settings = { overlap: options.overlap ?? 0, detectTissue: false, batchSize: options.batchSize ?? 8, readAhead: options.readAhead ?? 16 };
@@ -47,4 +48,22 @@ export async function detectCellsInImage(predictor: Predictor, image: RgbaPixels
     classIndex: Uint8Array.from(keep, (i) => cells.classIndex[i]),
     score: Float32Array.from(keep, (i) => cells.score[i]),
   };
+}
+
+/** RGBA pixels of a decoded image: RGBA as it is, RGB with opaque alpha, grey copied to R, G and B. */
+function asRgba(image: RgbaPixels | ModelImage): RgbaPixels {
+  const format = 'format' in image ? image.format : 'rgba';
+  if (format === 'rgba') return image;
+  if (format === 'cmyk') throw new TesseraError('unsupported', 'Cells can be found in RGB or grey images; this one is CMYK.');
+  const n = image.width * image.height;
+  const data = new Uint8Array(n * 4);
+  const step = format === 'rgb' ? 3 : 1;
+  for (let i = 0; i < n; i++) {
+    const at = i * step;
+    data[i * 4] = image.data[at];
+    data[i * 4 + 1] = image.data[step === 3 ? at + 1 : at];
+    data[i * 4 + 2] = image.data[step === 3 ? at + 2 : at];
+    data[i * 4 + 3] = 255;
+  }
+  return { width: image.width, height: image.height, data };
 }

@@ -56,6 +56,30 @@ describe.skipIf(!canRun)(`detectCellsInImage${canRun ? '' : ` (${SKIP_REASON})`}
     expect(lines(cells)).toEqual(lines(one.cells!));
   });
 
+  it('takes RGB and grey images as decoded (the same cells as their RGBA)', async () => {
+    const w = 150;
+    const h = 140;
+    const rgbaPart = new Uint8Array(w * h * 4);
+    const rgb = new Uint8Array(w * h * 3);
+    const grey = new Uint8Array(w * h);
+    for (let i = 0; i < w * h; i++) {
+      const y = Math.floor(i / w);
+      const src = ((y + 100) * image.width + (i % w) + 100) * 4;
+      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = rgbaPart[i * 4 + c] = image.data[src + c];
+      rgbaPart[i * 4 + 3] = 255;
+      grey[i] = image.data[src + 1];
+    }
+    const model = await pointwiseModel(128);
+    const p = localPredictor(model);
+    const fromRgba = await detectCellsInImage(p, { width: w, height: h, data: rgbaPart });
+    expect(fromRgba.x.length).toBeGreaterThan(10);
+    expect(lines(await detectCellsInImage(p, { width: w, height: h, data: rgb, format: 'rgb' }))).toEqual(lines(fromRgba));
+    const greyAsRgba = new Uint8Array(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : grey[i >> 2]));
+    expect(lines(await detectCellsInImage(p, { width: w, height: h, data: grey, format: 'grey' }))).toEqual(lines(await detectCellsInImage(p, { width: w, height: h, data: greyAsRgba })));
+    await expect(detectCellsInImage(p, { width: 2, height: 2, data: new Uint8Array(16), format: 'cmyk' })).rejects.toThrow(/CMYK/);
+    model.dispose();
+  });
+
   it('reflects without repeating the edge pixel, as numpy\'s "reflect"', async () => {
     const row = { width: 3, height: 1, data: Uint8Array.from([1, 0, 0, 255, 2, 0, 0, 255, 3, 0, 0, 255]) };
     const slide = imageSlide(row, { mpp: 0.5, width: 9, height: 2 });
