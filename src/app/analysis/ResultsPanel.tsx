@@ -42,13 +42,26 @@ export function VotePanel({ vote, onThreshold }: { vote: SlideVote; onThreshold(
   );
 }
 
-/** The modes a model's results can be shown in: each class's probability, the predicted class, its measures. */
+/** What a tile's per-class value is, by task: a probability, a share of the tile's pixels, a share of its cells. */
+const CLASS_VALUE: Record<Predictor['manifest']['task'], { argmax: string; per: string }> = {
+  classification: { argmax: 'Predicted class', per: 'Probability of' },
+  segmentation: { argmax: 'Predicted class', per: 'Area of' },
+  detection: { argmax: 'Class with most cells', per: 'Share of cells:' },
+};
+
+/**
+ * The tile heatmap's modes for a model's results: the predicted class, each class's probability (or area,
+ * or share of cells), its measures, the tissue fraction. A detection model's cell densities are drawn by
+ * the cells' own overlay (CellOverlayPanel), so its per-tile cell measures are not offered here.
+ */
 export function heatmapModes(model: Predictor, measureNames: string[], colormap: ColormapName): { key: string; label: string; mode: HeatmapMode }[] {
   const classes = model.manifest.output.classes;
+  const words = CLASS_VALUE[model.manifest.task];
+  const measures = model.manifest.task === 'detection' ? [] : measureNames.filter((n) => !n.startsWith('area_fraction_'));
   return [
-    { key: 'argmax', label: 'Predicted class', mode: { kind: 'argmax', classColors: classes.map((c) => c.color) } },
-    ...classes.map((c, i) => ({ key: `p:${i}`, label: `${model.manifest.task === 'segmentation' ? 'Area of' : 'Probability of'} ${c.name}`, mode: { kind: 'probability', classIndex: i, colormap } as HeatmapMode })),
-    ...measureNames.filter((n) => !n.startsWith('area_fraction_')).map((n) => ({ key: `m:${n}`, label: n.replace(/_/g, ' '), mode: { kind: 'measure', name: n, colormap, range: n === 'nuclei_per_mm2' ? [0, 8000] : [0, 1] } as HeatmapMode })),
+    { key: 'argmax', label: words.argmax, mode: { kind: 'argmax', classColors: classes.map((c) => c.color) } },
+    ...classes.map((c, i) => ({ key: `p:${i}`, label: `${words.per} ${c.name}`, mode: { kind: 'probability', classIndex: i, colormap } as HeatmapMode })),
+    ...measures.map((n) => ({ key: `m:${n}`, label: n.replace(/_/g, ' '), mode: { kind: 'measure', name: n, colormap, range: n === 'nuclei_per_mm2' ? [0, 8000] : [0, 1] } as HeatmapMode })),
     { key: 'tissue', label: 'Tissue fraction', mode: { kind: 'tissue' } },
   ];
 }
