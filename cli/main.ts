@@ -9,9 +9,9 @@ import { UsageError, oneLine, type CliIo, type Command } from './args';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: { summary: 'print a slide\'s levels, µm/px, vendor, associated images and properties as JSON', load: async () => (await import('./commands/info')).info },
   region: { summary: 'write a region of one level as an RGB PNG', load: async () => (await import('./commands/region')).region },
-  predict: { summary: 'run a model on images and print one JSON line of class probabilities per image', load: async () => (await import('./commands/predict')).predict },
+  predict: { summary: 'run a model on images and print one JSON line per image: class probabilities, or a detection model\'s cells', load: async () => (await import('./commands/predict')).predict },
   score: { summary: 'score a folder of PNG, JPEG and TIFF images (labels from subfolders); write a CSV and a JSON metrics report', load: async () => (await import('./commands/score')).score },
-  analyze: { summary: 'run a model over a slide\'s tissue; write per-tile CSV and a JSON summary with the slide-level vote', load: async () => (await import('./commands/analyze')).analyze },
+  analyze: { summary: 'run a model over a slide\'s tissue; write per-tile CSV and a JSON summary with the slide-level vote, or a detection model\'s cells (--cells)', load: async () => (await import('./commands/analyze')).analyze },
 };
 
 function version(): string {

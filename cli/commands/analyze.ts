@@ -1,17 +1,20 @@
 import { writeFile } from 'node:fs/promises';
-import { planSlideAnalysis, startSlideAnalysis, slideVote, validateAnalysisSettings, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
+import { cellSummary, planSlideAnalysis, startSlideAnalysis, slideVote, validateAnalysisSettings, type CellSummary, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
 import { TesseraError, type Rect } from '../../src/core';
 import { currentBackend, localPredictor, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
-import { analysisGeoJson, analysisSummary, tilesCsv } from '../../src/export';
+import { analysisGeoJson, analysisSummary, cellsCsvChunks, cellsGeoJsonChunks, tilesCsv } from '../../src/export';
 import type { Slide } from '../../src/slide';
 import { openSlidePath } from '../../src/slide/node';
 import { analysisPng } from '../analysis-png';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
+import { writeChunks } from '../write-chunks';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
                        [--png OUT.png [--png-size N]] [--backend wasm|cpu]
+       tessera analyze SLIDE --model DETECTION_MODEL_DIR --cells CELLS.csv [--csv TILES.csv] [--json ...]
+                       [--geojson CELLS.geojson] [--png OUT.png [--png-size N]] [...]
                        [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
                        [--region X,Y,W,H] [--batch-size N]
 
@@ -20,14 +23,26 @@ Analyze does), with progress on stderr.
 
 TILES.csv   one row per analysed tile: minx,miny,width,height (level-0 pixels), prob_<class> per class,
             class, tissue (fraction of the tile that is tissue); for segmentation models the class area
-            fractions stand in prob_<class>, and per-tile summaries follow (e.g. nuclei_per_mm2).
+            fractions stand in prob_<class>, and per-tile summaries follow (e.g. nuclei_per_mm2); for
+            detection models each class's share of the tile's cells, then cells_<class> and
+            cells_per_mm2_<class>. Needed unless --cells is given.
+CELLS.csv   detection models (task "detection", such as models/cell-types): one row per cell,
+            x,y,class,score with x and y in level-0 pixels, each cell once (the tile owning its centre).
 SUMMARY.json the slide-level vote (the manifest's rule, and what each rule says), per-class tile counts and
-            areas in mm², the µm/px used, the grid, tile counts and the backend.
+            areas in mm², the µm/px used, the grid, tile counts and the backend; for detection models also
+            "cells": counts per class, per mm² of analysed tissue, percentages and the lymphocyte ratio.
 OUT.geojson  the results as GeoJSON that QuPath imports (File > Import objects): each analysed tile
             (objectType "tile", its class and colour, prob_<class> as measurements); for segmentation
-            models the mask as an annotation per class and each nucleus as a detection with its area.
+            models the mask as an annotation per class and each nucleus as a detection with its area; for
+            detection models each cell as a detection instead (a Point, its class and colour, its score).
 OUT.png      the whole slide, longest side N px (--png-size, 256 to 8192, default 2048), with the heatmap
-            in class colours (segmentation: the mask), legend, scale bar and caption, as the app draws it.
+            in class colours (segmentation: the mask; detection: each tile in its most common cell class,
+            fainter, under the cells drawn as dots in class colours), legend, scale bar and caption, as the
+            app draws it.
+
+For a detection model the summary on stderr gives the cells instead of a vote: per class the count, cells
+per mm² of analysed tissue and percent of all cells, and the lymphocyte ratio (lymphocytes / (lymphocytes
++ tumour cells)).
 
 --overlap F            overlap of neighbouring tiles, 0 to 0.9 of a tile (default 0)
 --min-tissue F         analyse tiles at least F tissue, 0 to 1 (default 0.5)
@@ -47,6 +62,7 @@ export const analyze: Command = {
     const args = parseCommandArgs(argv, {
       model: { type: 'string', short: 'm' },
       csv: { type: 'string' },
+      cells: { type: 'string' },
       json: { type: 'string' },
       geojson: { type: 'string' },
       png: { type: 'string' },
@@ -66,7 +82,8 @@ export const analyze: Command = {
     }
     if (args.positionals.length !== 1) throw new UsageError('analyze needs one SLIDE (see tessera analyze --help)');
     const modelDir = stringOption(args, 'model', 'analyze');
-    const csvPath = stringOption(args, 'csv', 'analyze');
+    const cellsPath = typeof args.values.cells === 'string' ? args.values.cells : undefined;
+    const csvPath = cellsPath && args.values.csv === undefined ? undefined : stringOption(args, 'csv', 'analyze');
     const jsonPath = typeof args.values.json === 'string' ? args.values.json : undefined;
     const geojsonPath = typeof args.values.geojson === 'string' ? args.values.geojson : undefined;
     const pngPath = typeof args.values.png === 'string' ? args.values.png : undefined;
@@ -81,6 +98,8 @@ export const analyze: Command = {
       stop = await startNodeBackend(backend, io);
       slide = await openSlidePath(args.positionals[0]);
       model = await openModel(await filesFromDirectory(modelDir));
+      const detection = model.manifest.task === 'detection';
+      if (cellsPath && !detection) throw new UsageError(`--cells needs a detection model; ${oneLine(modelDir)} is a ${model.manifest.task} model (write its tiles with --csv)`);
       const started = performance.now();
       const plan = await planSlideAnalysis(slide, model, settings);
       const g = plan.grid;
@@ -89,8 +108,11 @@ export const analyze: Command = {
       io.err(`tessera: analyze: ${run.order.length} tiles with tissue to analyse\n`);
       const outcome = await run.finished;
       const vote = slideVote(plan.store, { vote: model.manifest.vote, positiveClass: model.manifest.positiveClass });
-      await writeFile(csvPath, tilesCsv(plan.store));
-      if (geojsonPath) await writeFile(geojsonPath, `${JSON.stringify(analysisGeoJson(plan, model.manifest, g.mpp))}\n`);
+      const cells = plan.cells ? cellSummary(plan.store, plan.cells) : null;
+      if (csvPath) await writeFile(csvPath, tilesCsv(plan.store));
+      if (cellsPath && plan.cells) await writeChunks(cellsPath, cellsCsvChunks(plan.cells));
+      if (geojsonPath && plan.cells) await writeChunks(geojsonPath, [...cellsGeoJsonChunks(plan.cells, model.manifest.output.classes), '\n']);
+      else if (geojsonPath) await writeFile(geojsonPath, `${JSON.stringify(analysisGeoJson(plan, model.manifest, g.mpp))}\n`);
       if (pngPath) await writeFile(pngPath, await analysisPng(slide, plan, model.manifest, vote, pngSize));
       if (jsonPath) {
         const summary = analysisSummary(plan.store, vote, {
@@ -99,11 +121,14 @@ export const analyze: Command = {
           backend: currentBackend()?.name ?? backend,
           status: outcome.status,
           seconds: (performance.now() - started) / 1000,
+          cells,
         });
         await writeFile(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
       }
       const p = outcome.progress;
-      io.err(`tessera: analyze: ${p.done} tiles analysed${p.failed ? `, ${p.failed} unreadable (marked, skipped)` : ''} in ${p.elapsedSeconds.toFixed(1)} s; vote (${vote.rule}): ${vote.verdict ?? 'no tiles'}\n`);
+      const result = cells ? `${cells.total} cells` : `vote (${vote.rule}): ${vote.verdict ?? 'no tiles'}`;
+      io.err(`tessera: analyze: ${p.done} tiles analysed${p.failed ? `, ${p.failed} unreadable (marked, skipped)` : ''} in ${p.elapsedSeconds.toFixed(1)} s; ${result}\n`);
+      if (cells) io.err(cellSummaryText(cells));
       if (outcome.error) throw outcome.error;
       return 0;
     } finally {
@@ -113,6 +138,25 @@ export const analyze: Command = {
     }
   },
 };
+
+/**
+ * A detection run's summary as a pathologist reads it, one line per class then the ratio:
+ *   tessera: analyze: cells in 0.123 mm² of tissue (45 tiles):
+ *     tumour       1234   10030 /mm²   61.2%
+ *   tessera: analyze: lymphocyte ratio (lymphocytes / (lymphocytes + tumour cells)): 0.213
+ */
+export function cellSummaryText(s: CellSummary): string {
+  const width = Math.max(5, ...s.classNames.map((n) => n.length));
+  const count = Math.max(1, ...s.counts.map((n) => String(n).length), String(s.total).length);
+  const row = (name: string, n: number, perMm2: number | null, percent: number | null) =>
+    `  ${oneLine(name).padEnd(width)}  ${String(n).padStart(count)}  ${(perMm2 === null ? '-' : Math.round(perMm2).toString()).padStart(8)} /mm²  ${(percent === null ? '-' : percent.toFixed(1)).padStart(5)}%\n`;
+  const lines = [`tessera: analyze: cells in ${round(s.tissueMm2)} mm² of analysed tissue (${s.tilesAnalysed} tiles):\n`];
+  s.classNames.forEach((name, i) => lines.push(row(name, s.counts[i], s.perMm2[i], s.percent[i])));
+  lines.push(row('total', s.total, s.totalPerMm2, s.total ? 100 : null));
+  const ratio = s.lymphocyteRatio === null ? (s.lymphocyteClass < 0 || s.tumourClass < 0 ? 'none (the model has no lymphocyte or no tumour class)' : 'none (no lymphocytes or tumour cells)') : s.lymphocyteRatio.toFixed(3);
+  lines.push(`tessera: analyze: lymphocyte ratio (lymphocytes / (lymphocytes + tumour cells)): ${ratio}\n`);
+  return lines.join('');
+}
 
 /** The flags as the one validating function names them in its messages. */
 const FLAG_NAMES = { overlap: '--overlap', minTissue: '--min-tissue', tissueThreshold: '--tissue-threshold', mppOverride: '--mpp', batchSize: '--batch-size' } as const;

@@ -1,4 +1,4 @@
-import { countStates, type ResultStore, type SlideVote } from '../analysis';
+import { countStates, type CellSummary, type ResultStore, type SlideVote } from '../analysis';
 
 /** What `tessera analyze --json` writes, and what the app's summary export holds. Plain data. */
 export interface AnalysisSummary {
@@ -12,6 +12,8 @@ export interface AnalysisSummary {
   grid: { cols: number; rows: number; tileSize: number; stride: number; level: number };
   tiles: { total: number; analysed: number; background: number; failed: number; pending: number };
   vote: SlideVote;
+  /** Detection models: the cells as a pathologist reads them (counts, per mm², percentages, lymphocyte ratio); this, not the vote, is their result. */
+  cells?: CellSummary;
   status: 'completed' | 'cancelled' | 'failed';
   seconds: number;
 }
@@ -19,7 +21,7 @@ export interface AnalysisSummary {
 export function analysisSummary(
   store: ResultStore,
   vote: SlideVote,
-  context: { slide: AnalysisSummary['slide']; model: Omit<AnalysisSummary['model'], 'classes'>; backend: string; status: AnalysisSummary['status']; seconds: number },
+  context: { slide: AnalysisSummary['slide']; model: Omit<AnalysisSummary['model'], 'classes'>; backend: string; status: AnalysisSummary['status']; seconds: number; cells?: CellSummary | null },
 ): AnalysisSummary {
   const g = store.grid;
   const c = countStates(store);
@@ -33,6 +35,7 @@ export function analysisSummary(
     grid: { cols: g.cols, rows: g.rows, tileSize: g.size0, stride: g.stride0, level: g.level },
     tiles: { total: g.cols * g.rows, analysed: c.done, background: c.background, failed: c.failed, pending: c.pending },
     vote,
+    ...(context.cells ? { cells: context.cells } : {}),
     status: context.status,
     seconds: context.seconds,
   };

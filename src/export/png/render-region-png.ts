@@ -48,9 +48,13 @@ export interface RegionPng {
   mpp?: number;
 }
 
-/** The caption an analysis PNG carries, in the app and the CLI alike: slide, model, vote, date. */
-export function analysisCaption(slideName: string, modelName: string, verdict: string | null): string[] {
-  return [`${slideName} · ${modelName} · vote: ${verdict ?? 'none'} · ${new Date().toISOString().slice(0, 10)}`];
+/**
+ * The caption an analysis PNG carries, in the app and the CLI alike: slide, model, vote, date; for a
+ * detection model (`cells`, the number found) the cells instead of the vote, which says nothing of them.
+ */
+export function analysisCaption(slideName: string, modelName: string, verdict: string | null, cells?: number): string[] {
+  const result = cells === undefined ? `vote: ${verdict ?? 'none'}` : `${cells.toLocaleString('en-US')} cells`;
+  return [`${slideName} · ${modelName} · ${result} · ${new Date().toISOString().slice(0, 10)}`];
 }
 
 /** Level pixels read per request: large enough to be quick, small enough for any canvas. */
