@@ -13,10 +13,10 @@ import { writeChunks } from '../write-chunks';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
                        [--png OUT.png [--png-size N]] [--backend wasm|cpu]
-       tessera analyze SLIDE --model DETECTION_MODEL_DIR --cells CELLS.csv [--csv TILES.csv] [--json ...]
-                       [--geojson CELLS.geojson] [--png OUT.png [--png-size N]] [...]
                        [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
                        [--region X,Y,W,H] [--batch-size N]
+       tessera analyze SLIDE --model DETECTION_MODEL_DIR --cells CELLS.csv [--csv TILES.csv] [--json SUMMARY.json]
+                       [--geojson CELLS.geojson] [--png OUT.png [--png-size N]] [the options above]
 
 Runs the model in MODEL_DIR over the tissue of SLIDE, tile by tile at the model's µm/px (as the app's
 Analyze does), with progress on stderr.
