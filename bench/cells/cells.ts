@@ -16,9 +16,13 @@
  * where a view holds a few thousand cells; **dense**, CMU-1-Small-Region with the same million cells (an
  * absurd 600,000 per mm²) at 5.5x, where every one of them is in view, the layer's worst case.
  *
+ * The cells are drawn by the renderer the app chooses ("auto": WebGL where the GPU is real, a 2-D canvas on a
+ * software GPU, cell-layer.ts) and, as another condition, by each renderer named in BENCH_CELLS_RENDERERS
+ * (localStorage tessera.cell-renderer), so both paths are measured on any machine.
+ *
  * Environment: BENCH_CELLS (1000000), BENCH_CELLS_ROUNDS (3; each condition's median round by pan p95),
  * BENCH_CELLS_DRAG_MS (3000), BENCH_CELLS_ZOOM_MS (3000), BENCH_CELLS_SCENES (slide,dense),
- * BENCH_CELLS_TIMEOUT_S (900). Merged into bench/results/latest.json under "cells".
+ * BENCH_CELLS_RENDERERS (auto,webgl,2d), BENCH_CELLS_TIMEOUT_S (1200). Merged into bench/results/latest.json under "cells".
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -32,7 +36,10 @@ const COUNT = envInt('BENCH_CELLS', 1_000_000);
 const ROUNDS = envInt('BENCH_CELLS_ROUNDS', 3);
 const DRAG_MS = envInt('BENCH_CELLS_DRAG_MS', 3000);
 const ZOOM_MS = envInt('BENCH_CELLS_ZOOM_MS', 3000);
-export const CELLS_TIMEOUT_MS = envInt('BENCH_CELLS_TIMEOUT_S', 900) * 1000;
+export const CELLS_TIMEOUT_MS = envInt('BENCH_CELLS_TIMEOUT_S', 1200) * 1000;
+type Renderer = 'auto' | 'webgl' | '2d';
+const RENDERERS = (process.env.BENCH_CELLS_RENDERERS ?? 'auto,webgl,2d').split(',').map((s) => s.trim()).filter(Boolean) as Renderer[];
+for (const r of RENDERERS) if (!['auto', 'webgl', '2d'].includes(r)) throw new Error(`BENCH_CELLS_RENDERERS: unknown renderer "${r}" (auto, webgl, 2d)`);
 const SCENES = (process.env.BENCH_CELLS_SCENES ?? 'slide,dense').split(',').map((s) => s.trim()).filter(Boolean);
 const SMALL = join(SHARED, 'fixtures/slides/CMU-1-Small-Region.svs');
 
@@ -57,6 +64,9 @@ interface Motion {
 
 interface Condition {
   cells: number;
+  /** The renderer asked for, and the one the layer drew with. */
+  renderer: Renderer | null;
+  drewWith: string | null;
   pan: Motion;
   zoom: Motion;
 }
@@ -89,8 +99,10 @@ async function resetView(page: Page, magnification: number): Promise<void> {
 }
 
 /** Puts the synthetic cells on the page (or takes them off) and waits until every cell is on the GPU. */
-async function loadCells(page: Page, count: number): Promise<Load | null> {
-  return page.evaluate(async (n) => {
+async function loadCells(page: Page, count: number, renderer: Renderer = 'auto'): Promise<Load | null> {
+  return page.evaluate(async ({ n, renderer }) => {
+    if (renderer === 'auto') localStorage.removeItem('tessera.cell-renderer');
+    else localStorage.setItem('tessera.cell-renderer', renderer);
     const g = window.__tessera;
     if (!n) {
       g.showCells(null);
@@ -114,7 +126,7 @@ async function loadCells(page: Page, count: number): Promise<Load | null> {
     const ms = performance.now() - t0;
     const main = await window.__benchMeter!.stop('load');
     return { makeMs, ms, main };
-  }, count);
+  }, { n: count, renderer });
 }
 
 /** Records the cell layer's draw statistics once a frame until stopped. */
@@ -189,12 +201,13 @@ async function zoom(page: Page): Promise<Motion> {
   return { frames, main, layerMs: await stopLayerSampling(page) };
 }
 
-async function measure(page: Page, scene: Scene, cells: number): Promise<Condition> {
+async function measure(page: Page, scene: Scene, cells: number, renderer: Renderer | null): Promise<Condition> {
   await resetView(page, scene.magnification);
+  const drewWith = await page.evaluate(() => window.__tessera.viewer!.cellLayers()[0]?.lastDraw()?.renderer ?? null);
   const p = await pan(page);
   await resetView(page, scene.magnification);
   const z = await zoom(page);
-  return { cells, pan: p, zoom: z };
+  return { cells, renderer, drewWith, pan: p, zoom: z };
 }
 
 const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor((xs.length - 1) / 2)];
@@ -207,9 +220,8 @@ interface SceneResult {
   viewer: { width: number; height: number };
   cellsInView: number | null;
   none: Condition & { rounds: number[] };
-  cells: Condition & { rounds: number[] };
-  load: Load;
-  ratios: { panP50: number; panP95: number; zoomP50: number; zoomP95: number };
+  /** Per renderer condition: its median round, its loading, and its ratios to no cells. */
+  cells: (Condition & { rounds: number[]; load: Load; ratios: { panP50: number; panP95: number; zoomP50: number; zoomP95: number } })[];
 }
 
 async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
@@ -218,16 +230,18 @@ async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
   log(`cells (${scene.name}): opening ${path}...`);
   await openScene(page, path);
   await installMeter(page);
-  const rounds: { none: Condition[]; cells: Condition[] } = { none: [], cells: [] };
-  const loads: Load[] = [];
+  const kinds: (Renderer | 'none')[] = ['none', ...RENDERERS];
+  const rounds = new Map<Renderer | 'none', Condition[]>(kinds.map((k) => [k, []]));
+  const loads = new Map<Renderer, Load[]>(RENDERERS.map((k) => [k, []]));
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 ? (['none', 'cells'] as const) : (['cells', 'none'] as const);
+    // Alternate the order, so a machine getting busier or quieter weighs on every condition alike.
+    const order = round % 2 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      log(`cells (${scene.name}) round ${round}/${ROUNDS}: ${kind === 'none' ? 'no cells' : `${COUNT.toLocaleString('en')} cells`}, pan ${DRAG_MS} ms and zoom ${ZOOM_MS} ms...`);
-      const load = await withTimeout(loadCells(page, kind === 'none' ? 0 : COUNT), 180_000, 'loading the cells');
-      if (load) loads.push(load);
-      rounds[kind].push(await withTimeout(measure(page, scene, kind === 'none' ? 0 : COUNT), 120_000, `measuring ${kind}`));
-      if (kind === 'cells') await loadCells(page, 0);
+      log(`cells (${scene.name}) round ${round}/${ROUNDS}: ${kind === 'none' ? 'no cells' : `${COUNT.toLocaleString('en')} cells, renderer ${kind}`}, pan ${DRAG_MS} ms and zoom ${ZOOM_MS} ms...`);
+      const load = await withTimeout(loadCells(page, kind === 'none' ? 0 : COUNT, kind === 'none' ? 'auto' : kind), 180_000, 'loading the cells');
+      if (load && kind !== 'none') loads.get(kind)!.push(load);
+      rounds.get(kind)!.push(await withTimeout(measure(page, scene, kind === 'none' ? 0 : COUNT, kind === 'none' ? null : kind), 120_000, `measuring ${kind}`));
+      if (kind !== 'none') await loadCells(page, 0);
     }
   }
   // Cells in view at the start view (what one frame draws), with the cells on.
@@ -236,8 +250,8 @@ async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
   const inView = await page.evaluate(() => window.__tessera.viewer!.cellLayers()[0]?.lastDraw()?.cells ?? null);
   const viewer = await viewerBox(page);
   await loadCells(page, 0);
-  const none = { ...median(rounds.none, (c) => c.pan.frames.p95Ms), rounds: rounds.none.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) };
-  const cells = { ...median(rounds.cells, (c) => c.pan.frames.p95Ms), rounds: rounds.cells.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) };
+  const pick = (cs: Condition[]) => ({ ...median(cs, (c) => c.pan.frames.p95Ms), rounds: cs.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) });
+  const none = pick(rounds.get('none')!);
   return {
     scene: scene.name,
     slide: path.split('/').pop()!,
@@ -245,30 +259,39 @@ async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
     viewer: { width: Math.round(viewer.width), height: Math.round(viewer.height) },
     cellsInView: inView,
     none,
-    cells,
-    load: median(loads, (l) => l.ms),
-    ratios: {
-      panP50: cells.pan.frames.p50Ms / none.pan.frames.p50Ms,
-      panP95: cells.pan.frames.p95Ms / none.pan.frames.p95Ms,
-      zoomP50: cells.zoom.frames.p50Ms / none.zoom.frames.p50Ms,
-      zoomP95: cells.zoom.frames.p95Ms / none.zoom.frames.p95Ms,
-    },
+    cells: RENDERERS.map((r) => {
+      const c = pick(rounds.get(r)!);
+      return {
+        ...c,
+        load: median(loads.get(r)!, (l) => l.ms),
+        ratios: {
+          panP50: c.pan.frames.p50Ms / none.pan.frames.p50Ms,
+          panP95: c.pan.frames.p95Ms / none.pan.frames.p95Ms,
+          zoomP50: c.zoom.frames.p50Ms / none.zoom.frames.p50Ms,
+          zoomP95: c.zoom.frames.p95Ms / none.zoom.frames.p95Ms,
+        },
+      };
+    }),
   };
 }
 
 function printScene(r: SceneResult): void {
   const pad = (s: string, n: number) => s.padStart(n);
   console.log(`\nCells (${r.scene}): ${r.slide} at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px, ${r.cellsInView ?? 'n/a'} cells in the start view`);
-  console.log(['cells'.padEnd(10), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('layer ms p50/max', 17), pad('longest task', 13), pad('probe gap', 10)].join('  '));
-  for (const c of [r.none, r.cells]) {
+  console.log(['cells'.padEnd(24), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('pan p95 ÷ none', 15), pad('zoom p95 ÷ none', 16), pad('layer ms p50/max', 17), pad('longest task', 13), pad('probe gap', 10)].join('  '));
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  for (const c of [r.none, ...r.cells]) {
+    const label = c.renderer ? `${c.cells.toLocaleString('en')} (${c.renderer}${c.renderer === 'auto' ? `: ${c.drewWith}` : ''})` : 'none';
     const layer = c.pan.layerMs ? `${f1(c.pan.layerMs.p50)}/${f1(Math.max(c.pan.layerMs.max, c.zoom.layerMs?.max ?? 0))}` : '—';
     const longest = Math.max(c.pan.main.longestTaskMs, c.zoom.main.longestTaskMs);
     const gap = Math.max(c.pan.main.probeMaxGapMs, c.zoom.main.probeMaxGapMs);
-    console.log([c.cells.toLocaleString('en').padEnd(10), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(layer, 17), pad(f1(longest), 13), pad(f1(gap), 10)].join('  '));
+    const ratios = 'ratios' in c ? (c as SceneResult['cells'][number]).ratios : null;
+    console.log([label.padEnd(24), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(ratios ? x(ratios.panP95) : '', 15), pad(ratios ? x(ratios.zoomP95) : '', 16), pad(layer, 17), pad(f1(longest), 13), pad(f1(gap), 10)].join('  '));
   }
-  const x = (v: number) => `${v.toFixed(2)}x`;
-  console.log(`ratio (cells ÷ none): pan p50 ${x(r.ratios.panP50)}, p95 ${x(r.ratios.panP95)}; zoom p50 ${x(r.ratios.zoomP50)}, p95 ${x(r.ratios.zoomP95)}  (rAF interval, ms; rounds' pan p95: none ${r.none.rounds.join(' ')}, cells ${r.cells.rounds.join(' ')})`);
-  console.log(`loading ${COUNT.toLocaleString('en')} cells: ${f1(r.load.ms)} ms from showCells to the last cell on the GPU, longest task ${f1(r.load.main.longestTaskMs)} ms, probe gap ${f1(r.load.main.probeMaxGapMs)} ms (making them, the bench's own work: ${f1(r.load.makeMs)} ms)`);
+  console.log(`(requestAnimationFrame intervals, ms, median round by pan p95; rounds' pan p95: ${[r.none, ...r.cells].map((c) => `${c.renderer ?? 'none'} ${c.rounds.join(' ')}`).join('; ')})`);
+  for (const c of r.cells) {
+    console.log(`loading ${COUNT.toLocaleString('en')} cells (${c.renderer}): ${f1(c.load.ms)} ms from showCells to the last cell drawable, longest task ${f1(c.load.main.longestTaskMs)} ms, probe gap ${f1(c.load.main.probeMaxGapMs)} ms (making them, the bench's own work: ${f1(c.load.makeMs)} ms)`);
+  }
 }
 
 export async function runCellsPart(): Promise<void> {
@@ -302,6 +325,7 @@ export async function runCellsPart(): Promise<void> {
       rounds: ROUNDS,
       dragMs: DRAG_MS,
       zoomMs: ZOOM_MS,
+      renderers: RENDERERS,
       chromium: session.env.chromiumVersion,
       machine: { cores: cpus().length, loadAverage1m: Number(loadavg()[0].toFixed(2)), cpuModel: cpus()[0]?.model ?? 'unknown' },
       otherProcessesCpuShare: otherLoad,

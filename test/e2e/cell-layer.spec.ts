@@ -110,6 +110,24 @@ test('cells: dots of the three class colours from 5x, hover, toggles, the densit
     expect(empty![3]).toBe(0);
   }
 
+  // The same cells through the other renderer (the app picks a 2-D canvas on a software GPU, WebGL on a real
+  // one): a second layer drawn with the other, read back from its own canvas.
+  const other = await page.evaluate((ix) => {
+    const v = window.__tessera.viewer!;
+    const first = v.cellLayers()[0];
+    const src = window.__tessera.cells!;
+    const used = first.lastDraw()!.renderer;
+    const layer = v.addCellLayer({ cells: src.cells, grid: src.grid, colors: src.classes.map((c) => c.color) }, { renderer: used === 'webgl' ? '2d' : 'webgl', label: 'other' });
+    const out = { used, other: layer.lastDraw()!.renderer, pixels: ix.map((i) => {
+      const p = layer.cellOnScreen(i)!;
+      return layer.drawnPixelAt(p.x, p.y);
+    }) };
+    layer.dispose();
+    return out;
+  }, lone.map((c) => c.index));
+  expect(other.other).not.toBe(other.used);
+  lone.forEach((cell, k) => expect(other.pixels[k], `${other.other}: ${cells.classes[cells.cls[cell.index]].name}`).toEqual([...hex(cells.classes[cells.cls[cell.index]].color), 255]));
+
   // Hover one: its class and score.
   const target = lone[1];
   await page.mouse.move(before.box.x + target.x + 1, before.box.y + target.y);

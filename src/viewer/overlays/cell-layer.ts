@@ -1,5 +1,6 @@
 import type { TileGrid } from '../../analysis';
 import { TesseraError } from '../../core';
+import { preferredDrawer } from '../drawer-choice';
 import { parseHexColor, type Rgb, type Rgba } from '../../render';
 import { cellRangesIn, dotRadiusPx, nearestCell, rangeTotal, thinning, CELL_DOTS_FROM_MAGNIFICATION, type CellsView } from './cell-index';
 import { applyAffine, boundsOf, invertAffine, mapRect, type Affine, type Point } from './raster-placement';
@@ -12,7 +13,12 @@ import { applyAffine, boundsOf, invertAffine, mapRect, type Affine, type Point }
  * Why WebGL points: the cells' columns go to the GPU once (appended as they arrive), and a frame is a
  * handful of draw calls over the store ranges of the tiles in view (cell-index.ts) with the view's affine
  * map as a uniform; the page's thread does no per-cell work while panning, whatever the count. Class
- * toggles are a uniform too. Without WebGL (rare) a 2-D canvas draws the cells in view one square each.
+ * toggles are a uniform too.
+ *
+ * Where the GPU is software (SwiftShader, llvmpipe: no GPU, headless browsers; drawer-choice.ts) or there is
+ * no WebGL, a 2-D canvas stamps a pre-drawn dot per cell in view instead: each point costs a software GPU
+ * a few µs of setup, and its canvas another composite per frame, while stamping a few thousand dots costs
+ * the page a millisecond or two. The picture is the same (drawnPixelAt reads either).
  *
  * Dots show from about 5x up (CELL_DOTS_FROM_MAGNIFICATION); below that the app shows density heatmaps.
  * The canvas is redrawn only when the view, its size, the store's version or a toggle changed.
@@ -35,6 +41,11 @@ export interface CellLayerOptions {
   /** 0 to 1 (CSS opacity of the canvas); default 1. */
   opacity?: number;
   label?: string;
+  /**
+   * 'webgl' or '2d'; default: WebGL where the GPU is real, else 2-D (as the slide's drawer is chosen), unless
+   * localStorage 'tessera.cell-renderer' says 'webgl' or '2d' (for benchmarks and tests).
+   */
+  renderer?: 'webgl' | '2d' | 'auto';
 }
 
 /** A cell found under the pointer. */
@@ -63,6 +74,7 @@ export interface CellDrawStats {
   uploaded: number;
   /** Time the page's thread spent on this frame's draw, ms. */
   ms: number;
+  renderer: 'webgl' | '2d';
 }
 
 export interface CellLayer {
@@ -162,7 +174,8 @@ function compile(gl: WebGLRenderingContext, type: number, source: string): WebGL
 }
 
 function setUpGl(canvas: HTMLCanvasElement): Gl | null {
-  const attrs: WebGLContextAttributes = { alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true };
+  // Not preserved between frames (no copy per frame); drawnPixelAt draws afresh before it reads.
+  const attrs: WebGLContextAttributes = { alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false };
   const gl = (canvas.getContext('webgl2', attrs) ?? canvas.getContext('webgl', attrs)) as WebGLRenderingContext | null;
   if (!gl) return null;
   const program = gl.createProgram()!;
@@ -189,11 +202,48 @@ function pointSide(radius: number, dpr: number): number {
   return 2 * Math.max(1, Math.round(radius * dpr)) + 1;
 }
 
+function chooseRenderer(asked: CellLayerOptions['renderer']): 'webgl' | '2d' {
+  if (asked === 'webgl' || asked === '2d') return asked;
+  let stored: string | null = null;
+  try {
+    stored = localStorage.getItem('tessera.cell-renderer');
+  } catch {
+    /* storage refused (private mode): the default */
+  }
+  if (stored === 'webgl' || stored === '2d') return stored;
+  return preferredDrawer() === 'webgl' ? 'webgl' : '2d';
+}
+
+/**
+ * The dot of each class as a small canvas (side x side device px): a disc of `radius` device px plus half a
+ * pixel, in the class colour, with the darker rim where `rim` > 0, exactly as the fragment shader draws it.
+ */
+function dotSprites(rgb: Rgb[], side: number, radius: number, rim: number): HTMLCanvasElement[] {
+  const c = (side - 1) / 2;
+  return rgb.map(([r, g, b]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = side;
+    const ctx = canvas.getContext('2d')!;
+    const image = ctx.createImageData(side, side);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const d = Math.hypot(x - c, y - c);
+        if (d > radius + 0.5) continue;
+        const shade = d > radius + 0.5 - rim ? RIM_SHADE : 1;
+        image.data.set([Math.round(r * shade), Math.round(g * shade), Math.round(b * shade), 255], (y * side + x) * 4);
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+    return canvas;
+  });
+}
+
 export class WebGlCellLayer implements CellLayer {
   readonly label: string;
   private readonly canvas: HTMLCanvasElement;
   private readonly gl: Gl | null;
   private readonly ctx2d: CanvasRenderingContext2D | null = null;
+  private sprites: { key: string; dots: HTMLCanvasElement[] } | null = null;
   private readonly rgb: Rgb[];
   private readonly classOn: boolean[];
   private readonly minMagnification: number;
@@ -229,7 +279,7 @@ export class WebGlCellLayer implements CellLayer {
     this.canvas.setAttribute('aria-hidden', 'true');
     // Never takes the mouse. Raster layers are put under it even when added later (slide-viewer.ts), so a heatmap never hides the dots.
     Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', pointerEvents: 'none' } satisfies Partial<CSSStyleDeclaration>);
-    this.gl = setUpGl(this.canvas);
+    this.gl = chooseRenderer(options.renderer) === 'webgl' ? setUpGl(this.canvas) : null;
     if (!this.gl) this.ctx2d = this.canvas.getContext('2d');
     this.applyStyle();
     host.attach(this.canvas);
@@ -308,6 +358,9 @@ export class WebGlCellLayer implements CellLayer {
       const d = this.ctx2d.getImageData(px, py, 1, 1).data;
       return [d[0], d[1], d[2], d[3]];
     }
+    // The drawing buffer is not kept after it is shown: draw now and read before the frame ends.
+    this.lastKey = '';
+    this.draw();
     const gl = this.gl!.gl;
     const out = new Uint8Array(4);
     gl.readPixels(px, this.canvas.height - 1 - py, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, out);
@@ -373,7 +426,7 @@ export class WebGlCellLayer implements CellLayer {
     const every = thinning(total, side * side, w * h);
     if (this.gl) this.drawGl(m, ranges, w, h, dpr, radius, dots, every);
     else this.draw2d(m, ranges, w, h, dpr, radius, every);
-    this.stats = { dots, magnification, radius, cells: total, ranges: ranges.length / 2, every, uploaded: this.gl ? this.uploaded : cells.count, ms: performance.now() - t0 };
+    this.stats = { dots, magnification, radius, cells: total, ranges: ranges.length / 2, every, uploaded: this.gl ? this.uploaded : cells.count, ms: performance.now() - t0, renderer: this.gl ? 'webgl' : '2d' };
     // More cells to send: the next part on the next frame, so no frame carries them all.
     if (this.gl && this.uploaded < cells.count) this.refresh();
   }
@@ -464,26 +517,36 @@ export class WebGlCellLayer implements CellLayer {
     }
   }
 
-  /** Without WebGL: one square per cell in view, class by class colour changes (slower, the same picture in outline). */
+  /** The 2-D path: a pre-drawn dot stamped at each visible cell in view (whole device pixels, so no resampling). */
   private draw2d(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number, every: number): void {
     const ctx = this.ctx2d;
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    if (!m) return;
-    const { cells } = this.source;
-    const r = radius * dpr;
-    let current = -1;
+    if (!m || !ranges.length) return;
+    const side = pointSide(radius, dpr);
+    const rim = radius >= RIM_FROM_RADIUS ? dpr : 0;
+    const key = `${side},${radius * dpr},${rim}`;
+    if (this.sprites?.key !== key) this.sprites = { key, dots: dotSprites(this.rgb, side, radius * dpr, rim) };
+    const dots = this.sprites.dots;
+    const half = (side - 1) / 2;
+    // Level-0 → device px, folded into six numbers once.
+    const a = m.a * dpr;
+    const b = m.b * dpr;
+    const c = m.c * dpr;
+    const d = m.d * dpr;
+    const e = m.e * dpr;
+    const f = m.f * dpr;
+    const { x, y, classIndex } = this.source.cells;
     for (let k = 0; k < ranges.length; k += 2) {
-      for (let i = Math.ceil(ranges[k] / every) * every; i < ranges[k] + ranges[k + 1]; i += every) {
-        const c = cells.classIndex[i];
-        if (!this.classOn[c] || !this.rgb[c]) continue;
-        if (c !== current) {
-          current = c;
-          ctx.fillStyle = `rgb(${this.rgb[c].join(',')})`;
-        }
-        const p = applyAffine(m, cells.x[i], cells.y[i]);
-        ctx.fillRect(p.x * dpr - r, p.y * dpr - r, 2 * r, 2 * r);
+      const end = ranges[k] + ranges[k + 1];
+      for (let i = Math.ceil(ranges[k] / every) * every; i < end; i += every) {
+        const cls = classIndex[i];
+        if (!this.classOn[cls] || !dots[cls]) continue;
+        const px = a * x[i] + c * y[i] + e;
+        const py = b * x[i] + d * y[i] + f;
+        if (px < -side || py < -side || px > w + side || py > h + side) continue;
+        ctx.drawImage(dots[cls], Math.floor(px) - half, Math.floor(py) - half);
       }
     }
   }
