@@ -28,8 +28,8 @@ For a detection model (task "detection", such as models/cell-types) each line gi
   {"file": IMAGE, "cells": [{"x": X, "y": Y, "class": CLASS, "score": S}, ...]}
 with x and y in the image's own pixels (origin top-left, pixel i spanning [i, i + 1)), sorted by y then x.
 Each image is taken to be at the model's µm/px and is never resized: it is tiled at the model's input size
-as slides are (tessera analyze), so an image of any size is covered, and its cells equal those tessera
-analyze --cells finds on the same pixels as a slide.
+as slides are (tessera analyze), continued by reflection at its right and bottom edges to whole tiles, so
+an image of any size is covered to its edges.
 
 --backend  wasm (the default; falls back to cpu if it cannot start) or cpu: TF.js's backends in Node.
 Exit codes: 0 success, 1 the model or an image could not be read, 2 bad command-line arguments.
