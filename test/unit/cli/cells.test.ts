@@ -8,7 +8,7 @@ import { planSlideAnalysis, startSlideAnalysis, validateAnalysisSettings } from 
 import { filesFromMap, localPredictor, openModel } from '../../../src/inference';
 import { openSlideFile } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
-import { ROOT, expectOneLineError, tessera, type Run } from '../../support/run-cli';
+import { expectOneLineError, tessera, type Run } from '../../support/run-cli';
 import { tesseraJson, tinyLayersModel, useCpu } from '../inference/helpers';
 
 // Cells out of the CLI (issue 13): `tessera analyze --cells/--geojson/--png` and `tessera predict` with a
@@ -160,7 +160,12 @@ describe.skipIf(!HAVE_FIXTURES)(`cells from the CLI${HAVE_FIXTURES ? '' : ` — 
   });
 
   it('--cells with a model that is not a detection model is refused in one line', { timeout: 30_000 }, async () => {
-    const r = await tessera('analyze', SLIDE, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--cells', join(tmp, 'x.csv'), '--region', '0,0,10,10');
+    // The same small model's maps as a segmentation model's (its manifest says so).
+    const dir = join(tmp, 'tiny-segmentation');
+    mkdirSync(dir, { recursive: true });
+    for (const [name, bytes] of Object.entries(model.files)) writeFileSync(join(dir, name), bytes);
+    writeFileSync(join(dir, 'tessera.json'), tesseraJson({ task: 'segmentation', input: { size: [128, 128], spacingUmPx: 0.5, scale: 255 }, output: { activation: 'none', classes: CLASSES } }));
+    const r = await tessera('analyze', SLIDE, '--model', dir, '--cells', join(tmp, 'x.csv'), '--backend', 'cpu', '--region', '0,0,10,10');
     expectOneLineError(r, 2, '--cells needs a detection model');
   });
 });
