@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { addTileCells, createCellStore, type CellStore } from '../../../src/analysis/cells/cell-store';
-import { cellFeatures, cellId, cellsCsv, cellsCsvChunks, cellsGeoJson, cellsGeoJsonChunks, renderRegionPng } from '../../../src/export';
+import { cellFeatures, cellId, cellsCsv, cellsCsvChunks, cellsGeoJson, cellsGeoJsonChunks, float32Text, renderRegionPng } from '../../../src/export';
 import { nodeCanvas } from '../../../src/export/node';
 import { renderCellDots } from '../../../src/render';
 import { openSlideFile } from '../../../src/slide/node';
@@ -188,5 +188,13 @@ describe.skipIf(!HAVE_FIXTURES)(`PNG with cells on CMU-1-Small-Region${HAVE_FIXT
     } finally {
       await slide.close();
     }
+  });
+});
+
+describe('float32Text', () => {
+  it('is String(Number(v.toPrecision(9))): trailing zeros trimmed, exponents as JavaScript prints them', () => {
+    const values = [0, -0, 1, -5, 100, 1000.5, 20.1, 0.91, 1e-7, 1.234e-7, 0.000001234, 123456789, 1.5e9, -3.25e12, Math.fround(1 / 3), Math.fround(98765.4)];
+    for (const v of values) expect(float32Text(v), String(v)).toBe(String(Number(v.toPrecision(9))));
+    expect([float32Text(Number.NaN), float32Text(Infinity)]).toEqual(['', '']);
   });
 });
