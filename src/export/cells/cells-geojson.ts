@@ -1,5 +1,5 @@
 import { rgbOf, type ClassStyle } from '../geojson';
-import { float32Number, type CellTable } from './cell-columns';
+import { float32Number, float32Text, type CellTable } from './cell-columns';
 
 /**
  * One cell as QuPath reads a detection (qupath-core, PathObjectTypeAdapters.PathObjectTypeAdapter.read):
@@ -80,12 +80,18 @@ export function cellFeatures(cells: CellTable, classes: readonly ClassStyle[]): 
  * Joined, the chunks are exactly JSON.stringify({type: 'FeatureCollection', features: cellFeatures(...)}).
  */
 export function* cellsGeoJsonChunks(cells: CellTable, classes: readonly ClassStyle[], perChunk = CELLS_GEOJSON_CHUNK_FEATURES): Generator<string> {
-  const styles = stylesOf(cells, classes);
+  // Each feature's text is written directly (JSON.stringify of feature() gives the same, at a third of the speed).
+  const classText = stylesOf(cells, classes).map((s) => `"classification":{"name":${JSON.stringify(s.name)},"color":[${s.color.join(',')}]}`);
+  const unclassified = '"classification":{"name":"Unclassified","color":[128,128,128]}';
+  const num = (v: number) => (Number.isFinite(v) ? float32Text(v) : '0');
   yield '{"type":"FeatureCollection","features":[';
   for (let start = 0; start < cells.count; start += perChunk) {
     const end = Math.min(cells.count, start + perChunk);
     const parts: string[] = new Array(end - start);
-    for (let i = start; i < end; i++) parts[i - start] = JSON.stringify(feature(cells, i, styles));
+    for (let i = start; i < end; i++) {
+      const c = cells.classIndex[i];
+      parts[i - start] = `{"type":"Feature","id":"${cellId(cells.x[i], cells.y[i], c)}","geometry":{"type":"Point","coordinates":[${num(cells.x[i])},${num(cells.y[i])}]},"properties":{"objectType":"detection",${classText[c] ?? unclassified},"measurements":{"score":${num(cells.score[i])}}}}`;
+    }
     yield (start ? ',' : '') + parts.join(',');
   }
   yield ']}';

@@ -106,6 +106,11 @@ describe('cells as QuPath GeoJSON detections', () => {
     expect(text).toBe(cellsGeoJson(s, CLASSES));
     expect(text).toBe(JSON.stringify({ type: 'FeatureCollection', features: cellFeatures(s, CLASSES) }));
     expect(JSON.parse(cellsGeoJson(createCellStore(['a'], 1), CLASSES))).toEqual({ type: 'FeatureCollection', features: [] });
+    // Class names that need escaping, a class the manifest lacks, scores and positions of every size.
+    const odd = createCellStore(['say "hi"\n', 'b\\', 'c'], 1);
+    addTileCells(odd, 0, { x: [0, 1e-7, 123456789, 5], y: [1.5e9, 0.25, 7, 8], classIndex: [0, 1, 2, 2], score: [0, 1e-8, 1, 0.5] });
+    const styles = [{ name: 'say "hi"\n', color: '#010203' }, { name: 'b\\', color: '#fffefd' }];
+    expect(cellsGeoJson(odd, styles)).toBe(JSON.stringify({ type: 'FeatureCollection', features: cellFeatures(odd, styles) }));
   });
 });
 
