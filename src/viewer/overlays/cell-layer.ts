@@ -16,9 +16,9 @@ import { applyAffine, boundsOf, invertAffine, mapRect, type Affine, type Point }
  * toggles are a uniform too.
  *
  * Where the GPU is software (SwiftShader, llvmpipe: no GPU, headless browsers; drawer-choice.ts) or there is
- * no WebGL, a 2-D canvas stamps a pre-drawn dot per cell in view instead: each point costs a software GPU
- * a few µs of setup, and its canvas another composite per frame, while stamping a few thousand dots costs
- * the page a millisecond or two. The picture is the same (drawnPixelAt reads either).
+ * no WebGL, the dots of the cells in view are stamped into the pixels of a 2-D canvas instead (one
+ * putImageData a frame): each point costs a software GPU a few µs of setup, while stamping a few thousand
+ * dots costs the page a millisecond or two. The picture is the same (drawnPixelAt reads either).
  *
  * Dots show from about 5x up (CELL_DOTS_FROM_MAGNIFICATION); below that the app shows density heatmaps.
  * The canvas is redrawn only when the view, its size, the store's version or a toggle changed.
@@ -214,27 +214,34 @@ function chooseRenderer(asked: CellLayerOptions['renderer']): 'webgl' | '2d' {
   return preferredDrawer() === 'webgl' ? 'webgl' : '2d';
 }
 
+/** A class's dot as pixel offsets from its centre pixel and their colours (RGBA packed little-endian, as a Uint32Array over ImageData reads). */
+interface Stamp {
+  dx: Int32Array;
+  dy: Int32Array;
+  rgba: Uint32Array;
+}
+
 /**
- * The dot of each class as a small canvas (side x side device px): a disc of `radius` device px plus half a
- * pixel, in the class colour, with the darker rim where `rim` > 0, exactly as the fragment shader draws it.
+ * The dot of each class as a stamp: a disc of `radius` device px plus half a pixel, in the class colour, with
+ * the darker rim where `rim` > 0, exactly as the fragment shader draws it.
  */
-function dotSprites(rgb: Rgb[], side: number, radius: number, rim: number): HTMLCanvasElement[] {
+function dotStamps(rgb: Rgb[], side: number, radius: number, rim: number): Stamp[] {
   const c = (side - 1) / 2;
   return rgb.map(([r, g, b]) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = side;
-    const ctx = canvas.getContext('2d')!;
-    const image = ctx.createImageData(side, side);
+    const dx: number[] = [];
+    const dy: number[] = [];
+    const rgba: number[] = [];
     for (let y = 0; y < side; y++) {
       for (let x = 0; x < side; x++) {
         const d = Math.hypot(x - c, y - c);
         if (d > radius + 0.5) continue;
         const shade = d > radius + 0.5 - rim ? RIM_SHADE : 1;
-        image.data.set([Math.round(r * shade), Math.round(g * shade), Math.round(b * shade), 255], (y * side + x) * 4);
+        dx.push(x - c);
+        dy.push(y - c);
+        rgba.push(((255 << 24) | (Math.round(b * shade) << 16) | (Math.round(g * shade) << 8) | Math.round(r * shade)) >>> 0);
       }
     }
-    ctx.putImageData(image, 0, 0);
-    return canvas;
+    return { dx: Int32Array.from(dx), dy: Int32Array.from(dy), rgba: Uint32Array.from(rgba) };
   });
 }
 
@@ -243,7 +250,8 @@ export class WebGlCellLayer implements CellLayer {
   private readonly canvas: HTMLCanvasElement;
   private readonly gl: Gl | null;
   private readonly ctx2d: CanvasRenderingContext2D | null = null;
-  private sprites: { key: string; dots: HTMLCanvasElement[] } | null = null;
+  private stamps: { key: string; dots: Stamp[] } | null = null;
+  private pixels: ImageData | null = null;
   private readonly rgb: Rgb[];
   private readonly classOn: boolean[];
   private readonly minMagnification: number;
@@ -517,18 +525,25 @@ export class WebGlCellLayer implements CellLayer {
     }
   }
 
-  /** The 2-D path: a pre-drawn dot stamped at each visible cell in view (whole device pixels, so no resampling). */
+  /**
+   * The 2-D path: each visible cell's dot stamped into the canvas's pixels, then one putImageData. The work is
+   * bounded by the view's area (thinning keeps the dots to about one cover of it), whatever the count.
+   */
   private draw2d(m: Affine | null, ranges: number[], w: number, h: number, dpr: number, radius: number, every: number): void {
     const ctx = this.ctx2d;
     if (!ctx) return;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    if (!m || !ranges.length) return;
+    if (!m || !ranges.length) {
+      ctx.clearRect(0, 0, w, h);
+      return;
+    }
     const side = pointSide(radius, dpr);
     const rim = radius >= RIM_FROM_RADIUS ? dpr : 0;
     const key = `${side},${radius * dpr},${rim}`;
-    if (this.sprites?.key !== key) this.sprites = { key, dots: dotSprites(this.rgb, side, radius * dpr, rim) };
-    const dots = this.sprites.dots;
+    if (this.stamps?.key !== key) this.stamps = { key, dots: dotStamps(this.rgb, side, radius * dpr, rim) };
+    const dots = this.stamps.dots;
+    if (this.pixels?.width !== w || this.pixels.height !== h) this.pixels = new ImageData(w, h);
+    const out = new Uint32Array(this.pixels.data.buffer);
+    out.fill(0);
     const half = (side - 1) / 2;
     // Level-0 → device px, folded into six numbers once.
     const a = m.a * dpr;
@@ -542,13 +557,24 @@ export class WebGlCellLayer implements CellLayer {
       const end = ranges[k] + ranges[k + 1];
       for (let i = Math.ceil(ranges[k] / every) * every; i < end; i += every) {
         const cls = classIndex[i];
-        if (!this.classOn[cls] || !dots[cls]) continue;
-        const px = a * x[i] + c * y[i] + e;
-        const py = b * x[i] + d * y[i] + f;
-        if (px < -side || py < -side || px > w + side || py > h + side) continue;
-        ctx.drawImage(dots[cls], Math.floor(px) - half, Math.floor(py) - half);
+        const dot = dots[cls];
+        if (!this.classOn[cls] || !dot) continue;
+        const px = Math.floor(a * x[i] + c * y[i] + e);
+        const py = Math.floor(b * x[i] + d * y[i] + f);
+        if (px < -half || py < -half || px >= w + half || py >= h + half) continue;
+        const inside = px >= half && py >= half && px < w - half && py < h - half;
+        const at = py * w + px;
+        for (let j = 0; j < dot.rgba.length; j++) {
+          if (inside) out[at + dot.dy[j] * w + dot.dx[j]] = dot.rgba[j];
+          else {
+            const qx = px + dot.dx[j];
+            const qy = py + dot.dy[j];
+            if (qx >= 0 && qy >= 0 && qx < w && qy < h) out[qy * w + qx] = dot.rgba[j];
+          }
+        }
       }
     }
+    ctx.putImageData(this.pixels, 0, 0);
   }
 
   private applyStyle(): void {
