@@ -148,19 +148,21 @@ test('the cell model over a region of CMU-1-Small-Region: counts and lymphocyte 
   }
 
   // Dots: zoomed in on the region (1 screen px per level-0 px, about 20x: well past 5x). A screenshot of the
-  // viewer shows, at a lone cell of each class (no other cell within 10 screen px), its class colour.
+  // viewer shows, at a lone cell of each class (no other dot reaching its centre), its class colour.
   await page.evaluate((r) => window.__tessera.viewer!.setView({ centerX: r.x + r.width / 2, centerY: r.y + r.height / 2, imageZoom: 1 }, true), REGION);
   await waitIdle(page);
   await expect(page.getByTestId('cell-zoom-note')).toHaveAttribute('data-dots', 'on');
   const canvasBox = (await viewerCanvas(page).boundingBox())!;
-  const screen = await page.evaluate((n) => {
+  const { screen, radius } = await page.evaluate((n) => {
     const layer = window.__tessera.viewer!.cellLayers()[0];
-    return Array.from({ length: n }, (_, i) => layer.cellOnScreen(i)!);
+    return { screen: Array.from({ length: n }, (_, i) => layer.cellOnScreen(i)!), radius: layer.lastDraw()!.radius };
   }, cells.length);
+  // A dot's centre shows its own colour when no other dot (nor its darker rim) reaches it.
+  const clear = Math.ceil(radius) + 2;
   const lone = classes.map(({ name }) => screen.findIndex((p, i) => {
     // Clear of the zoom bar (top left), the navigator (bottom right) and the scale bar (bottom left).
     if (cells[i].cls !== name || p.x < 60 || p.y < 120 || p.x > canvasBox.width - 220 || p.y > canvasBox.height - 180) return false;
-    return screen.every((q, j) => j === i || Math.hypot(q.x - p.x, q.y - p.y) > 10);
+    return screen.every((q, j) => j === i || Math.hypot(q.x - p.x, q.y - p.y) > clear);
   }));
   expect(lone.filter((i) => i >= 0).length, `lone cells in view, by class: ${lone.join(', ')}`).toBe(3);
   const shot = await decodePng(await page.screenshot({ clip: canvasBox }));
