@@ -111,8 +111,11 @@ export interface CellLayerHost {
   removed(layer: CellLayer): void;
 }
 
-/** Cells sent to the GPU per frame at most: 1M cells are ~9 MB, sent in ~4 frames rather than one long task. */
-export const UPLOAD_CHUNK = 262_144;
+/**
+ * Cells sent to the GPU per frame at most: 1M cells are ~9 MB, sent over 16 frames (about a quarter of a
+ * second) rather than in one long task (262,144 a frame made tasks of 130-290 ms on a software GPU).
+ */
+export const UPLOAD_CHUNK = 65_536;
 /** The vertex shader indexes a uniform array of class colours; classes past this are not drawn. */
 const MAX_CLASSES = 16;
 /** Dots of at least this radius (CSS px) get a darker rim a pixel wide, so they stand out from the stain (as cell-dots.ts draws them). */
