@@ -55,6 +55,9 @@ describe('Conv against ONNX Runtime', () => {
 describe('ConvTranspose against ONNX Runtime', () => {
   it.each<[string, Record<string, AttrValue>, number[]]>([
     ['2x2 stride 2 (U-Net)', { strides: [2, 2] }, [4, 3, 2, 2]],
+    // Kernel = strides: run as a 1 x 1 convolution and depthToSpace; with cropping pads and output_padding too.
+    ['3x3 stride 3 pads (1,0,0,2) output_padding 1', { strides: [3, 3], pads: [1, 0, 0, 2], output_padding: [1, 1] }, [4, 5, 3, 3]],
+    ['2x2 stride 2 with bias, 1 output channel', { strides: [2, 2] }, [4, 1, 2, 2]],
     ['3x3 stride 2 pads 1 output_padding 1', { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, [4, 3, 3, 3]],
     ['3x3 stride 1 pads 1', { pads: [1, 1, 1, 1] }, [4, 5, 3, 3]],
     ['4x4 stride 2 pads (1,0,2,1)', { strides: [2, 2], pads: [1, 0, 2, 1] }, [4, 2, 4, 4]],
