@@ -243,7 +243,7 @@ test('the shipped nuclei model: whole-tissue run with pause, resume and cancel; 
   await expect(page.getByTestId('vote-verdict')).toHaveCount(0);
   await expect(page.getByTestId('nuclei-per-mm2')).toHaveText(/^[1-9][\d,]*$/);
   await expect(page.getByTestId('nuclear-area-fraction')).toHaveText(/^\d{1,2}\.\d%$/);
-  await expect(page.getByTestId('analysed-tissue')).toContainText(`in ${kept.done} tiles`);
+  await expect(page.getByTestId('analysed-tissue')).toContainText(`(${kept.done} tiles)`);
   // It opens on its mask, not on a whole-tile class colour.
   const layers = await page.evaluate(() => window.__tessera.viewer!.rasterLayers().map((l) => [l.label, l.visible]));
   expect(layers).toContainEqual(['Segmentation mask', true]);

@@ -134,7 +134,7 @@ test('the cell model over a region of CMU-1-Small-Region: counts and lymphocyte 
     for (const [i, { name }] of classes.entries()) await expect(page.getByTestId(`cells-per-mm2-${name}`)).toHaveText(Math.round(summary.perMm2[i]).toLocaleString('en'));
     await expect(page.getByTestId('cells-per-mm2-total')).toHaveText(Math.round(summary.totalPerMm2).toLocaleString('en'));
     await expect(page.getByTestId('lymphocyte-ratio')).toHaveText(summary.lymphocyteRatio.toFixed(2));
-    await expect(page.getByTestId('cells-tissue')).toHaveText(`per mm² of ${summary.tissueMm2.toFixed(3)} mm² of tissue in ${summary.tilesAnalysed} tiles`);
+    await expect(page.getByTestId('cells-tissue')).toHaveText(`Densities over the ${summary.tissueMm2.toFixed(3)} mm² of tissue analysed (${summary.tilesAnalysed} tiles)`);
     const theirs = parseCellsCsv(readFileSync(cliCsv, 'utf8'));
     expect(theirs.length, 'cells from tessera analyze --cells').toBe(cells.length);
     const m = matchCells(cells, theirs, 0.5);

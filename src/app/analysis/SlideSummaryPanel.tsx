@@ -17,7 +17,7 @@ export function SegmentationMeasuresPanel({ measures }: { measures: Segmentation
         <dt>Nuclei counted</dt>
         <dd data-testid="nuclei-count">{formatCount(measures.nuclei)}</dd>
         <dt>Analysed tissue</dt>
-        <dd data-testid="analysed-tissue">{formatMm2(measures.tissueMm2)} in {measures.tilesAnalysed} tiles</dd>
+        <dd data-testid="analysed-tissue">{formatMm2(measures.tissueMm2)} ({measures.tilesAnalysed} tiles)</dd>
       </dl>
     </section>
   );
@@ -59,7 +59,7 @@ export function CellSummaryPanel({ summary, colors }: { summary: CellSummary; co
           <span className="muted">{summary.classNames[summary.lymphocyteClass]} ÷ ({summary.classNames[summary.lymphocyteClass]} + {summary.classNames[summary.tumourClass]})</span>
         </p>
       ) : null}
-      <p className="muted" data-testid="cells-tissue">per mm² of {formatMm2(summary.tissueMm2)} of tissue in {summary.tilesAnalysed} tiles</p>
+      <p className="muted" data-testid="cells-tissue">Densities over the {formatMm2(summary.tissueMm2)} of tissue analysed ({summary.tilesAnalysed} tiles)</p>
     </section>
   );
 }
