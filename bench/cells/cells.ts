@@ -219,6 +219,8 @@ interface SceneResult {
   magnification: number;
   viewer: { width: number; height: number };
   cellsInView: number | null;
+  /** 1, or n when only every n-th cell in view was drawn at the start view (thinning). */
+  every: number | null;
   none: Condition & { rounds: number[] };
   /** Per renderer condition: its median round, its loading, and its ratios to no cells. */
   cells: (Condition & { rounds: number[]; load: Load; ratios: { panP50: number; panP95: number; zoomP50: number; zoomP95: number } })[];
@@ -247,7 +249,8 @@ async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
   // Cells in view at the start view (what one frame draws), with the cells on.
   await loadCells(page, COUNT);
   await resetView(page, scene.magnification);
-  const inView = await page.evaluate(() => window.__tessera.viewer!.cellLayers()[0]?.lastDraw()?.cells ?? null);
+  const startDraw = await page.evaluate(() => window.__tessera.viewer!.cellLayers()[0]?.lastDraw() ?? null);
+  const inView = startDraw?.cells ?? null;
   const viewer = await viewerBox(page);
   await loadCells(page, 0);
   const pick = (cs: Condition[]) => ({ ...median(cs, (c) => c.pan.frames.p95Ms), rounds: cs.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) });
@@ -258,6 +261,7 @@ async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
     magnification: scene.magnification,
     viewer: { width: Math.round(viewer.width), height: Math.round(viewer.height) },
     cellsInView: inView,
+    every: startDraw?.every ?? null,
     none,
     cells: RENDERERS.map((r) => {
       const c = pick(rounds.get(r)!);
@@ -277,7 +281,7 @@ async function runScene(session: Session, scene: Scene): Promise<SceneResult> {
 
 function printScene(r: SceneResult): void {
   const pad = (s: string, n: number) => s.padStart(n);
-  console.log(`\nCells (${r.scene}): ${r.slide} at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px, ${r.cellsInView ?? 'n/a'} cells in the start view`);
+  console.log(`\nCells (${r.scene}): ${r.slide} at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px, ${r.cellsInView ?? 'n/a'} cells in the start view${r.every && r.every > 1 ? `, 1 in ${r.every} drawn` : ''}`);
   console.log(['cells'.padEnd(24), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('pan p95 ÷ none', 15), pad('zoom p95 ÷ none', 16), pad('layer ms p50/max', 17), pad('longest task', 13), pad('probe gap', 10)].join('  '));
   const x = (v: number) => `${v.toFixed(2)}x`;
   for (const c of [r.none, ...r.cells]) {

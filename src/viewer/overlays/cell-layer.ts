@@ -248,7 +248,7 @@ function dotStamps(rgb: Rgb[], side: number, radius: number, rim: number): Stamp
   });
 }
 
-export class WebGlCellLayer implements CellLayer {
+export class CanvasCellLayer implements CellLayer {
   readonly label: string;
   private readonly canvas: HTMLCanvasElement;
   private readonly gl: Gl | null;
@@ -588,7 +588,7 @@ export class WebGlCellLayer implements CellLayer {
 
 /** The cell layers of one viewer: their canvases live in its canvas element and they redraw whenever it draws. */
 export class CellLayerSet {
-  private readonly layers: WebGlCellLayer[] = [];
+  private readonly layers: CanvasCellLayer[] = [];
   private nextId = 1;
   private readonly redraw = () => {
     for (const layer of this.layers) layer.draw();
@@ -602,11 +602,11 @@ export class CellLayerSet {
   }
 
   add(source: CellLayerCells, options?: CellLayerOptions): CellLayer {
-    const layer = new WebGlCellLayer(
+    const layer = new CanvasCellLayer(
       {
         ...this.host,
         removed: (l) => {
-          const i = this.layers.indexOf(l as WebGlCellLayer);
+          const i = this.layers.indexOf(l as CanvasCellLayer);
           if (i >= 0) this.layers.splice(i, 1);
         },
       },
