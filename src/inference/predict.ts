@@ -164,9 +164,10 @@ export async function* predictBatches(model: Model, images: Images, options: Par
  */
 function detectionOf(manifest: Manifest, maps: Float32Array, shape: number[], image: { width: number; height: number }): Omit<Prediction, 'index'> {
   const k = shape[shape.length - 1];
+  if (!manifest.detection || !manifest.input.spacingUmPx) throw new TesseraError('invalid-argument', `${manifest.name}: a detection model needs detection.minDistanceUm, detection.thresholds and input.spacingUmPx in its manifest.`);
   const cells = detectCells(maps, shape, {
     radius: detectionRadius(manifest, shape[1]),
-    thresholds: manifest.detection!.thresholds,
+    thresholds: manifest.detection.thresholds,
     imageWidth: image.width,
     imageHeight: image.height,
   });
