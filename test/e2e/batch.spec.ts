@@ -162,7 +162,7 @@ test('bad files among good ones: each skipped with its reason, every good file s
     await expect(skipped).toContainText('no/notes.txt is not a PNG, JPEG or TIFF file');
     await expect(skipped).toContainText('Cannot read no/corrupt.jpg as a JPEG image: the file is cut off');
     await expect(skipped).toContainText('Cannot read yes/fake.png as a PNG, JPEG or TIFF image');
-    await expect(skipped).toContainText('no/tiny.png is 4 x 5 px, under half the model\'s 224 x 224 input');
+    await expect(skipped).toContainText('no/tiny.png is 4 x 5 px, under half the model\'s 128 x 128 input');
     await expect(page.getByTestId('results-count')).toHaveText('4 shown');
     const csv = await downloadText(page, 'Download CSV');
     expectSameCsv(csv.text, await cli);
