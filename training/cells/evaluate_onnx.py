@@ -16,9 +16,10 @@ Predicted centres are scored at their pixel indices (floor of the centre), as th
   --choose   choose minDistanceUm and the per-class thresholds on these outputs (each class's threshold maximises
              its F1; the radius with the best macro F1 wins) and write them into tessera.json; otherwise
              tessera.json's settings are used
+  --radii A,B  with --choose: try only these minDistanceUm values (default: train.py's list)
   --write    write the figures into MODEL_DIR/metrics.json ("validation", "decode", "how", "split")
 
-Usage: /usr/bin/python3 training/cells/evaluate_onnx.py [MODEL_DIR] [--whole] [--choose] [--write]
+Usage: /usr/bin/python3 training/cells/evaluate_onnx.py [MODEL_DIR] [--whole] [--choose [--radii A,B]] [--write]
 (about a minute per radius tried, on one busy core)
 """
 import json
@@ -95,7 +96,8 @@ def tiled_candidates(model_path, rgb, um):
 
 
 def main(argv):
-    model_dir = next((a for a in argv if not a.startswith('--')), os.path.join(T.ROOT, 'models', 'cell-types'))
+    values = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a == '--radii'}
+    model_dir = next((a for a in argv if not a.startswith('--') and a not in values), os.path.join(T.ROOT, 'models', 'cell-types'))
     model_path = os.path.join(model_dir, 'model.onnx')
     torch.set_num_threads(1)
     items = T.load_split('brca_ds_val.txt')
@@ -105,7 +107,10 @@ def main(argv):
     manifest_path = os.path.join(model_dir, 'tessera.json')
     manifest = json.load(open(manifest_path))
     if '--choose' in argv:
-        um, thresholds, _ = T.choose_decode(None, gts, cands_for=cands_for)
+        radii = T.MIN_DISTANCES_UM
+        if '--radii' in argv:
+            radii = tuple(float(v) for v in argv[argv.index('--radii') + 1].split(','))
+        um, thresholds, _ = T.choose_decode(None, gts, radii_um=radii, cands_for=cands_for)
         manifest['detection'] = {'minDistanceUm': um, 'thresholds': [round(t, 3) for t in thresholds]}
         with open(manifest_path, 'w') as f:
             json.dump(manifest, f, indent=2)
