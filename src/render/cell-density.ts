@@ -1,4 +1,4 @@
-import type { TileGrid } from '../analysis';
+import { lymphocyteClass, ownedAreaMm2, tumourClass, type TileGrid } from '../analysis';
 import { TesseraError, createRgbaImage, type Rect, type RgbaImage } from '../core';
 import { colormap, lutIndex, type ColormapName } from './colormaps';
 import { heatmapRect } from './heatmap-raster';
@@ -24,27 +24,21 @@ export interface CellColumnsView {
 }
 
 export type CellDensityMode =
-  /** Cells of one class (or of every class, classIndex null) per mm² of each tile's owned square. */
+  /** Cells of one class (or of every class, classIndex null) per mm² of the area each tile owns (as the tile measures count them). */
   | { kind: 'density'; classIndex: number | null; colormap: ColormapName; range?: [number, number] }
   /** Cells of class `of` ÷ cells of classes `of` and `against` together (the lymphocyte ratio); 0 to 1. */
   | { kind: 'ratio'; of: number; against: number[]; colormap: ColormapName; title?: string };
 
-/** The class names a detection model may use for lymphocytes and tumour cells. */
-const LYMPHOCYTE = /^lymphocytes?$/i;
-const TUMOUR = /^(tumou?r|tumou?r cells?|tumou?r\/epithelial|epithelial|neoplastic)$/i;
-
-/** The lymphocyte ratio's mode for these classes, or null when the model has no lymphocyte or no tumour class. */
+/**
+ * The lymphocyte ratio's mode for these classes, or null when the model has no lymphocyte or no tumour
+ * class (found by name as the slide summary finds them, analysis/cells/cell-summary.ts, so the heatmap and
+ * the summary read the same classes).
+ */
 export function lymphocyteRatioMode(classNames: readonly string[], map: ColormapName = 'viridis'): CellDensityMode | null {
-  const of = classNames.findIndex((n) => LYMPHOCYTE.test(n.trim()));
-  const against = classNames.flatMap((n, i) => (TUMOUR.test(n.trim()) ? [i] : []));
-  if (of < 0 || !against.length) return null;
-  return { kind: 'ratio', of, against, colormap: map, title: `Lymphocyte ratio (${classNames[of]} ÷ (${classNames[of]} + ${against.map((i) => classNames[i]).join(' + ')}))` };
-}
-
-/** Square mm a tile owns (its heatmap square): cells are counted by the tile owning their centre. */
-export function ownedAreaMm2(grid: TileGrid): number {
-  const side = (grid.stride0 * grid.mpp) / 1000;
-  return side * side;
+  const of = lymphocyteClass(classNames);
+  const against = tumourClass(classNames);
+  if (of < 0 || against < 0) return null;
+  return { kind: 'ratio', of, against: [against], colormap: map, title: `Lymphocyte ratio (${classNames[of]} ÷ (${classNames[of]} + ${classNames[against]}))` };
 }
 
 /** Per tile and class, how many cells it owns: counts[t * classes + c]. Tiles not analysed yet count nothing (see `done`). */
@@ -77,9 +71,10 @@ export function cellTileValues(store: CellColumnsView, grid: TileGrid, mode: Cel
   const out = new Float32Array(tiles).fill(Number.NaN);
   if (mode.kind === 'density') {
     if (mode.classIndex !== null) checkClass(store, mode.classIndex);
-    const perMm2 = 1 / ownedAreaMm2(grid);
     for (let t = 0; t < tiles; t++) {
       if (!done[t]) continue;
+      // Edge tiles own more than their heatmap square (out to their own edge): densities divide by what they own.
+      const perMm2 = 1 / ownedAreaMm2(grid, t);
       let n = 0;
       if (mode.classIndex === null) for (let c = 0; c < k; c++) n += counts[t * k + c];
       else n = counts[t * k + mode.classIndex];

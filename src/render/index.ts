@@ -5,5 +5,5 @@ export { DEFAULT_TISSUE_COLOR, FAILED_RGBA, HeatmapPainter, heatmapRect, renderH
 export { binaryMaskRaster, classMaskRaster, MASK_DISPLAY_SIDE, MaskPainter, segmentationMaskLayer } from './mask-raster';
 export { classLegend, heatmapLegend, rampLegend, tissueLegend, UNREADABLE_SWATCH, type Legend, type LegendStop, type LegendSwatch, type LegendTick } from './legend';
 export { formatLength, scaleLength, type ScaleLength } from './scale-length';
-export { cellDensityLegend, cellDensityRange, cellDensityTitle, cellTileValues, lymphocyteRatioMode, niceCeil, ownedAreaMm2, renderCellDensity, tileClassCounts, type CellColumnsView, type CellDensityMode, type CellDensityPicture } from './cell-density';
+export { cellDensityLegend, cellDensityRange, cellDensityTitle, cellTileValues, lymphocyteRatioMode, niceCeil, renderCellDensity, tileClassCounts, type CellColumnsView, type CellDensityMode, type CellDensityPicture } from './cell-density';
 export { CELL_DOT_RADIUS_UM, dotRadius, MAX_DOT_RADIUS, PIXEL_DOT_RADIUS, renderCellDots, type CellDotsOptions, type DotCells } from './cell-dots';

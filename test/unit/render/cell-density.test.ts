@@ -1,15 +1,17 @@
 import { expect, test } from 'vitest';
 import { addTileCells, createCellStore } from '../../../src/analysis/cells/cell-store';
+import { ownedAreaMm2 } from '../../../src/analysis';
 import { colorAt } from '../../../src/render/colormaps';
 import { heatmapRect } from '../../../src/render/heatmap-raster';
-import { cellDensityLegend, cellTileValues, lymphocyteRatioMode, niceCeil, ownedAreaMm2, renderCellDensity } from '../../../src/render/cell-density';
+import { cellDensityLegend, cellTileValues, lymphocyteRatioMode, niceCeil, renderCellDensity } from '../../../src/render/cell-density';
 import { smallGrid } from '../../support/small-store';
 
 const CLASSES = ['lymphocyte', 'tumour', 'stromal'];
 
 /**
- * The small grid (4 x 3 tiles, stride 50 px at 0.5 µm/px): each tile owns a 25 µm square, 1/1600 mm², so
- * one cell there is 1600 cells per mm². Tile 0: 3 lymphocytes, 1 tumour cell; tile 1: 2 tumour cells and a
+ * The small grid (4 x 3 tiles of 100 px, stride 50 px at 0.5 µm/px): an inner tile owns a 25 µm square,
+ * 1/1600 mm², so one cell there is 1600 cells per mm²; edge tiles also own the 25 px margin out to their
+ * edge: tile 0 (a corner) 37.5 µm square (1/711.1 mm²), tile 1 37.5 x 25 µm (1/1066.7 mm²). Tile 0: 3 lymphocytes, 1 tumour cell; tile 1: 2 tumour cells and a
  * stromal one; tile 5: analysed, no cells; tile 6: 1 stromal cell only; the rest not analysed.
  */
 function store() {
@@ -22,19 +24,20 @@ function store() {
   return s;
 }
 
-test('a tile of the small grid owns 1/1600 mm²', () => {
-  expect(ownedAreaMm2(smallGrid())).toBeCloseTo(1 / 1600, 12);
+test('tiles of the small grid own 1/1600 mm² inside, more at the edges', () => {
+  const g = smallGrid();
+  expect([ownedAreaMm2(g, 5), ownedAreaMm2(g, 0), ownedAreaMm2(g, 1)].map((a) => 1 / a)).toEqual([1600, expect.closeTo(6400 / 9, 6), expect.closeTo(3200 / 3, 6)]);
 });
 
-test('density: cells of a class per mm² of the owned square; tiles not analysed have none (NaN)', () => {
+test('density: cells of a class per mm² of the area the tile owns; tiles not analysed have none (NaN)', () => {
   const v = cellTileValues(store(), smallGrid(), { kind: 'density', classIndex: 0, colormap: 'viridis' });
-  expect(v[0]).toBeCloseTo(3 * 1600, 3);
+  expect(v[0]).toBeCloseTo((3 * 6400) / 9, 2);
   expect(v[1]).toBe(0);
   expect(v[5]).toBe(0);
   expect(v[6]).toBe(0);
   for (const t of [2, 3, 4, 7, 8, 9, 10, 11]) expect(v[t], `tile ${t}`).toBeNaN();
   const all = cellTileValues(store(), smallGrid(), { kind: 'density', classIndex: null, colormap: 'viridis' });
-  expect([all[0], all[1], all[5], all[6]]).toEqual([4 * 1600, 3 * 1600, 0, 1600]);
+  expect([all[0], all[1], all[5], all[6]]).toEqual([expect.closeTo((4 * 6400) / 9, 2), expect.closeTo(3 * 3200 / 3, 2), 0, 1600]);
 });
 
 test('lymphocyte ratio: lymphocytes ÷ (lymphocytes + tumour cells); undefined (NaN) without either', () => {
@@ -54,10 +57,10 @@ test('the raster is cols x rows over the heatmap lattice, colour-mapped over 0 t
   const pic = renderCellDensity(store(), grid, { kind: 'density', classIndex: null, colormap: 'magma' });
   expect(pic.rect0).toEqual(heatmapRect(grid));
   expect([pic.image.width, pic.image.height]).toEqual([4, 3]);
-  expect(pic.range).toEqual([0, 10000]); // highest tile 6400 per mm² → 10000
+  expect(pic.range).toEqual([0, 5000]); // highest tile 3200 per mm² (tile 1) → 5000
   const px = (t: number) => [...pic.image.data.subarray(t * 4, t * 4 + 4)];
-  expect(px(0)).toEqual([...colorAt('magma', 6400 / 10000), 255]);
-  expect(px(6)).toEqual([...colorAt('magma', 1600 / 10000), 255]);
+  expect(px(1)).toEqual([...colorAt('magma', 3200 / 5000), 255]);
+  expect(px(6)).toEqual([...colorAt('magma', 1600 / 5000), 255]);
   expect(px(5)).toEqual([...colorAt('magma', 0), 255]);
   expect(px(2)).toEqual([0, 0, 0, 0]);
   const ratio = renderCellDensity(store(), grid, lymphocyteRatioMode(CLASSES, 'viridis')!);
