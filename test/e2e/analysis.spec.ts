@@ -7,30 +7,13 @@ import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { ROOT, tessera } from '../support/run-cli';
 import { readGeoJson } from '../../src/export/geojson';
 import { TILE_BYTES_SKIP_REASON, damageTile, tileBytes } from '../support/tiff-tile-bytes';
-import { chooseModel, expect, openWithPicker, pinBackendAlways, predictorBackend, test, useWasm, viewState, waitForSlide } from './helpers';
+import { chooseModel, drawRectangle, expect, openWithPicker, pinBackendAlways, predictorBackend, test, useWasm, viewState, waitForSlide } from './helpers';
 
 // The slide analysis as a pathologist runs it: open a slide, choose a model, draw a rectangle or not,
 // Analyze, watch progress, read the verdict and hover a tile. The ICIAR 2018 fixture model is served
 // read-only by vite/fixture-models-plugin.ts; the shipped models by vite/shipped-models-plugin.ts.
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
-
-/** Drags a rectangle over level-0 rectangle `r` (no rotation), after "Draw rectangle". */
-async function drawRectangle(page: Page, r: { x: number; y: number; width: number; height: number }): Promise<void> {
-  await page.getByRole('button', { name: 'Draw rectangle' }).click();
-  const v = await viewState(page);
-  const box = (await page.getByTestId('viewer').boundingBox())!;
-  const toScreen = (x: number, y: number) => ({ x: box.x + box.width / 2 + (x - v.centerX) * v.imageZoom, y: box.y + box.height / 2 + (y - v.centerY) * v.imageZoom });
-  const a = toScreen(r.x, r.y);
-  const b = toScreen(r.x + r.width, r.y + r.height);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
-  await page.mouse.move(b.x, b.y, { steps: 4 });
-  await page.mouse.up();
-  await expect(page.getByTestId('analysis-scope')).toHaveText(/ × .* px at \(/);
-}
-
 
 async function waitForPhase(page: Page, phase: string, timeout = 240_000): Promise<void> {
   await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', phase, { timeout });

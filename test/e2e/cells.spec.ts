@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { ROOT, tessera } from '../support/run-cli';
-import { chooseModel, decodePng, expect, openWithPicker, test, useWasm, viewerCanvas, viewState, waitForSlide, waitIdle } from './helpers';
+import { chooseModel, decodePng, drawRectangle, expect, openWithPicker, test, useWasm, viewerCanvas, viewState, waitForSlide, waitIdle } from './helpers';
 
 // Issue 13, end to end: a pathologist opens CMU-1-Small-Region, chooses the shipped cell model, analyses a
 // region of tissue, reads the cell counts and the lymphocyte ratio, sees the dots in their class colours,
@@ -31,22 +31,6 @@ function parseCellsCsv(text: string): Cell[] {
     const [x, y, cls, score] = r.split(',');
     return { x: Number(x), y: Number(y), cls, score: Number(score) };
   });
-}
-
-/** Drags a rectangle over level-0 rectangle `r`, after "Draw rectangle" (as analysis.spec.ts does). */
-async function drawRectangle(page: Page, r: typeof REGION): Promise<void> {
-  await page.getByRole('button', { name: 'Draw rectangle' }).click();
-  const v = await viewState(page);
-  const box = (await page.getByTestId('viewer').boundingBox())!;
-  const toScreen = (x: number, y: number) => ({ x: box.x + box.width / 2 + (x - v.centerX) * v.imageZoom, y: box.y + box.height / 2 + (y - v.centerY) * v.imageZoom });
-  const a = toScreen(r.x, r.y);
-  const b = toScreen(r.x + r.width, r.y + r.height);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
-  await page.mouse.move(b.x, b.y, { steps: 4 });
-  await page.mouse.up();
-  await expect(page.getByTestId('analysis-scope')).toHaveText(/ × .* px at \(/);
 }
 
 /**

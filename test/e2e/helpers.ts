@@ -145,3 +145,19 @@ export async function useWasm(page: Page): Promise<void> {
 export function predictorBackend(page: Page): Promise<string | null> {
   return page.evaluate(() => window.__tessera.predictor?.backend.name ?? null);
 }
+
+/** Drags a rectangle over level-0 rectangle `r` (no rotation), after "Draw rectangle". */
+export async function drawRectangle(page: Page, r: { x: number; y: number; width: number; height: number }): Promise<void> {
+  await page.getByRole('button', { name: 'Draw rectangle' }).click();
+  const v = await viewState(page);
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  const toScreen = (x: number, y: number) => ({ x: box.x + box.width / 2 + (x - v.centerX) * v.imageZoom, y: box.y + box.height / 2 + (y - v.centerY) * v.imageZoom });
+  const a = toScreen(r.x, r.y);
+  const b = toScreen(r.x + r.width, r.y + r.height);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByTestId('analysis-scope')).toHaveText(/ × .* px at \(/);
+}
