@@ -35,6 +35,6 @@ export function analysisPng(slide: Slide, plan: SlideAnalysisPlan, manifest: Man
   }
   const { width: w0, height: h0 } = slide.info.levels[0];
   const scale = side / Math.max(w0, h0);
-  const caption = analysisCaption(slide.info.name, manifest.name, vote.verdict, plan.cells?.count);
+  const caption = analysisCaption(slide.info.name, manifest.name, vote.verdict, plan);
   return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers, legend, cells: plan.cells ? { cells: plan.cells, classes } : null, caption, mpp: plan.grid.mpp }, nodeCanvas);
 }

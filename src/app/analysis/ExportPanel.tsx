@@ -28,8 +28,7 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const [slideSide, setSlideSide] = useState(2048);
   const [rendering, setRendering] = useState<string | null>(null);
   const stem = slide.info.name.replace(/\.[^.]+$/, '');
-  // A detection run's caption gives its cells, not the tile vote (which says nothing of them).
-  const caption = analysisCaption(slide.info.name, model.manifest.name, verdict, plan.cells ? plan.cells.count : undefined);
+  const caption = analysisCaption(slide.info.name, model.manifest.name, verdict, plan);
   const layers = () => (viewer?.rasterLayers() ?? []).filter((l) => l.visible).map((l) => ({ rect0: l.rect0, raster: l.raster, opacity: l.opacity }));
   const mpp = plan.grid.mpp;
   // The cells as the viewer shows them: the classes toggled off there are left out of the PNG too.

@@ -1,3 +1,4 @@
+import { segmentationMeasures, type SlideAnalysisPlan } from '../../analysis';
 import type { Rect, RgbaImage } from '../../core';
 import type { Slide } from '../../slide';
 import { classLegend, renderCellDots, scaleLength, type DotCells, type Legend } from '../../render';
@@ -49,12 +50,19 @@ export interface RegionPng {
 }
 
 /**
- * The caption an analysis PNG carries, in the app and the CLI alike: slide, model, vote, date; for a
- * detection model (`cells`, the number found) the cells instead of the vote, which says nothing of them.
+ * The caption an analysis PNG carries, in the app and the CLI alike: slide, model, result, date. The result
+ * is what the results panel leads with: the cells found (detection), nuclei per mm² of analysed tissue
+ * (a segmentation model that measures nuclei), else the tile vote.
  */
-export function analysisCaption(slideName: string, modelName: string, verdict: string | null, cells?: number): string[] {
-  const result = cells === undefined ? `vote: ${verdict ?? 'none'}` : `${cells.toLocaleString('en-US')} cells`;
-  return [`${slideName} · ${modelName} · ${result} · ${new Date().toISOString().slice(0, 10)}`];
+export function analysisCaption(slideName: string, modelName: string, verdict: string | null, plan: Pick<SlideAnalysisPlan, 'cells' | 'mask' | 'store'>): string[] {
+  return [`${slideName} · ${modelName} · ${captionResult(verdict, plan)} · ${new Date().toISOString().slice(0, 10)}`];
+}
+
+function captionResult(verdict: string | null, plan: Pick<SlideAnalysisPlan, 'cells' | 'mask' | 'store'>): string {
+  if (plan.cells) return `${plan.cells.count.toLocaleString('en-US')} cells`;
+  const nuclei = plan.mask ? segmentationMeasures(plan.store) : null;
+  if (nuclei) return nuclei.nucleiPerMm2 === null ? 'no tissue analysed' : `${Math.round(nuclei.nucleiPerMm2).toLocaleString('en-US')} nuclei per mm²`;
+  return `vote: ${verdict ?? 'none'}`;
 }
 
 /** Level pixels read per request: large enough to be quick, small enough for any canvas. */
