@@ -5,6 +5,7 @@ import type { Predictor } from '../../inference/worker';
 import { COLORMAP_NAMES, type ColormapName, type Legend } from '../../render';
 import type { CellHit, CellsView, SlideViewer } from '../../viewer';
 import { countByClass, type CellSource } from './cell-source';
+import { RampBar } from './ResultsPanel';
 import { cellDensityModes, useCellOverlay, type CellOverlaySettings } from './use-analysis-overlays';
 
 /** A detection run's cells, when the plan has them (analysis/ adds `cells` to the plan for detection models). */
@@ -93,12 +94,7 @@ function RampLegend({ legend }: { legend: Legend }) {
   return (
     <figure className="legend" data-testid="cell-density-legend">
       <figcaption>{legend.title}</figcaption>
-      <div className="ramp">
-        <div className="ramp-bar" style={{ background: `linear-gradient(to right, ${legend.stops.map((s) => `${s.color} ${(100 * s.offset).toFixed(1)}%`).join(', ')})` }} />
-        <div className="ramp-ticks">
-          {legend.ticks.map((t) => <span key={t.offset} style={{ left: `${100 * t.offset}%` }}>{t.label}</span>)}
-        </div>
-      </div>
+      <RampBar legend={legend} />
     </figure>
   );
 }

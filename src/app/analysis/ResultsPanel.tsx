@@ -112,17 +112,22 @@ function LegendView({ legend }: { legend: Legend }) {
   return (
     <figure className="legend" data-testid="legend">
       <figcaption>{legend.title}</figcaption>
-      {legend.kind === 'ramp' ? (
-        <div className="ramp">
-          <div className="ramp-bar" style={{ background: `linear-gradient(to right, ${legend.stops.map((s) => `${s.color} ${(100 * s.offset).toFixed(1)}%`).join(', ')})` }} />
-          <div className="ramp-ticks">
-            {legend.ticks.map((t) => <span key={t.offset} style={{ left: `${100 * t.offset}%` }}>{t.label}</span>)}
-          </div>
-        </div>
-      ) : null}
+      {legend.kind === 'ramp' ? <RampBar legend={legend} /> : null}
       <ul className="swatches">
         {legend.swatches.map((s) => <li key={s.label}><span className="swatch" style={{ background: s.color }} />{s.label}</li>)}
       </ul>
     </figure>
+  );
+}
+
+/** A colour ramp with its ticks (the heatmap's legend, and the cells' density legend). */
+export function RampBar({ legend }: { legend: Extract<Legend, { kind: 'ramp' }> }) {
+  return (
+    <div className="ramp">
+      <div className="ramp-bar" style={{ background: `linear-gradient(to right, ${legend.stops.map((s) => `${s.color} ${(100 * s.offset).toFixed(1)}%`).join(', ')})` }} />
+      <div className="ramp-ticks">
+        {legend.ticks.map((t) => <span key={t.offset} style={{ left: `${100 * t.offset}%` }}>{t.label}</span>)}
+      </div>
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_MPP, makeTileGrid, slideMpp, type TileGrid } from '../../analysis';
+import { mulberry32 } from '../../core';
 import type { SlideInfo } from '../../slide';
 import type { CellsView } from '../../viewer';
 
@@ -15,18 +16,6 @@ export const SYNTHETIC_CLASSES = [
   { name: 'tumour', color: '#ff2d2d' },
   { name: 'stromal', color: '#19c24a' },
 ];
-
-/** mulberry32 (as test/support/seeded-random.ts): the same cells for the same seed, in a page or in Node. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `count` made-up cells over a slide, for tests and the benchmark (no model needed): a grid of 256 px tiles
@@ -49,7 +38,7 @@ export function syntheticCells(info: SlideInfo, count: number, seed = 1): CellSo
     tileCount: new Int32Array(tiles),
     version: 1,
   };
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const margin = (grid.size0 - grid.stride0) / 2;
   const period = 6 * grid.stride0;
   let at = 0;
