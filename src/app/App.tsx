@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { folderFromDrop, type DroppedFolder } from '../batch/browser';
 import type { SlideViewer } from '../viewer';
 import { AnalysisSidebar } from './analysis/AnalysisSidebar';
+import { useAnnotations } from './annotations/use-annotations';
 import { useModelChoice } from './analysis/use-model-choice';
 import { BatchScreen } from './batch/BatchScreen';
 import { BackendPanel } from './components/BackendPanel';
@@ -25,6 +26,7 @@ export function App() {
   const [dropped, setDropped] = useState<DroppedFolder | null>(null);
   const [viewer, setViewer] = useState<SlideViewer | null>(null);
   const imports = useGeoJsonImport(viewer);
+  const annotations = useAnnotations(session.slide);
   const dragging = usePageDrop({
     onSlide: (file) => {
       setScreen('viewer');
@@ -60,7 +62,7 @@ export function App() {
           <>
             <ViewerPane slide={slide} onViewer={setViewer} />
             <aside className="side-panel">
-              <AnalysisSidebar slide={slide} viewer={viewer} choice={models} />
+              <AnalysisSidebar slide={slide} viewer={viewer} choice={models} annotations={annotations.store} annotationsVersion={annotations.version} />
               <SlideInfoPanel slide={slide} />
             </aside>
           </>

@@ -1,4 +1,5 @@
 import type { SlideAnalysisPlan } from '../analysis';
+import type { AnnotationStore } from '../annotations';
 import { openSlideInBrowser, type BrowserSlide } from '../slide/browser';
 import { createSlideViewer, type SlideViewer } from '../viewer';
 import type { BackendChoice, WorkerPredictor } from '../inference/worker';
@@ -23,6 +24,8 @@ export interface TesseraGlobal {
    * worker's results with a run here (the app itself never loads it: models run in the worker).
    */
   loadRuntime(): Promise<typeof import('./inference-global')>;
+  /** The open slide's annotations (see app/annotations), null without a slide. */
+  annotations: AnnotationStore | null;
   /** Cells drawn over the slide by window.__tessera.showCells (tests, the benchmark), null when none were given. */
   cells: CellSource | null;
   /**
@@ -52,6 +55,7 @@ export function installTesseraGlobal(): TesseraGlobal {
     backends: existing.backends ?? null,
     loadRuntime: () => import('./inference-global'),
     cells: existing.cells ?? null,
+    annotations: existing.annotations ?? null,
     showCells(source: CellSource | null) {
       window.__tessera.cells = source;
       window.dispatchEvent(new Event('tessera:cells'));
@@ -80,4 +84,8 @@ export function exposePredictor(predictor: WorkerPredictor | null, backends: Bac
   if (!window.__tessera) installTesseraGlobal();
   window.__tessera.predictor = predictor;
   window.__tessera.backends = backends;
+}
+
+export function exposeAnnotations(store: AnnotationStore | null): void {
+  window.__tessera.annotations = store;
 }

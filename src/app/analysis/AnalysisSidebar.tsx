@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { NUCLEI_PER_MM2 } from '../../analysis';
+import type { AnnotationStore } from '../../annotations';
 import type { Rect } from '../../core';
 import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
@@ -35,7 +36,7 @@ function initialView(model: Predictor | null): { showHeatmap: boolean; modeKey: 
 }
 
 /** Model, Analyze, verdict and overlay controls beside the slide; the hover note sits over the viewer. */
-export function AnalysisSidebar({ slide, viewer, choice }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice }) {
+export function AnalysisSidebar({ slide, viewer, choice, annotations, annotationsVersion }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice; annotations: AnnotationStore | null; annotationsVersion: number }) {
   const { model } = choice;
   const saved = useSavedAnalyses(slide, model);
   const analysis = useSlideAnalysis(slide, model, viewer, saved);
