@@ -1,4 +1,4 @@
-import type { Rect } from '../core';
+import { pointInPolygons, pointInRing, type Rect } from '../core';
 import type { OpenRing, Point, PolygonRings, Shape } from './types';
 
 /**
@@ -81,23 +81,8 @@ export function shapeBounds(shape: Shape): Rect {
   return x0 <= x1 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : { x: 0, y: 0, width: 0, height: 0 };
 }
 
-/** Even-odd rule over every ring of every polygon (holes are holes; overlapping polygons cancel, as in GeoJSON they may not). */
-export function pointInPolygons(x: number, y: number, polygons: readonly PolygonRings[]): boolean {
-  let inside = false;
-  for (const poly of polygons) for (const ring of poly) if (pointInRing(x, y, ring)) inside = !inside;
-  return inside;
-}
-
-/** Crossing number of one ring (open or closed). */
-export function pointInRing(x: number, y: number, ring: readonly Point[]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
+// pointInPolygons and pointInRing live in core/ (analysis/ tests points against regions with them too).
+export { pointInPolygons, pointInRing };
 
 /** Whether level-0 point (x, y) is inside an area shape (exactly, for rectangles and ellipses). */
 export function shapeContains(shape: Shape, x: number, y: number): boolean {
