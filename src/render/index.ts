@@ -7,3 +7,4 @@ export { classLegend, heatmapLegend, rampLegend, tissueLegend, UNREADABLE_SWATCH
 export { formatLength, scaleLength, type ScaleLength } from './scale-length';
 export { cellDensityLegend, cellDensityRange, cellDensityTitle, cellTileValues, lymphocyteRatioMode, niceCeil, renderCellDensity, tileClassCounts, type CellColumnsView, type CellDensityMode, type CellDensityPicture } from './cell-density';
 export { CELL_DOT_RADIUS_UM, dotRadius, MAX_DOT_RADIUS, PIXEL_DOT_RADIUS, renderCellDots, type CellDotsOptions, type DotCells } from './cell-dots';
+export { drawAnnotations, drawBrushCircle, simplifyPath, LABEL_MIN_SIZE, type AffineLike, type AnnotationContext, type AnnotationDrawCounts, type AnnotationDrawOptions } from './annotation-drawing';
