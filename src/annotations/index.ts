@@ -4,3 +4,4 @@ export { DEFAULT_CLASSES, UNCLASSIFIED_COLOR, classColor, hexOfRgb, rgbOfHex } f
 export { ELLIPSE_VERTICES, ellipseRing, hasArea, moveVertex, pointInPolygons, pointInRing, shapeBounds, shapeContains, shapePolygons, shapeVertices, translateShape, vertexCount } from './geometry';
 export { MM2_FROM_UM2, formatMeasurements, measureShape, pathLength, qupathMeasurements, ringArea, type Measurements } from './measure';
 export { AnnotationStore, newAnnotation, type AnnotationStoreState } from './store';
+export { AnnotationsDb, type SavedAnnotations, type StoredAnnotations } from './persist';

@@ -19,6 +19,21 @@ export interface ImportedFeature {
  * other geometries are counted in `skipped`.
  */
 export function readGeoJson(text: string, name = 'the file'): { features: ImportedFeature[]; skipped: number } {
+  const features: ImportedFeature[] = [];
+  let skipped = 0;
+  for (const f of parseFeatureList(text, name)) {
+    const read = isObject(f) ? readFeature(f) : null;
+    if (read) features.push(read);
+    else skipped++;
+  }
+  return { features, skipped };
+}
+
+/**
+ * The features of a GeoJSON text as QuPath accepts them: a FeatureCollection, a list of Features or one
+ * Feature (each entry left unchecked). Not JSON, or JSON without features: a TesseraError naming `name`.
+ */
+export function parseFeatureList(text: string, name = 'the file'): unknown[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -27,14 +42,7 @@ export function readGeoJson(text: string, name = 'the file'): { features: Import
   }
   const list = Array.isArray(json) ? json : isObject(json) && json.type === 'FeatureCollection' && Array.isArray(json.features) ? json.features : isObject(json) && json.type === 'Feature' ? [json] : null;
   if (!list) throw new TesseraError('unsupported', `${name} holds no GeoJSON features (a FeatureCollection, a Feature or a list of them was expected).`);
-  const features: ImportedFeature[] = [];
-  let skipped = 0;
-  for (const f of list) {
-    const read = isObject(f) ? readFeature(f) : null;
-    if (read) features.push(read);
-    else skipped++;
-  }
-  return { features, skipped };
+  return list;
 }
 
 function readFeature(f: Record<string, unknown>): ImportedFeature | null {
@@ -43,13 +51,29 @@ function readFeature(f: Record<string, unknown>): ImportedFeature | null {
   const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : null;
   if (!Array.isArray(polygons) || !polygons.every(isPolygon)) return null;
   const p = isObject(f.properties) ? f.properties : {};
-  const objectType = String(p.objectType ?? p.object_type ?? p.type ?? 'annotation');
-  const cls = isObject(p.classification) ? p.classification : undefined;
-  return { objectType, polygons: polygons as Ring[][], className: typeof cls?.name === 'string' ? cls.name : undefined, color: colorOf(cls), measurements: measurementsOf(p.measurements) };
+  const cls = classificationOf(p);
+  return { objectType: objectTypeOf(p), polygons: polygons as Ring[][], className: cls?.name, color: cls?.color, measurements: measurementsOf(p.measurements) };
 }
 
-function colorOf(cls: Record<string, unknown> | undefined): [number, number, number] | undefined {
-  if (!cls) return undefined;
+/** QuPath's object type: `objectType`, QuPath 0.2's `object_type`, or `type`; none means an annotation (as QuPath reads it). */
+export function objectTypeOf(properties: Record<string, unknown>): string {
+  return String(properties.objectType ?? properties.object_type ?? properties.type ?? 'annotation');
+}
+
+/**
+ * A feature's class: QuPath's `classification` {name, color: [r, g, b]} (QuPath 0.4+ writes a derived class
+ * as `names`, joined here with ": " as QuPath shows it; older files give `colorRGB`, a packed integer) or a
+ * bare name; undefined when unclassified.
+ */
+export function classificationOf(properties: Record<string, unknown>): { name?: string; color?: [number, number, number] } | undefined {
+  const c = properties.classification;
+  if (typeof c === 'string') return c ? { name: c } : undefined;
+  if (!isObject(c)) return undefined;
+  const name = typeof c.name === 'string' ? c.name : Array.isArray(c.names) && c.names.every((n) => typeof n === 'string') && c.names.length ? c.names.join(': ') : undefined;
+  return { name, color: colorOf(c) };
+}
+
+function colorOf(cls: Record<string, unknown>): [number, number, number] | undefined {
   if (Array.isArray(cls.color) && cls.color.length === 3 && cls.color.every((v) => Number.isFinite(v))) return cls.color as [number, number, number];
   if (typeof cls.colorRGB === 'number') {
     const v = cls.colorRGB;
@@ -58,7 +82,8 @@ function colorOf(cls: Record<string, unknown> | undefined): [number, number, num
   return undefined;
 }
 
-function measurementsOf(m: unknown): Record<string, number> {
+/** QuPath's measurements: an object of name → number, or QuPath 0.3's [{name, value}] list; other values dropped. */
+export function measurementsOf(m: unknown): Record<string, number> {
   const out: Record<string, number> = {};
   if (Array.isArray(m)) for (const e of m) if (isObject(e) && typeof e.name === 'string' && typeof e.value === 'number') out[e.name] = e.value;
   if (isObject(m)) for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[k] = v;
@@ -69,6 +94,6 @@ function isPolygon(rings: unknown): boolean {
   return Array.isArray(rings) && rings.length > 0 && rings.every((r) => Array.isArray(r) && r.length >= 4 && r.every((pt) => Array.isArray(pt) && pt.length >= 2 && Number.isFinite(pt[0]) && Number.isFinite(pt[1])));
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
