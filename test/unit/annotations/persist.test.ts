@@ -1,0 +1,66 @@
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AnnotationsDb, DEFAULT_CLASSES, type Annotation } from '../../../src/annotations';
+import { TesseraError } from '../../../src/core';
+
+const KEY_A = 'a'.repeat(64);
+const KEY_B = 'b'.repeat(64);
+
+function annotations(): Annotation[] {
+  return [
+    { id: crypto.randomUUID(), name: 'tumour front', className: 'Tumor', locked: true, shape: { type: 'rectangle', x: 10, y: 20, width: 300, height: 400 } },
+    { id: crypto.randomUUID(), name: '', className: null, locked: false, shape: { type: 'polygon', polygons: [[[[0, 0], [10, 0], [10, 10]], [[2, 1], [8, 1], [8, 7]]]] } },
+    { id: crypto.randomUUID(), name: 'ruler', className: 'Other', locked: false, shape: { type: 'line', points: [[1.5, 2.25], [100, 200]] } },
+  ];
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('AnnotationsDb', () => {
+  it('keeps each slide\'s annotations and classes under its fingerprint: put, get (also from a new connection), replace, delete', async () => {
+    const factory = new IDBFactory();
+    const db = await AnnotationsDb.open(factory);
+    const a = annotations();
+    const classes = [...DEFAULT_CLASSES, { name: 'Margin', color: '#12ab34' }];
+    const before = Date.now();
+    await db.put(KEY_A, { slideName: 'CMU-1.svs', annotations: a, classes });
+    await db.put(KEY_B, { slideName: 'other.svs', annotations: a.slice(0, 1), classes: [...DEFAULT_CLASSES] });
+    db.close();
+
+    const again = await AnnotationsDb.open(factory);
+    const got = await again.get(KEY_A);
+    expect(got).toMatchObject({ key: KEY_A, slideName: 'CMU-1.svs', annotations: a, classes });
+    expect(got!.updatedAt).toBeGreaterThanOrEqual(before);
+    expect((await again.get(KEY_B))!.annotations).toEqual(a.slice(0, 1));
+    expect(await again.get('c'.repeat(64))).toBeUndefined();
+
+    await again.put(KEY_A, { slideName: 'CMU-1.svs', annotations: a.slice(1), classes });
+    expect((await again.get(KEY_A))!.annotations.map((x) => x.id)).toEqual(a.slice(1).map((x) => x.id));
+    await again.delete(KEY_A);
+    expect(await again.get(KEY_A)).toBeUndefined();
+    expect(await again.get(KEY_B)).toBeDefined();
+    again.close();
+  });
+
+  it('without IndexedDB: a TesseraError that says annotations cannot be kept and what to do', async () => {
+    const e = await AnnotationsDb.open(undefined).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TesseraError);
+    expect((e as TesseraError).message).toMatch(/no IndexedDB.*Export them as GeoJSON/);
+  });
+
+  it('a full disk (QuotaExceededError) is a TesseraError saying storage is full, and the old copy stays', async () => {
+    const db = await AnnotationsDb.open(new IDBFactory());
+    const a = annotations();
+    await db.put(KEY_A, { slideName: 's.svs', annotations: a, classes: [...DEFAULT_CLASSES] });
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    const e = await db.put(KEY_A, { slideName: 's.svs', annotations: [], classes: [...DEFAULT_CLASSES] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TesseraError);
+    expect((e as TesseraError).message).toMatch(/storage for this page is full/);
+    expect((e as TesseraError).detail).toContain('quota');
+    vi.restoreAllMocks();
+    expect((await db.get(KEY_A))!.annotations).toHaveLength(3);
+    db.close();
+  });
+});
