@@ -4,4 +4,5 @@ export { DEFAULT_CLASSES, UNCLASSIFIED_COLOR, classColor, hexOfRgb, rgbOfHex } f
 export { ELLIPSE_VERTICES, ellipseRing, hasArea, moveVertex, pointInPolygons, pointInRing, shapeBounds, shapeContains, shapePolygons, shapeVertices, translateShape, vertexCount } from './geometry';
 export { MM2_FROM_UM2, formatMeasurements, measureShape, pathLength, qupathMeasurements, ringArea, type Measurements } from './measure';
 export { AnnotationStore, newAnnotation, type AnnotationStoreState } from './store';
+export { addToShape, capsule, eraseFromShape, strokePolygons, thinPolygons, unionPolygons } from './brush';
 export { AnnotationsDb, type SavedAnnotations, type StoredAnnotations } from './persist';
