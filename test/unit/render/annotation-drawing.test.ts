@@ -1,0 +1,199 @@
+import { createCanvas } from '@napi-rs/canvas';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLASSES, rgbOfHex, type Annotation, type Point, type Shape } from '../../../src/annotations';
+import { mulberry32 } from '../../../src/core';
+import { drawAnnotations, simplifyPath, type AffineLike, type AnnotationContext } from '../../../src/render';
+import { segmentDistance2 } from '../../../src/viewer/annotations/layer-hit-test';
+
+const TUMOR = DEFAULT_CLASSES.find((c) => c.name === 'Tumor')!;
+const STROMA = DEFAULT_CLASSES.find((c) => c.name === 'Stroma')!;
+const IDENTITY: AffineLike = { a: 1, b: 0, c: 0, d: 1, e: 0, f: 0 };
+
+function ann(id: string, shape: Shape, className: string | null = 'Tumor', name = ''): Annotation {
+  return { id, name, className, locked: false, shape };
+}
+
+/** A nucleus-like polygon of `n` vertices around (cx, cy). */
+function blob(cx: number, cy: number, r: number, n = 100): Shape {
+  const ring: Point[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * i) / n;
+    ring.push([cx + r * Math.cos(t) * (1 + 0.1 * Math.sin(5 * t)), cy + r * Math.sin(t)]);
+  }
+  return { type: 'polygon', polygons: [[ring]] };
+}
+
+/** Every call the drawing makes, by name, and the texts it writes (a context that draws nothing). */
+function recorder() {
+  const calls: Record<string, number> = {};
+  const texts: { text: string; op: 'fill' | 'stroke'; style: unknown }[] = [];
+  const state = { strokeStyle: '' as unknown, fillStyle: '' as unknown };
+  const count = (name: string) => () => {
+    calls[name] = (calls[name] ?? 0) + 1;
+  };
+  const ctx = {
+    beginPath: count('beginPath'),
+    moveTo: count('moveTo'),
+    lineTo: count('lineTo'),
+    closePath: count('closePath'),
+    stroke: count('stroke'),
+    fill: count('fill'),
+    arc: count('arc'),
+    fillRect: count('fillRect'),
+    setLineDash: count('setLineDash'),
+    save: count('save'),
+    restore: count('restore'),
+    measureText: (t: string) => ({ width: t.length * 6 }),
+    fillText: (text: string) => texts.push({ text, op: 'fill', style: ctx.fillStyle }),
+    strokeText: (text: string) => texts.push({ text, op: 'stroke', style: ctx.strokeStyle }),
+    lineWidth: 1,
+    lineJoin: 'miter',
+    globalAlpha: 1,
+    font: '',
+    textBaseline: 'alphabetic',
+    textAlign: 'start',
+    ...state,
+  };
+  return { ctx: ctx as unknown as AnnotationContext, calls, texts };
+}
+
+describe('drawAnnotations on a real canvas (@napi-rs/canvas)', () => {
+  it("a rectangle's edges are in its class colour, its inside lightly tinted, outside untouched", () => {
+    const canvas = createCanvas(200, 200);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, 200, 200);
+    // Level-0 (1000, 1000)-(1300, 1200) at 0.5 screen px per level-0 px, offset: screen (50, 40)-(200, 140).
+    const m: AffineLike = { a: 0.5, b: 0, c: 0, d: 0.5, e: -450, f: -460 };
+    const counts = drawAnnotations(ctx as unknown as AnnotationContext, [ann('r', { type: 'rectangle', x: 1000, y: 1000, width: 240, height: 200 })], DEFAULT_CLASSES, m, { lineWidth: 2, labels: 'none' });
+    expect(counts).toEqual({ shapes: 1, vertices: 4, dots: 0 });
+    const img = ctx.getImageData(0, 0, 200, 200).data;
+    const px = (x: number, y: number) => [img[(y * 200 + x) * 4], img[(y * 200 + x) * 4 + 1], img[(y * 200 + x) * 4 + 2]];
+    const red = rgbOfHex(TUMOR.color);
+    // Left edge at x = 50, top at y = 40, right at 170, bottom at 140 (the 2 px line straddles each).
+    for (const [x, y] of [[50, 90], [100, 40], [170, 60], [120, 140]]) {
+      const [r, g, b] = px(x, y);
+      expect(Math.abs(r - red[0]) + Math.abs(g - red[1]) + Math.abs(b - red[2])).toBeLessThan(30);
+    }
+    const inside = px(110, 90);
+    expect(inside[0]).toBeGreaterThan(240); // white tinted red: red stays high, the others drop a little
+    expect(inside[1]).toBeLessThan(240);
+    expect(inside[1]).toBeGreaterThan(200);
+    expect(px(20, 20)).toEqual([255, 255, 255]);
+    expect(px(185, 160)).toEqual([255, 255, 255]);
+  });
+
+  it('a points annotation is filled discs in its colour; a shape under 3 screen px is one dot', () => {
+    const canvas = createCanvas(100, 100);
+    const ctx = canvas.getContext('2d');
+    const counts = drawAnnotations(
+      ctx as unknown as AnnotationContext,
+      [ann('p', { type: 'points', points: [[20, 20], [60, 70]] }, 'Stroma'), ann('tiny', blob(80, 20, 1), 'Stroma')],
+      DEFAULT_CLASSES,
+      IDENTITY,
+    );
+    expect(counts.dots).toBe(1);
+    expect(counts.shapes).toBe(2);
+    const at = (x: number, y: number) => [...ctx.getImageData(x, y, 1, 1).data];
+    const green = rgbOfHex(STROMA.color);
+    for (const [x, y] of [[20, 20], [60, 70], [80, 20]]) expect(at(x, y)).toEqual([...green, 255]);
+    expect(at(40, 40)[3]).toBe(0);
+  });
+});
+
+describe('drawAnnotations: many shapes in few draw calls', () => {
+  it('10,000 nuclei in 3 classes: one fill and one stroke per colour, vertices thinned by zoom', () => {
+    const rnd = mulberry32(7);
+    const classes = ['Tumor', 'Stroma', 'Immune cells'];
+    const list = Array.from({ length: 10_000 }, (_, i) => ann(`n${i}`, blob(rnd() * 20_000, rnd() * 20_000, 8 + rnd() * 4), classes[i % 3]));
+    // 0.25 screen px per level-0 px: a nucleus is 4-6 px wide, so most of its 100 vertices are closer than 0.75 px.
+    const { ctx, calls } = recorder();
+    const counts = drawAnnotations(ctx, list, DEFAULT_CLASSES, { a: 0.25, b: 0, c: 0, d: 0.25, e: 0, f: 0 });
+    expect(counts.shapes).toBe(10_000);
+    expect(counts.dots).toBe(0);
+    expect(calls.stroke).toBe(3);
+    expect(calls.fill).toBe(3);
+    expect(counts.vertices).toBeLessThan(10_000 * 40);
+    expect(counts.vertices).toBeGreaterThan(10_000 * 8);
+    // Zoomed out 20 times more, each is a dot: still one fill per colour, one vertex each.
+    const far = recorder();
+    const c2 = drawAnnotations(far.ctx, list, DEFAULT_CLASSES, { a: 0.0125, b: 0, c: 0, d: 0.0125, e: 0, f: 0 });
+    expect(c2.dots).toBe(10_000);
+    expect(c2.vertices).toBe(10_000);
+    expect(far.calls.fill).toBe(3);
+    expect(far.calls.stroke ?? 0).toBe(0);
+  });
+
+  it('culls shapes wholly outside the clip rectangle', () => {
+    const list = [ann('in', blob(50, 50, 20)), ann('out', blob(500, 500, 20)), ann('edge', blob(110, 50, 20))];
+    const { ctx } = recorder();
+    const counts = drawAnnotations(ctx, list, DEFAULT_CLASSES, IDENTITY, { clip: { x: 0, y: 0, width: 100, height: 100 } });
+    expect(counts.shapes).toBe(2);
+  });
+});
+
+describe('simplifyPath', () => {
+  it('keeps no two vertices closer than the gap, keeps the ends of open paths, and strays from no original vertex by more than the gap', () => {
+    const rnd = mulberry32(3);
+    const pts: Point[] = [];
+    let x = 0;
+    let y = 0;
+    for (let i = 0; i < 2000; i++) {
+      x += (rnd() - 0.3) * 0.8;
+      y += (rnd() - 0.5) * 0.8;
+      pts.push([x, y]);
+    }
+    const gap = 0.75;
+    const flat = simplifyPath(pts, IDENTITY, gap, false);
+    const n = flat.length / 2;
+    expect(n).toBeLessThan(pts.length * 0.8);
+    expect(n).toBeGreaterThan(10);
+    expect([flat[0], flat[1]]).toEqual(pts[0]);
+    expect([flat[flat.length - 2], flat[flat.length - 1]]).toEqual(pts[pts.length - 1]);
+    for (let i = 2; i < flat.length - 2; i += 2) expect(Math.hypot(flat[i] - flat[i - 2], flat[i + 1] - flat[i - 1])).toBeGreaterThanOrEqual(gap);
+    // Every original vertex lies within the gap of the simplified path (what the eye could tell apart).
+    for (const [px, py] of pts) {
+      let d2 = Infinity;
+      for (let i = 2; i < flat.length; i += 2) d2 = Math.min(d2, segmentDistance2(px, py, flat[i - 2], flat[i - 1], flat[i], flat[i + 1]));
+      expect(Math.sqrt(d2)).toBeLessThanOrEqual(gap + 1e-9);
+    }
+  });
+
+  it('maps through the affine (scale, rotation, offset) before measuring gaps', () => {
+    const pts: Point[] = [[0, 0], [1, 0], [2, 0], [3, 0]];
+    // A quarter turn and x10: gaps of 10 px, all kept; x0.1: gaps of 0.1 px, only the ends.
+    expect(simplifyPath(pts, { a: 0, b: 10, c: -10, d: 0, e: 5, f: 7 }, 0.75, false)).toEqual([5, 7, 5, 17, 5, 27, 5, 37]);
+    expect(simplifyPath(pts, { a: 0.1, b: 0, c: 0, d: 0.1, e: 0, f: 0 }, 0.75, false)).toEqual([0, 0, 0.30000000000000004, 0]);
+    expect(simplifyPath(pts, { a: 0.1, b: 0, c: 0, d: 0.1, e: 0, f: 0 }, 0.75, true)).toEqual([0, 0]);
+  });
+});
+
+describe('measurement labels', () => {
+  const px = { x: 0.499, y: 0.499 };
+
+  it("a ruler is labelled with its length in µm (white text over a dark halo); an unselected rectangle is not, unless exporting ('all')", () => {
+    const list = [ann('ruler', { type: 'line', points: [[0, 0], [300, 400]] }), ann('rect', { type: 'rectangle', x: 600, y: 0, width: 200, height: 100 }, 'Stroma', 'Margin')];
+    const { ctx, texts } = recorder();
+    drawAnnotations(ctx, list, DEFAULT_CLASSES, IDENTITY, { pixelSize: px });
+    // 500 px x 0.499 µm/px
+    expect(texts.map((t) => t.text)).toEqual(['Length 249.5 µm', 'Length 249.5 µm']);
+    expect(texts[0]).toMatchObject({ op: 'stroke', style: 'rgba(0, 0, 0, 0.85)' });
+    expect(texts[1]).toMatchObject({ op: 'fill', style: '#ffffff' });
+    const all = recorder();
+    drawAnnotations(all.ctx, list, DEFAULT_CLASSES, IDENTITY, { pixelSize: px, labels: 'all' });
+    const fills = all.texts.filter((t) => t.op === 'fill').map((t) => t.text);
+    // 200 x 100 px x 0.499² = 4980 µm²; perimeter 600 x 0.499 = 299.4 µm
+    expect(fills).toEqual(['Length 249.5 µm', 'Margin', 'Area 4,980 µm²', 'Perimeter 299.4 µm']);
+  });
+
+  it('selected and labelled shapes carry their measurements; without µm/px they are in px', () => {
+    const list = [ann('a', { type: 'ellipse', x: 0, y: 0, width: 100, height: 100 }), ann('b', { type: 'rectangle', x: 200, y: 0, width: 10, height: 10 })];
+    const { ctx, texts } = recorder();
+    drawAnnotations(ctx, list, DEFAULT_CLASSES, IDENTITY, { selected: new Set(['a']), labelled: new Set(['b']) });
+    const fills = texts.filter((t) => t.op === 'fill').map((t) => t.text);
+    expect(fills).toEqual(['Area 7,854 px²', 'Perimeter 314.2 px', 'Area 100.0 px²', 'Perimeter 40.00 px']);
+    const none = recorder();
+    drawAnnotations(none.ctx, list, DEFAULT_CLASSES, IDENTITY, { labels: 'none', selected: new Set(['a']) });
+    expect(none.texts).toEqual([]);
+  });
+});
