@@ -12,3 +12,4 @@ export * from './persist';
 export * from './segmentation';
 export * from './tissue';
 export * from './cells';
+export * from './region';

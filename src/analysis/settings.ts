@@ -1,4 +1,5 @@
 import { TesseraError, type Rect } from '../core';
+import { validateRegionShapes, type RegionShape } from './region/region-shapes';
 
 /** What a pathologist (or `tessera analyze`) chooses for a run. */
 export interface SlideAnalysisSettings {
@@ -17,6 +18,11 @@ export interface SlideAnalysisSettings {
   readAhead: number;
   /** Only tiles in this level-0 rectangle; null for the whole slide. */
   region?: Rect | null;
+  /**
+   * Only tiles inside these shapes (selected annotations; analysis/region says which tiles each takes);
+   * null or absent for no such limit. Saved with the analysis, so a resumed run is the same run.
+   */
+  shapes?: RegionShape[] | null;
   /** Tiles in this level-0 rectangle (the view) first. */
   first?: Rect | null;
 }
@@ -49,5 +55,6 @@ export function validateAnalysisSettings(settings: Partial<SlideAnalysisSettings
     if (typeof v !== 'number' || !Number.isFinite(v) || v < limit.min || v > limit.max) throw new TesseraError('invalid-argument', `${name} must be a number from ${limit.min} to ${limit.max}, got "${String(v)}"`);
     if (limit.whole && !Number.isInteger(v)) throw new TesseraError('invalid-argument', `${name} must be a whole number, got "${v}"`);
   }
+  if (s.shapes != null) s.shapes = validateRegionShapes(s.shapes);
   return s;
 }

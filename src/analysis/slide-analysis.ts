@@ -12,6 +12,7 @@ import { detectTissue, tileTissueFractions, tissueLevel, TISSUE_MAX_SIDE, type D
 import type { TissueMask } from './tissue/tissue-mask';
 import { createCellStore, type CellStore } from './cells/cell-store';
 import { detectionOverlap0, detectionSink } from './cells/detection-sink';
+import { planRegion, type AnalysisRegion } from './region/region-shapes';
 
 export { DEFAULT_SLIDE_ANALYSIS, validateAnalysisSettings, type SlideAnalysisSettings } from './settings';
 
@@ -27,6 +28,8 @@ export interface SlideAnalysisPlan {
   cells: CellStore | null;
   sink: PredictionSink;
   stainMatrix?: StainMatrix;
+  /** The selected annotations the run is limited to (settings.shapes), planned over the grid; null or absent for none. */
+  region?: AnalysisRegion | null;
 }
 
 /** How a plan finds tissue: detectTissue on this thread, or the app's analysis worker (detectTissueOffPage). */
@@ -37,13 +40,16 @@ export async function planSlideAnalysis(slide: Slide, model: { manifest: Manifes
   const { manifest } = model;
   const classNames = manifest.output.classes.map((c) => c.name);
   const grid = planGrid(slide, manifest, s);
+  // A detection model keeps a cell in the tile owning its centre, so every tile whose owned area meets a
+  // shape is run (every cell inside the outline is found); other models, the tiles centred inside.
+  const region = s.shapes ? planRegion(grid, s.shapes, manifest.task === 'detection' ? 'owned' : 'centre') : null;
   const tissue = s.detectTissue ? await findTissue(slide, { threshold: s.tissueThreshold ?? undefined }) : null;
   const mask = manifest.task === 'segmentation' ? createMaskRaster(grid) : null;
   const cells = manifest.task === 'detection' ? createCellStore(classNames, grid.cols * grid.rows) : null;
   const sink = mask ? segmentationSink(grid, classNames, mask, manifest.vote.ignore) : cells ? detectionSink(grid, slide.info, cells) : classificationSink;
   const store = createResultStore(grid, classNames, sink.measureNames);
   const stainMatrix = manifest.input.stain?.estimate === 'slide' ? await slideStainMatrix(slide, manifest) : undefined;
-  return { grid, store, tissue, tissueFractions: tissue ? tileTissueFractions(tissue, grid) : null, mask, cells, sink, stainMatrix };
+  return { grid, store, tissue, tissueFractions: tissue ? tileTissueFractions(tissue, grid) : null, mask, cells, sink, stainMatrix, region };
 }
 
 /**
@@ -70,6 +76,7 @@ export function startSlideAnalysis(
     batchSize: s.batchSize,
     readAhead: s.readAhead,
     region: s.region,
+    tiles: plan.region?.union ?? null,
     first: s.first,
     tissue: plan.tissueFractions,
     minTissue: s.minTissue,

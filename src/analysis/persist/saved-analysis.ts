@@ -7,8 +7,11 @@ import type { SlideAnalysisPlan } from '../slide-analysis';
 import { validateAnalysisSettings, type SlideAnalysisSettings } from '../settings';
 import { sha256Hex } from './slide-fingerprint';
 
-/** The settings that decide which tiles a run has (saved with it, so a resumed run plans the same grid). */
-export type SavedSettings = Pick<SlideAnalysisSettings, 'overlap' | 'detectTissue' | 'minTissue' | 'tissueThreshold' | 'mppOverride' | 'region'>;
+/**
+ * The settings that decide which tiles a run has (saved with it, so a resumed run plans the same grid and
+ * region). `shapes` only when the run has them: the keys of analyses saved before shapes existed stay.
+ */
+export type SavedSettings = Pick<SlideAnalysisSettings, 'overlap' | 'detectTissue' | 'minTissue' | 'tissueThreshold' | 'mppOverride' | 'region' | 'shapes'>;
 
 /** What the list of saved analyses shows, without the results themselves. */
 export interface SavedAnalysisSummary {
@@ -62,7 +65,7 @@ export function modelKey(manifest: Manifest): Promise<string> {
 
 export function savedSettings(s: Partial<SlideAnalysisSettings>): SavedSettings {
   const v = validateAnalysisSettings(s);
-  return { overlap: v.overlap, detectTissue: v.detectTissue, minTissue: v.minTissue, tissueThreshold: v.tissueThreshold, mppOverride: v.mppOverride, region: v.region ?? null };
+  return { overlap: v.overlap, detectTissue: v.detectTissue, minTissue: v.minTissue, tissueThreshold: v.tissueThreshold, mppOverride: v.mppOverride, region: v.region ?? null, ...(v.shapes ? { shapes: v.shapes } : {}) };
 }
 
 export function analysisKey(slideFingerprint: string, modelKey: string, settings: SavedSettings): string {

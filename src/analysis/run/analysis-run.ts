@@ -17,6 +17,8 @@ export interface AnalysisOptions {
   readAhead: number;
   /** Analyse only the tiles whose centre lies in this level-0 rectangle (one the user drew). */
   region?: Rect | null;
+  /** Analyse only these tiles (a region of shapes: analysis/region); with `region` too, those of them whose centre is in it. */
+  tiles?: ArrayLike<number> | null;
   /** Tiles overlapping this level-0 rectangle (the view) go first, then outwards from its centre. */
   first?: Rect | null;
   /** Per tile, the fraction that is tissue (tissue/); tiles below minTissue are marked background and skipped. */
@@ -60,6 +62,15 @@ const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 /** After this many unreadable tiles in a row the file itself is taken to be unreadable and the run stops. */
 const MAX_FAILURES_IN_A_ROW = 50;
 
+/** The tiles a run covers: those of `region` (all without one), limited to `tiles` when given. */
+function scopeTiles(grid: ResultStore['grid'], region?: Rect | null, tiles?: ArrayLike<number> | null): Int32Array {
+  const inRegion = tilesIn(grid, region);
+  if (!tiles) return inRegion;
+  const keep = new Uint8Array(grid.cols * grid.rows);
+  for (const t of inRegion) keep[t] = 1;
+  return Int32Array.from(Array.from(tiles).filter((t) => keep[t]).sort((a, b) => a - b));
+}
+
 /**
  * Runs the predictor's model over the grid of `store` on `slide`: tissue tiles only, the view first, in fixed-shape
  * batches, with tile reads running ahead of inference. A tile that cannot be read is marked failed and
@@ -70,7 +81,7 @@ export function startAnalysis(slide: Slide, predictor: Predictor, store: ResultS
   const o = { batchSize, readAhead, minTissue, ...options };
   const { grid } = store;
   const candidates: number[] = [];
-  for (const t of tilesIn(grid, o.region)) {
+  for (const t of scopeTiles(grid, o.region, o.tiles)) {
     if (store.state[t] === TileState.done) continue;
     if (o.tissue) {
       store.tissue[t] = o.tissue[t];

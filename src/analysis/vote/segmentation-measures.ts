@@ -65,8 +65,9 @@ function ownedMapAreaMm2(grid: TileGrid, index: number): number {
  * Sums the per-tile measures of segmentation/tile-summary.ts over the analysed tiles: a tile's nuclei are
  * its density times the area its owned pixels cover (rounded: a tile counts whole nuclei), its nuclear
  * area its fraction times that area. Null when the store has no nuclei measures (no nucleus class).
+ * With `tiles`, over those tiles only (an annotation's, analysis/region): the same sums, restricted.
  */
-export function segmentationMeasures(store: ResultStore): SegmentationMeasures | null {
+export function segmentationMeasures(store: ResultStore, tiles?: ArrayLike<number>): SegmentationMeasures | null {
   const m = store.measureNames.length;
   const density = store.measureNames.indexOf(NUCLEI_PER_MM2);
   const fraction = store.measureNames.indexOf(NUCLEAR_AREA_FRACTION);
@@ -76,7 +77,9 @@ export function segmentationMeasures(store: ResultStore): SegmentationMeasures |
   let tissueMm2 = 0;
   let nuclei = 0;
   let nuclearMm2 = 0;
-  for (let t = 0; t < store.state.length; t++) {
+  const n = tiles ? tiles.length : store.state.length;
+  for (let i = 0; i < n; i++) {
+    const t = tiles ? tiles[i] : i;
     if (store.state[t] !== TileState.done) continue;
     const area = ownedAreaMm2(store.grid, t);
     const tissue = store.tissue[t];
