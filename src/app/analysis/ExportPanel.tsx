@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { AnnotationStore } from '../../annotations';
 import type { SlideAnalysisPlan } from '../../analysis';
 import { analysisCaption, renderRegionPng } from '../../export';
 import { browserCanvas } from '../../export/browser';
@@ -6,6 +7,7 @@ import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { Legend } from '../../render';
 import type { SlideViewer } from '../../viewer';
+import { pixelSizeOf } from '../annotations/labels';
 import { downloadCellsCsv, downloadCellsGeoJson, downloadGeoJson, downloadTilesCsv } from '../downloads/analysis-downloads';
 import { download } from '../downloads/download';
 
@@ -17,13 +19,16 @@ interface ExportProps {
   legend: Legend | null;
   verdict: string | null;
   disabled: boolean;
+  /** The open slide's annotations, drawn on the PNGs with their measurements. */
+  annotations?: AnnotationStore | null;
 }
 
 /**
  * The run's results as files: the tiles CSV, GeoJSON that QuPath imports, for detection models the cells
- * (CSV and QuPath detections), and PNGs of the view or the whole slide (with the cells' dots).
+ * (CSV and QuPath detections), and PNGs of the view or the whole slide (with the cells' dots and the
+ * slide's annotations).
  */
-export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disabled }: ExportProps) {
+export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disabled, annotations: store }: ExportProps) {
   const [viewScale, setViewScale] = useState(1);
   const [slideSide, setSlideSide] = useState(2048);
   const [rendering, setRendering] = useState<string | null>(null);
@@ -33,6 +38,8 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const mpp = plan.grid.mpp;
   // The cells as the viewer shows them: the classes toggled off there are left out of the PNG too.
   const cells = () => (plan.cells ? { cells: plan.cells, classes: model.manifest.output.classes, visible: viewer?.cellLayers()[0]?.classVisibility() } : null);
+
+  const annotations = () => (store?.size ? { items: store.annotations, classes: store.classes, pixelSize: pixelSizeOf(slide.info) } : null);
 
   const png = async (what: string, name: string, make: () => Promise<Uint8Array>) => {
     setRendering(what);
@@ -45,12 +52,12 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const viewPng = () => png('the view', `${stem}.view.png`, async () => {
     const rect0 = viewer!.visibleRegion()!;
     const width = Math.round(rect0.width * viewer!.viewState().imageZoom * viewScale); // screen pixels, or twice as many
-    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, cells: cells(), caption, mpp }, browserCanvas);
+    return renderRegionPng({ slide, rect0, width, height: Math.round((width * rect0.height) / rect0.width), layers: layers(), legend, cells: cells(), annotations: annotations(), caption, mpp }, browserCanvas);
   });
   const slidePng = () => png('the whole slide', `${stem}.${slideSide}.png`, async () => {
     const { width: w0, height: h0 } = slide.info.levels[0];
     const scale = slideSide / Math.max(w0, h0);
-    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, cells: cells(), caption, mpp }, browserCanvas);
+    return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers: layers(), legend, cells: cells(), annotations: annotations(), caption, mpp }, browserCanvas);
   });
 
   const busy = disabled || !!rendering;

@@ -1,7 +1,8 @@
 import { segmentationMeasures, type SlideAnalysisPlan } from '../../analysis';
 import type { Rect, RgbaImage } from '../../core';
 import type { Slide } from '../../slide';
-import { classLegend, renderCellDots, scaleLength, type DotCells, type Legend } from '../../render';
+import type { Annotation, AnnotationClass, PixelSize } from '../../annotations';
+import { classLegend, drawAnnotations, renderCellDots, scaleLength, type AnnotationContext, type DotCells, type Legend } from '../../render';
 
 /** An overlay as drawn over the slide: a raster over a level-0 rectangle, at an opacity. */
 export interface PngLayer {
@@ -11,7 +12,7 @@ export interface PngLayer {
 }
 
 /** The 2D drawing calls the renderer makes: a browser's OffscreenCanvas context and @napi-rs/canvas's alike. */
-export type Ctx2D = Pick<OffscreenCanvasRenderingContext2D, 'fillStyle' | 'fillRect' | 'globalAlpha' | 'imageSmoothingEnabled' | 'imageSmoothingQuality' | 'font' | 'textBaseline' | 'textAlign' | 'fillText' | 'createLinearGradient'> & {
+export type Ctx2D = Pick<OffscreenCanvasRenderingContext2D, 'fillStyle' | 'fillRect' | 'globalAlpha' | 'imageSmoothingEnabled' | 'imageSmoothingQuality' | 'font' | 'textBaseline' | 'textAlign' | 'fillText' | 'createLinearGradient'> & AnnotationContext & {
   drawImage(image: unknown, dx: number, dy: number, dw: number, dh: number): void;
 };
 
@@ -32,6 +33,14 @@ export interface PngCells {
   visible?: readonly boolean[];
 }
 
+/** A slide's annotations, drawn over the layers and cells with their classes' colours and measurements. */
+export interface PngAnnotations {
+  items: readonly Annotation[];
+  classes: readonly AnnotationClass[];
+  /** For the labels' measurements (null: in px). */
+  pixelSize: PixelSize;
+}
+
 export interface RegionPng {
   slide: Slide;
   /** The level-0 rectangle shown. */
@@ -43,6 +52,8 @@ export interface RegionPng {
   legend?: Legend | null;
   /** Cells drawn as dots over the layers (detection models); their classes are listed in a legend of their own. */
   cells?: PngCells | null;
+  /** Annotations over the layers and cells, under the legend, scale bar and caption. */
+  annotations?: PngAnnotations | null;
   /** Lines at the top: slide, model, vote, date. */
   caption: string[];
   /** µm per level-0 pixel, for the scale bar (none without). */
@@ -92,6 +103,7 @@ export async function renderRegionPng(spec: RegionPng, adapter: PngCanvasAdapter
   ctx.globalAlpha = 1;
   if (spec.cells) await drawCells(ctx, adapter, spec.cells, rect0, width, height, spec.mpp);
   ctx.imageSmoothingEnabled = true;
+  if (spec.annotations?.items.length) drawPngAnnotations(ctx, spec.annotations, rect0, scale, width, height);
   ctx.font = FONT;
   if (spec.caption.length) drawCaption(ctx, spec.caption, width);
   let bottom = height;
@@ -143,6 +155,22 @@ async function drawCells(ctx: Ctx2D, adapter: PngCanvasAdapter, spec: PngCells, 
       ctx.drawImage(await adapter.image(dots), x, y, w, h);
     }
   }
+}
+
+/**
+ * The annotations as the viewer draws them (render/annotation-drawing.ts), each shape big enough to carry
+ * one with its measurements beside it; lines and text a little thicker on a large picture, so they read at
+ * the size it is looked at (a 8192 px slide PNG is seen shrunk).
+ */
+function drawPngAnnotations(ctx: Ctx2D, spec: PngAnnotations, rect0: Rect, scale: number, width: number, height: number): void {
+  const toScreen = { a: scale, b: 0, c: 0, d: scale, e: -rect0.x * scale, f: -rect0.y * scale };
+  drawAnnotations(ctx, spec.items, spec.classes, toScreen, {
+    labels: 'all',
+    pixelSize: spec.pixelSize,
+    scale: Math.max(1, Math.max(width, height) / 2048),
+    clip: { x: 0, y: 0, width, height },
+  });
+  ctx.globalAlpha = 1;
 }
 
 /** The cell classes drawn, in class order. */
