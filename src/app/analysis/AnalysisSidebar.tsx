@@ -95,7 +95,7 @@ export function AnalysisSidebar({ slide, viewer, choice, annotations, annotation
         />
       ) : null}
       <CellOverlayPanel viewer={viewer} plan={plan} model={model} version={analysis.version} />
-      {model && plan ? <ExportPanel plan={plan} model={model} slide={slide} viewer={viewer} legend={settings.showHeatmap ? heatmapLegend(plan.store, mode) : null} verdict={analysis.vote?.verdict ?? null} disabled={busy} /> : null}
+      {model && plan ? <ExportPanel plan={plan} model={model} slide={slide} viewer={viewer} legend={settings.showHeatmap ? heatmapLegend(plan.store, mode) : null} verdict={analysis.vote?.verdict ?? null} disabled={busy} annotations={annotations} /> : null}
       {plan && hover?.tile && hoverHost ? createPortal(<TileHoverNote hover={hover} plan={plan} />, hoverHost) : null}
     </>
   );
