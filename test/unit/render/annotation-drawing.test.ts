@@ -1,9 +1,14 @@
 import { createCanvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLASSES, rgbOfHex, type Annotation, type Point, type Shape } from '../../../src/annotations';
 import { mulberry32 } from '../../../src/core';
 import { drawAnnotations, simplifyPath, type AffineLike, type AnnotationContext } from '../../../src/render';
+import { renderRegionPng } from '../../../src/export';
+import { nodeCanvas } from '../../../src/export/node';
+import { openSlideFile } from '../../../src/slide/node';
 import { segmentDistance2 } from '../../../src/viewer/annotations/layer-hit-test';
+import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
 
 const TUMOR = DEFAULT_CLASSES.find((c) => c.name === 'Tumor')!;
 const STROMA = DEFAULT_CLASSES.find((c) => c.name === 'Stroma')!;
@@ -195,5 +200,59 @@ describe('measurement labels', () => {
     const none = recorder();
     drawAnnotations(none.ctx, list, DEFAULT_CLASSES, IDENTITY, { labels: 'none', selected: new Set(['a']) });
     expect(none.texts).toEqual([]);
+  });
+});
+
+describe('annotations on the PNG export (CMU-1-Small-Region.svs through the slide engine)', () => {
+  it.skipIf(!HAVE_FIXTURES)(`a rectangle's edges show its class colour over the slide, its inside the slide lightly tinted, its measurements beside it; elsewhere the slide as without annotations${HAVE_FIXTURES ? '' : ` (${SKIP_REASON})`}`, async () => {
+    const slide = await openSlideFile(fixture('slides', 'CMU-1-Small-Region.svs'));
+    try {
+      const rect0 = { x: 1000, y: 1000, width: 300, height: 300 };
+      // 2 output px per level-0 px; edges on pixel centres: x 200.5 and 500.5, y 200.5 and 440.5.
+      const shape: Shape = { type: 'rectangle', x: 1100.25, y: 1100.25, width: 150, height: 120 };
+      const spec = { slide, rect0, width: 600, height: 600, layers: [], caption: [], mpp: 0.499 };
+      const decode = async (png: Uint8Array) => {
+        const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        expect([info.width, info.height]).toEqual([600, 600]);
+        return (x: number, y: number) => [...data.subarray(3 * (y * 600 + x), 3 * (y * 600 + x) + 3)];
+      };
+      const base = await decode(await renderRegionPng(spec, nodeCanvas));
+      const withShape = await decode(
+        await renderRegionPng({ ...spec, annotations: { items: [ann('r', shape)], classes: DEFAULT_CLASSES, pixelSize: { x: 0.499, y: 0.499 } } }, nodeCanvas),
+      );
+      const red = rgbOfHex(TUMOR.color);
+      const close = (a: number[], b: number[], tol: number) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+      for (let t = 0; t <= 1; t += 0.1) {
+        for (const [x, y] of [[200, 210 + t * 220], [500, 210 + t * 220], [210 + t * 280, 200], [210 + t * 280, 440]]) {
+          expect(withShape(Math.round(x), Math.round(y)), `edge pixel ${Math.round(x)}, ${Math.round(y)}`).toEqual(red);
+        }
+      }
+      // Inside: 12% of the class colour over the slide.
+      let tinted = 0;
+      for (let y = 220; y < 420; y += 17) {
+        for (let x = 220; x < 480; x += 19) {
+          const b = base(x, y);
+          expect(close(withShape(x, y), b.map((v, i) => 0.88 * v + 0.12 * red[i]), 2), `inside ${x}, ${y}`).toBe(true);
+          tinted++;
+        }
+      }
+      expect(tinted).toBeGreaterThan(100);
+      // Far from the shape and its label: the slide as it was.
+      for (const [x, y] of [[50, 50], [100, 550], [300, 520], [150, 300]]) expect(withShape(x, y)).toEqual(base(x, y));
+      // The label ("Area 4,483 µm²", "Perimeter 269.5 µm") right of the top right corner: white text and its dark halo.
+      let white = 0;
+      let dark = 0;
+      for (let y = 200; y < 240; y++) {
+        for (let x = 506; x < 600; x++) {
+          const [r, g, b] = withShape(x, y);
+          if (r > 240 && g > 240 && b > 240 && !close(base(x, y), [r, g, b], 10)) white++;
+          if (r < 60 && g < 60 && b < 60) dark++;
+        }
+      }
+      expect(white).toBeGreaterThan(40);
+      expect(dark).toBeGreaterThan(40);
+    } finally {
+      await slide.close();
+    }
   });
 });
