@@ -8,3 +8,5 @@ export { rasterizeFeatures, FEATURE_RASTER_MAX_SIDE, type DrawnFeature } from '.
 export { tileUnder, type Hover, type HoverTile, type HoverListener } from './overlays/hover';
 export type { CellLayer, CellLayerCells, CellLayerOptions, CellHit, CellDrawStats } from './overlays/cell-layer';
 export { CELL_DOTS_FROM_MAGNIFICATION, dotRadiusPx, nearestCell, cellRangesIn, type CellsView } from './overlays/cell-index';
+export { createAnnotationView } from './annotations/annotation-view';
+export { TOOL_KEYS, type AnnotationTool, type AnnotationView, type AnnotationViewOptions, type AnnotationDrawStats, type AnnotationHit, type Draft } from './annotations/types';

@@ -1,9 +1,12 @@
 import OpenSeadragon from 'openseadragon';
 import type { TileGrid } from '../analysis';
+import type { AnnotationStore } from '../annotations';
 import type { TesseraError, Rect, RgbaImage } from '../core';
 import type { BrowserSlide } from '../slide/browser';
 import { preferredDrawer } from './drawer-choice';
 import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';
+import { createAnnotationView } from './annotations/annotation-view';
+import type { AnnotationLayerHost, AnnotationView, AnnotationViewOptions } from './annotations/types';
 import { CellLayerSet, type CellLayer, type CellLayerCells, type CellLayerOptions } from './overlays/cell-layer';
 import { HoverTracker, type HoverListener } from './overlays/hover';
 import { RasterLayerStack, type RasterLayer, type RasterLayerOptions } from './overlays/raster-layer';
@@ -78,6 +81,13 @@ export interface SlideViewer {
   visibleRegion(): Rect | null;
   /** The next drag draws a rectangle instead of panning (see rectangle-tool.ts); null when cancelled. */
   drawRectangle(): Promise<Rect | null>;
+  /**
+   * The annotation layer and drawing tools over this slide (see annotations/annotation-view.ts), editing
+   * `store`. One at a time: attaching again disposes the previous one. view.dispose() removes it.
+   */
+  attachAnnotations(store: AnnotationStore, options: AnnotationViewOptions): AnnotationView;
+  /** The attached annotation view, or null. */
+  annotationView(): AnnotationView | null;
   destroy(): void;
 }
 
@@ -160,6 +170,24 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     { on: (h) => viewer.addHandler('update-viewport', h), off: (h) => viewer.removeHandler('update-viewport', h) },
   );
   let drawing: { cancel(): void } | null = null;
+
+  // Annotations: one canvas over the cell layers (same host as theirs), and the tools.
+  const annotationHost: AnnotationLayerHost = {
+    attach: (c) => {
+      const overlays = (viewer as unknown as { overlaysContainer?: HTMLElement }).overlaysContainer;
+      c.style.zIndex = '1';
+      viewer.canvas.insertBefore(c, overlays?.parentNode === viewer.canvas ? overlays : null);
+    },
+    viewSize: () => {
+      const s = viewer.viewport.getContainerSize();
+      return { x: s.x, y: s.y };
+    },
+    slideToView: () => {
+      const item = image();
+      return item ? slideToViewer(viewer, item) : null;
+    },
+  };
+  let annotations: AnnotationView | null = null;
 
   function viewState(): ViewState {
     const vp = viewer.viewport;
@@ -293,11 +321,32 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     },
     drawRectangle() {
       drawing?.cancel();
+      // The analysis rectangle takes the mouse: the annotation tools go back to panning first.
+      annotations?.setTool(null);
       const tool = drawRectangle(viewer, slide.info.levels[0]);
       drawing = tool;
       return tool.done;
     },
+    attachAnnotations(store, options) {
+      annotations?.dispose();
+      const view = createAnnotationView(viewer, annotationHost, { on: (h) => viewer.addHandler('update-viewport', h), off: (h) => viewer.removeHandler('update-viewport', h) }, store, options);
+      // A drawing tool ends the analysis rectangle's drawing (before the tool turns mouse navigation off).
+      view.onToolChange((tool) => {
+        if (tool !== null) drawing?.cancel();
+      });
+      const attached: AnnotationView = {
+        ...view,
+        dispose() {
+          view.dispose();
+          if (annotations === attached) annotations = null;
+        },
+      };
+      annotations = attached;
+      return attached;
+    },
+    annotationView: () => annotations,
     destroy() {
+      annotations?.dispose();
       drawing?.cancel();
       layers.dispose();
       cellLayers.dispose();
