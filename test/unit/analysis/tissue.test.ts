@@ -168,18 +168,6 @@ describe('tissue mask', () => {
     expect(makeTissueMask(gradient(), 1, { threshold: 150 }).mask).toEqual(higher.mask);
     expect(() => withThreshold(mask, Number.NaN)).toThrow(TesseraError);
   });
-
-  it('takes well under a second for a 2048 x 2048 level', () => {
-    const image = disc(2048, 2048, 700);
-    let best = Infinity;
-    for (let run = 0; run < 2; run++) {
-      const start = performance.now();
-      makeTissueMask(image);
-      best = Math.min(best, performance.now() - start);
-    }
-    // About 0.4 s on the 2-core CI machine when it is otherwise idle.
-    expect(best).toBeLessThan(1000);
-  });
 });
 
 /** White glass (with a little noise) around a pink disc of saturation about 110. */
