@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { folderFromDrop, type DroppedFolder } from '../batch/browser';
 import type { SlideViewer } from '../viewer';
 import { AnalysisSidebar } from './analysis/AnalysisSidebar';
+import { AnnotationsPanel } from './annotations/AnnotationsPanel';
+import { downloadAnnotations } from './annotations/export-annotations';
 import { useAnnotations } from './annotations/use-annotations';
 import { useModelChoice } from './analysis/use-model-choice';
 import { BatchScreen } from './batch/BatchScreen';
@@ -25,8 +27,8 @@ export function App() {
   const [screen, setScreen] = useState<Screen>('viewer');
   const [dropped, setDropped] = useState<DroppedFolder | null>(null);
   const [viewer, setViewer] = useState<SlideViewer | null>(null);
-  const imports = useGeoJsonImport(viewer);
-  const annotations = useAnnotations(session.slide);
+  const annotations = useAnnotations(session.slide, viewer);
+  const imports = useGeoJsonImport(viewer, annotations.store, session.slide);
   const dragging = usePageDrop({
     onSlide: (file) => {
       setScreen('viewer');
@@ -52,9 +54,14 @@ export function App() {
       <Toolbar screen={screen} onScreen={setScreen} onFile={open} onUrl={open} opening={session.opening} />
       {session.error ? <ErrorBanner error={session.error} onDismiss={session.dismissError} /> : null}
       {imports.notice ? (
-        <p className={imports.notice.ok ? 'import-notice' : 'import-notice panel-error'} role={imports.notice.ok ? 'status' : 'alert'} data-testid="import-notice">
+        <div className={imports.notice.ok ? 'import-notice' : 'import-notice panel-error'} role={imports.notice.ok ? 'status' : 'alert'} data-testid="import-notice">
           {imports.notice.text} <button type="button" onClick={imports.dismiss}>Dismiss</button>
-        </p>
+          {imports.notice.details.length ? (
+            <ul data-testid="import-details">
+              {imports.notice.details.map((d, i) => <li key={i}>{d}</li>)}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
       {/* Both screens stay mounted, so an open slide, its analysis and a batch run survive switching. */}
       <main className="workspace" hidden={screen !== 'viewer'}>
@@ -62,6 +69,7 @@ export function App() {
           <>
             <ViewerPane slide={slide} onViewer={setViewer} />
             <aside className="side-panel">
+              <AnnotationsPanel state={annotations} onExport={() => annotations.store && downloadAnnotations(annotations.store, annotations.pixelSize, slide.info.name)} />
               <AnalysisSidebar slide={slide} viewer={viewer} choice={models} annotations={annotations.store} annotationsVersion={annotations.version} />
               <SlideInfoPanel slide={slide} />
             </aside>

@@ -161,3 +161,18 @@ export async function drawRectangle(page: Page, r: { x: number; y: number; width
   await page.mouse.up();
   await expect(page.getByTestId('analysis-scope')).toHaveText(/ × .* px at \(/);
 }
+
+/** Drops a text file (a GeoJSON, say) onto the slide, as the browser delivers a dropped file. */
+export async function dropText(page: Page, name: string, text: string, type = 'application/geo+json'): Promise<void> {
+  const transfer = await page.evaluateHandle(([n, t, ty]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], n, { type: ty }));
+    return dt;
+  }, [name, text, type] as const);
+  await page.dispatchEvent('[data-testid="viewer"]', 'drop', { dataTransfer: transfer });
+}
+
+/** The annotations panel's list rows (one per listed annotation). */
+export function annotationRows(page: Page): Locator {
+  return page.getByTestId('annotation-row');
+}
