@@ -77,8 +77,8 @@ type Gesture =
   | { kind: 'brush'; erase: boolean; targetId: string | null; radius: number; points: Point[]; stroke: PolygonRings[] }
   | { kind: 'click'; start: PointerInput }
   | { kind: 'pan'; start: PointerInput; last: PointerInput; panning: boolean }
-  | { kind: 'move'; start: PointerInput; originals: Map<string, Shape>; live: LiveEdit }
-  | { kind: 'vertex'; id: string; index: number; original: Shape; live: LiveEdit };
+  | { kind: 'move'; start: PointerInput; moved: boolean; originals: Map<string, Shape>; live: LiveEdit }
+  | { kind: 'vertex'; start: PointerInput; moved: boolean; id: string; index: number; original: Shape; live: LiveEdit };
 
 /** A path being drawn: its fixed vertices and where the pointer is (the rubber band's end). */
 interface PathDraft {
@@ -181,12 +181,14 @@ export class ToolController {
         return;
       }
       case 'move': {
+        if (!this.startsDrag(g, p)) return;
         const dx = p.x - g.start.x;
         const dy = p.y - g.start.y;
         this.liveUpdate(g.live, [...g.originals.keys()], (a) => ({ ...a, shape: translateShape(g.originals.get(a.id)!, dx, dy) }), 'Move', dx === 0 && dy === 0);
         return;
       }
       case 'vertex':
+        if (!this.startsDrag(g, p)) return;
         this.liveUpdate(g.live, [g.id], (a) => ({ ...a, shape: moveVertex(g.original, g.index, [p.x, p.y]) }), 'Move vertex', false);
         return;
       default:
@@ -219,6 +221,11 @@ export class ToolController {
       case 'pan':
         if (g.panning) this.host.panEnd();
         else this.clickSelect(g.start);
+        return;
+      case 'move':
+      case 'vertex':
+        // Pressed on a selected shape without dragging: a click (Shift+click takes it out of the selection).
+        if (!g.moved) this.clickSelect(g.start);
         return;
       default:
         return;
@@ -305,6 +312,13 @@ export class ToolController {
     const tool = Object.hasOwn(TOOL_KEYS, key) ? TOOL_KEYS[key] : undefined;
     if (!tool) return false;
     this.setTool(tool);
+    return true;
+  }
+
+  /** A move or vertex drag starts once the pointer has gone past the click slop (a click must not nudge a shape). */
+  private startsDrag(g: { start: PointerInput; moved: boolean }, p: PointerInput): boolean {
+    if (!g.moved && Math.hypot(p.sx - g.start.sx, p.sy - g.start.sy) < CLICK_SLOP_PX) return false;
+    g.moved = true;
     return true;
   }
 
@@ -442,7 +456,7 @@ export class ToolController {
     const a = hit ? store.get(hit.id) : undefined;
     if (hit && a && store.selection.has(a.id) && !a.locked) {
       if (hit.vertex !== null) {
-        this.gesture = { kind: 'vertex', id: a.id, index: hit.vertex, original: a.shape, live: { version: null } };
+        this.gesture = { kind: 'vertex', start: p, moved: false, id: a.id, index: hit.vertex, original: a.shape, live: { version: null } };
         return;
       }
       const originals = new Map<string, Shape>();
@@ -450,7 +464,7 @@ export class ToolController {
         const s = store.get(id);
         if (s && !s.locked) originals.set(id, s.shape);
       }
-      this.gesture = { kind: 'move', start: p, originals, live: { version: null } };
+      this.gesture = { kind: 'move', start: p, moved: false, originals, live: { version: null } };
       return;
     }
     this.gesture = { kind: 'pan', start: p, last: p, panning: false };
