@@ -15,6 +15,7 @@ import { SavedAnalysesPanel } from './SavedAnalysesPanel';
 import { OverlayPanel, VotePanel, heatmapModes } from './ResultsPanel';
 import { CellOverlayPanel } from './CellOverlayPanel';
 import { CellSummaryPanel, SegmentationMeasuresPanel } from './SlideSummaryPanel';
+import { RegionFiguresPanel } from './RegionFiguresPanel';
 import { TileHoverNote } from './TileHoverNote';
 import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overlays';
 import type { ModelChoice } from './use-model-choice';
@@ -73,11 +74,12 @@ export function AnalysisSidebar({ slide, viewer, choice, annotations, annotation
   return (
     <>
       <ModelPanel choice={choice} disabled={busy} />
-      <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} />
+      <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} annotations={annotations} />
       <SavedAnalysesPanel saved={saved} busy={busy} onResume={(key) => void analysis.analyze({}, key)} />
       {analysis.vote && plan ? <VotePanel vote={analysis.vote} onThreshold={analysis.setThreshold} /> : null}
       {analysis.measures && plan ? <SegmentationMeasuresPanel measures={analysis.measures} /> : null}
       {analysis.cells && plan && model ? <CellSummaryPanel summary={analysis.cells} colors={model.manifest.output.classes.map((c) => c.color)} /> : null}
+      {analysis.regionFigures.length && model ? <RegionFiguresPanel figures={analysis.regionFigures} model={model} annotations={annotations} /> : null}
       {model && plan ? (
         <OverlayPanel
           model={model}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AnalysisRun, RunOutcome } from '../../analysis';
 import type { RunProgress } from '../../analysis';
 import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis';
-import { cellSummary, segmentationMeasures, slideVote, type CellSummary, type SegmentationMeasures, type SlideVote } from '../../analysis';
+import { cellSummary, regionFigures, segmentationMeasures, slideVote, type CellSummary, type RegionFigures, type SegmentationMeasures, type SlideVote } from '../../analysis';
 import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
 import { TesseraError, toTesseraError } from '../../core';
 import { detectTissueOffPage } from '../../analysis/worker';
@@ -26,6 +26,8 @@ export interface SlideAnalysis {
   measures: SegmentationMeasures | null;
   /** Detection: cells per class, per mm² of analysed tissue, percentages, the lymphocyte ratio; the slide's summary. */
   cells: CellSummary | null;
+  /** A run inside selected annotations (settings.shapes): per annotation, its tiles, probabilities, nuclei or cells; [] otherwise. */
+  regionFigures: RegionFigures[];
   error: TesseraError | null;
   /** Goes up whenever results arrive, so overlays know to redraw. */
   version: number;
@@ -72,6 +74,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   const [vote, setVote] = useState<SlideVote | null>(null);
   const [measures, setMeasures] = useState<SegmentationMeasures | null>(null);
   const [cells, setCells] = useState<CellSummary | null>(null);
+  const [figures, setFigures] = useState<RegionFigures[]>([]);
   const [error, setError] = useState<TesseraError | null>(null);
   const [version, setVersion] = useState(0);
   const [threshold, setThreshold] = useState(0.5);
@@ -90,6 +93,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
     setVote(null);
     setMeasures(null);
     setCells(null);
+    setFigures([]);
     setError(null);
     interrupted.current = null;
     return () => {
@@ -102,6 +106,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
     if (!slide || !model) return;
     run.current?.cancel();
     setError(null);
+    setFigures([]);
     setPhase('preparing');
     try {
       const restore = resumeKey ? await savedRef.current.load(resumeKey) : undefined;
@@ -123,6 +128,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
         setMeasures(s.measures);
         setCells(s.cells);
         setVote(s.vote);
+        setFigures(regionFigures(next));
       };
       summarize();
       // Results arrive per batch; the summary and the overlays follow at most every 250 ms.
@@ -197,5 +203,5 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   }, []);
   const cancel = useCallback(() => run.current?.cancel(), []);
 
-  return { phase, plan, progress, vote, measures, cells, error, version, analyze, setThreshold, pause, resume, cancel };
+  return { phase, plan, progress, vote, measures, cells, regionFigures: figures, error, version, analyze, setThreshold, pause, resume, cancel };
 }
