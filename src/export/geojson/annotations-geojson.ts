@@ -1,6 +1,6 @@
 import { DEFAULT_CLASSES, ELLIPSE_VERTICES, classColor, ellipseRing, hexOfRgb, measureShape, qupathMeasurements, rgbOfHex, shapeBounds, type Annotation, type AnnotationClass, type OpenRing, type PixelSize, type Point, type PolygonRings, type Shape } from '../../annotations';
 import { classificationOf, isObject, measurementsOf, objectTypeOf, parseFeatureList } from './read-geojson';
-import { simplifyRing } from './simplify-ring';
+import { simplifyChain, simplifyRing } from './simplify-ring';
 import { signedArea, type Ring } from './trace-regions';
 
 /**
@@ -114,6 +114,12 @@ export const SIMPLIFY_ABOVE = 10_000;
 export const SIMPLIFY_TOLERANCE = 0.5;
 /** Most vertices one imported annotation may have (after simplifying): more is refused, with the reason. */
 export const MAX_IMPORT_VERTICES = 200_000;
+/** Rings longer than this are refused unread (a 100 MB file of one outline). */
+export const MAX_RAW_VERTICES = 5_000_000;
+/** Stretches huge rings are first simplified in (bounds Douglas-Peucker's quadratic worst case). */
+const SIMPLIFY_CHUNK = 256;
+/** Huge rings left at most this long by the stretch pass get a whole-ring pass too. */
+const SECOND_PASS_BELOW = 20_000;
 /** Segment comparisons the self-intersection check may spend on one polygon before giving up on it. */
 const CROSSING_CHECK_BUDGET = 20_000_000;
 /** Colours for classes a file names without giving one (QuPath-like, distinct from the defaults). */
@@ -252,13 +258,46 @@ function ringOf(v: unknown, index: number, tally: Tally): OpenRing {
     if (!last || last[0] !== p[0] || last[1] !== p[1]) ring.push(p);
   }
   while (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1]) ring.pop();
-  if (ring.length < 3) throw new Skip('it has a ring with fewer than 3 distinct points');
+  if (!threeDistinct(ring)) throw new Skip('it has a ring with fewer than 3 distinct points');
   if (ring.length > SIMPLIFY_ABOVE) {
-    const simple = simplifyRing([...ring, ring[0]], SIMPLIFY_TOLERANCE);
-    ring = simple.slice(0, -1);
+    ring = simplifyHuge(ring);
     note(tally, `rings of over ${SIMPLIFY_ABOVE.toLocaleString('en-US')} vertices simplified within ${SIMPLIFY_TOLERANCE} px`, index);
   }
   return ring;
+}
+
+/** Whether a ring has at least three distinct points (it may go back and forth between two). */
+function threeDistinct(ring: OpenRing): boolean {
+  const a = ring[0];
+  let b: Point | undefined;
+  for (const p of ring) {
+    if (same(p, a)) continue;
+    if (!b) b = p;
+    else if (!same(p, b)) return true;
+  }
+  return false;
+}
+
+/**
+ * A huge ring simplified within SIMPLIFY_TOLERANCE in bounded time: Douglas-Peucker is quadratic on
+ * outlines whose vertices tie for farthest (pixel staircases, teeth), so it first runs on stretches of
+ * SIMPLIFY_CHUNK vertices (their ends kept), then on the whole ring when what is left is small enough.
+ * Refused (a Skip) when over MAX_RAW_VERTICES, or over MAX_IMPORT_VERTICES after simplifying.
+ */
+function simplifyHuge(ring: OpenRing): OpenRing {
+  if (ring.length > MAX_RAW_VERTICES) throw new Skip(`it has a ring of ${ring.length.toLocaleString('en-US')} vertices; Tessera reads at most ${MAX_RAW_VERTICES.toLocaleString('en-US')}`);
+  const kept: OpenRing = [];
+  for (let start = 0; start < ring.length; start += SIMPLIFY_CHUNK) {
+    // Each stretch runs to the next one's first vertex (the last one back to the ring's first), so the stretches
+    // kept join up; each one's last vertex is left to the next.
+    const stop = start + SIMPLIFY_CHUNK;
+    const stretch = stop < ring.length ? ring.slice(start, stop + 1) : [...ring.slice(start), ring[0]];
+    const simple = simplifyChain(stretch, SIMPLIFY_TOLERANCE);
+    for (let i = 0; i < simple.length - 1; i++) kept.push(simple[i]);
+  }
+  if (kept.length > MAX_IMPORT_VERTICES) throw new Skip(`it has ${kept.length.toLocaleString('en-US')} vertices after simplifying within ${SIMPLIFY_TOLERANCE} px; Tessera takes at most ${MAX_IMPORT_VERTICES.toLocaleString('en-US')} per annotation`);
+  if (kept.length > SECOND_PASS_BELOW || kept.length < 4) return kept;
+  return simplifyRing([...kept, kept[0]], SIMPLIFY_TOLERANCE).slice(0, -1);
 }
 
 function polygonOf(v: unknown, index: number, tally: Tally): PolygonRings {
@@ -277,6 +316,8 @@ function polygonOf(v: unknown, index: number, tally: Tally): PolygonRings {
 
 /** Polygons as a rectangle or ellipse when the file says they were one and they still are; else a polygon. */
 function areaShape(polygons: PolygonRings[], kind: string | null, index: number, tally: Tally): Shape {
+  // Refused before the crossing check, which would be the slow part of a huge polygon.
+  checkSize({ type: 'polygon', polygons });
   if ((kind === 'rectangle' || kind === 'ellipse') && polygons.length === 1 && polygons[0].length === 1) {
     const ring = polygons[0][0];
     const box = shapeBounds({ type: 'polygon', polygons });

@@ -23,6 +23,19 @@ export function simplifyRing(ring: Ring, tolerance: number): Ring {
   return [...out, [out[0][0], out[0][1]]];
 }
 
+/**
+ * Douglas-Peucker on an open chain (a line, or a stretch of a ring): its two ends are kept, and every vertex
+ * dropped lies within `tolerance` of the chain kept.
+ */
+export function simplifyChain(points: Ring, tolerance: number): Ring {
+  if (points.length <= 2 || tolerance <= 0) return points;
+  const keep = new Uint8Array(points.length);
+  keep[0] = 1;
+  keep[points.length - 1] = 1;
+  mark(points, 0, points.length - 1, tolerance * tolerance, keep);
+  return points.filter((_, i) => keep[i]);
+}
+
 function mark(points: Ring, from: number, to: number, tolerance2: number, keep: Uint8Array): void {
   const stack: [number, number][] = [[from, to]];
   while (stack.length) {
