@@ -1,18 +1,20 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { cellSummary, planSlideAnalysis, startSlideAnalysis, slideVote, validateAnalysisSettings, type CellSummary, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
+import { DEFAULT_CLASSES } from '../../src/annotations';
 import { TesseraError, type Rect } from '../../src/core';
 import { currentBackend, localPredictor, openModel, type Model } from '../../src/inference';
 import { filesFromDirectory } from '../../src/inference/node';
-import { analysisGeoJson, analysisSummary, cellsCsvChunks, cellsGeoJsonChunks, tilesCsv } from '../../src/export';
+import { analysisGeoJson, analysisSummary, cellsCsvChunks, cellsGeoJsonChunks, readAnnotationsGeoJson, tilesCsv } from '../../src/export';
 import type { Slide } from '../../src/slide';
 import { openSlidePath } from '../../src/slide/node';
-import { analysisPng } from '../analysis-png';
+import { analysisPng, type PngAnnotationsInput } from '../analysis-png';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 import { backendOption, startNodeBackend } from '../node-backend';
 import { writeChunks } from '../write-chunks';
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
-                       [--png OUT.png [--png-size N]] [--backend wasm|cpu]
+                       [--png OUT.png [--png-size N] [--annotations FILE.geojson]] [--backend wasm|cpu]
                        [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
                        [--region X,Y,W,H] [--batch-size N]
        tessera analyze SLIDE --model DETECTION_MODEL_DIR --cells CELLS.csv [--csv TILES.csv] [--json SUMMARY.json]
@@ -38,7 +40,9 @@ OUT.geojson  the results as GeoJSON that QuPath imports (File > Import objects):
 OUT.png      the whole slide, longest side N px (--png-size, 256 to 8192, default 2048), with the heatmap
             in class colours (segmentation: the mask; detection: each tile in its most common cell class,
             fainter, under the cells drawn as dots in class colours), legend, scale bar and caption, as the
-            app draws it.
+            app draws it. With --annotations, the annotations of FILE.geojson (exported from Tessera's
+            annotations panel or from QuPath) drawn over it all in their classes' colours, with their
+            measurements (µm from the slide's µm/px); features that cannot be drawn are listed on stderr.
 
 For a detection model the summary on stderr gives the cells instead of a vote: per class the count, cells
 per mm² of analysed tissue and percent of all cells, and the lymphocyte ratio (lymphocytes / (lymphocytes
@@ -51,6 +55,7 @@ per mm² of analysed tissue and percent of all cells, and the lymphocyte ratio (
 --mpp UM               µm per level-0 pixel, for slides that do not say (for example 0.5 for a 20x scan)
 --region X,Y,W,H       only tiles whose centre is in this level-0 rectangle
 --batch-size N         tiles per batch (default 8)
+--annotations FILE     GeoJSON annotations to draw on the --png (needs --png)
 --backend              wasm (the default; falls back to cpu if it cannot start) or cpu
 Exit codes: 0 success, 1 the slide or model could not be read or the run failed, 2 bad command-line arguments.
 `;
@@ -75,6 +80,7 @@ export const analyze: Command = {
       mpp: { type: 'string' },
       region: { type: 'string' },
       'batch-size': { type: 'string' },
+      annotations: { type: 'string' },
     });
     if (args.values.help) {
       io.out(USAGE);
@@ -88,6 +94,8 @@ export const analyze: Command = {
     const geojsonPath = typeof args.values.geojson === 'string' ? args.values.geojson : undefined;
     const pngPath = typeof args.values.png === 'string' ? args.values.png : undefined;
     const pngSize = pngSizeOption(args.values['png-size']);
+    const annotationsPath = typeof args.values.annotations === 'string' ? args.values.annotations : undefined;
+    if (annotationsPath !== undefined && !pngPath) throw new UsageError('--annotations draws on the PNG: give --png OUT.png too');
     const backend = backendOption(args);
     const settings = settingsFrom(args);
 
@@ -97,6 +105,8 @@ export const analyze: Command = {
     try {
       stop = await startNodeBackend(backend, io);
       slide = await openSlidePath(args.positionals[0]);
+      // Read before the run, so a bad file is refused at once rather than after the analysis.
+      const annotations = annotationsPath ? await readAnnotationsFile(annotationsPath, slide, io) : null;
       model = await openModel(await filesFromDirectory(modelDir));
       const detection = model.manifest.task === 'detection';
       if (cellsPath && !detection) throw new UsageError(`--cells needs a detection model; ${oneLine(modelDir)} is a ${model.manifest.task} model (write its tiles with --csv)`);
@@ -113,7 +123,9 @@ export const analyze: Command = {
       if (cellsPath && plan.cells) await writeChunks(cellsPath, cellsCsvChunks(plan.cells));
       if (geojsonPath && plan.cells) await writeChunks(geojsonPath, [...cellsGeoJsonChunks(plan.cells, model.manifest.output.classes), '\n']);
       else if (geojsonPath) await writeFile(geojsonPath, `${JSON.stringify(analysisGeoJson(plan, model.manifest, g.mpp))}\n`);
-      if (pngPath) await writeFile(pngPath, await analysisPng(slide, plan, model.manifest, vote, pngSize));
+      // With --mpp the annotations are measured at the µm/px given, as the tiles are.
+      const drawn = annotations && g.mppSource === 'user' ? { ...annotations, pixelSize: { x: g.mpp, y: g.mpp } } : annotations;
+      if (pngPath) await writeFile(pngPath, await analysisPng(slide, plan, model.manifest, vote, pngSize, drawn));
       if (jsonPath) {
         const summary = analysisSummary(plan.store, vote, {
           slide: { name: slide.info.name, width: slide.info.levels[0].width, height: slide.info.levels[0].height },
@@ -138,6 +150,35 @@ export const analyze: Command = {
     }
   },
 };
+
+/**
+ * The annotations of a GeoJSON file (Tessera's or QuPath's) for the PNG: features that cannot be drawn and
+ * what was changed are said on stderr; a file that is not GeoJSON, or of which nothing can be drawn, is a
+ * TesseraError (one line, exit 1).
+ */
+async function readAnnotationsFile(path: string, slide: Slide, io: CliIo): Promise<PngAnnotationsInput> {
+  const name = basename(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : oneLine(String(e));
+    throw new TesseraError('invalid-argument', `The annotations file ${oneLine(path)} could not be read: ${why}.`);
+  }
+  const { width, height } = slide.info.levels[0];
+  const read = readAnnotationsGeoJson(text, name, { width, height });
+  const prefix = `tessera: analyze: ${oneLine(name)}:`;
+  if (!read.annotations.length && read.skipped.length) {
+    const s = read.skipped[0];
+    throw new TesseraError('corrupt-file', `None of the ${read.skipped.length} features of ${name} can be drawn (feature ${s.index + 1}: ${s.reason}${read.skipped.length > 1 ? '; and others' : ''}).`);
+  }
+  io.err(`${prefix} ${read.annotations.length} annotation${read.annotations.length === 1 ? '' : 's'} to draw${read.skipped.length ? `, ${read.skipped.length} feature${read.skipped.length === 1 ? '' : 's'} left out` : ''}\n`);
+  for (const s of read.skipped.slice(0, 10)) io.err(`${prefix} feature ${s.index + 1} left out: ${oneLine(s.reason)}\n`);
+  if (read.skipped.length > 10) io.err(`${prefix} and ${read.skipped.length - 10} more left out\n`);
+  for (const n of read.notes) io.err(`${prefix} ${oneLine(n)}\n`);
+  return { items: read.annotations, classes: [...DEFAULT_CLASSES, ...read.classes] };
+}
 
 /**
  * A detection run's summary as a pathologist reads it, one line per class then the ratio:
