@@ -41,7 +41,7 @@ export interface AnnotationDrawOptions {
   pixelSize?: PixelSize;
   /** Measurements to show instead of measuring the shape (the draft's live figures). */
   measurements?: (a: Annotation) => Measurements | null;
-  /** Outline width in screen px (default 1.5). */
+  /** Outline width in screen px (default 2, as QuPath's: a 2 px line covers at least one whole pixel wherever it falls). */
   lineWidth?: number;
   /** Fill opacity of area shapes (default 0.12; 0: outlines only). */
   fillAlpha?: number;
@@ -177,7 +177,7 @@ export function drawAnnotations(
   const scale = options.scale ?? 1;
   const minGap = options.minGap ?? 0.75;
   const dotSize = options.dotSize ?? 3;
-  const lineWidth = (options.lineWidth ?? 1.5) * scale;
+  const lineWidth = (options.lineWidth ?? 2) * scale;
   const fillAlpha = options.fillAlpha ?? 0.12;
   const boundsOf = options.boundsOf ?? ((a: Annotation) => shapeBounds(a.shape));
   const selected = options.selected;
