@@ -8,18 +8,20 @@
  * BENCH_SEED (20240611), BENCH_CONCURRENCY (the pool size), BENCH_SLIDE (a slide to use instead of the
  * generated one), BENCH_TIMEOUT_S (900, whole run).
  *
- * BENCH_PARTS (default "slides,models,batch,worker,cells"): which parts run; the model part (ResNet-18 images per
+ * BENCH_PARTS (default "slides,models,batch,worker,cells,annotations"): which parts run; the model part (ResNet-18 images per
  * second, bench/models/models.ts), the batch part (scoring a patch folder, worker and in-page,
  * bench/batch/batch.ts) and the worker part (issue 12: the analysis and batch scoring with the model in the
  * inference worker against the model on the page's thread, and the page's responsiveness meanwhile,
  * bench/worker/worker.ts) and the cells part (issue 13: pan and zoom frame intervals with 1,000,000 cells
- * loaded against none, bench/cells/cells.ts) run after the slide part and merge their figures into latest.json.
+ * loaded against none, bench/cells/cells.ts) and the annotations part (issue 14: the same with 10,000 annotations of
+ * 100 vertices, bench/annotations/annotations.ts) run after the slide part and merge their figures into latest.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { ANNOTATIONS_TIMEOUT_MS, runAnnotationsPart } from './annotations/annotations';
 import { BATCH_TIMEOUT_MS, runBatchPart } from './batch/batch';
 import { CELLS_TIMEOUT_MS, runCellsPart } from './cells/cells';
 import { MODELS_TIMEOUT_MS, runModelPart } from './models/models';
@@ -344,7 +346,7 @@ async function main(): Promise<void> {
   }
 }
 
-const ALL_PARTS = ['slides', 'models', 'batch', 'worker', 'cells'];
+const ALL_PARTS = ['slides', 'models', 'batch', 'worker', 'cells', 'annotations'];
 const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of PARTS) {
   if (!ALL_PARTS.includes(p)) {
@@ -355,7 +357,7 @@ for (const p of PARTS) {
 
 // BENCH_BATCH_TIMEOUT_S limits each of the batch part's runs; the part as a whole gets twice that.
 const LIMIT_MS =
-  (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + (PARTS.has('batch') ? 2 * BATCH_TIMEOUT_MS : 0) + (PARTS.has('worker') ? WORKER_TIMEOUT_MS : 0) + (PARTS.has('cells') ? CELLS_TIMEOUT_MS : 0) + 60_000;
+  (PARTS.has('slides') ? TIMEOUT_MS : 0) + (PARTS.has('models') ? MODELS_TIMEOUT_MS : 0) + (PARTS.has('batch') ? 2 * BATCH_TIMEOUT_MS : 0) + (PARTS.has('worker') ? WORKER_TIMEOUT_MS : 0) + (PARTS.has('cells') ? CELLS_TIMEOUT_MS : 0) + (PARTS.has('annotations') ? ANNOTATIONS_TIMEOUT_MS : 0) + 60_000;
 const overall = setTimeout(() => {
   log(`the whole benchmark took longer than ${LIMIT_MS / 1000} s; giving up`);
   process.exit(1);
@@ -368,6 +370,7 @@ overall.unref();
   if (PARTS.has('batch')) await runBatchPart();
   if (PARTS.has('worker')) await runWorkerPart();
   if (PARTS.has('cells')) await runCellsPart();
+  if (PARTS.has('annotations')) await runAnnotationsPart();
 })().then(
   () => process.exit(0),
   (e) => {

@@ -1,0 +1,339 @@
+/**
+ * The annotations part of `npm run bench` (issue 14 part 7): is the viewer still smooth with a model's
+ * nuclei imported as annotations, 10,000 shapes of 100 vertices each (1,000,000 vertices)?
+ *
+ * The app in headless Chromium, the 1.2-gigapixel benchmark slide (the cells part's) opened with "Open
+ * file…", then, alternating in each round, no annotations and the 10,000 nuclei put in the open slide's
+ * store (window.__tessera.annotations.load; the app's store, drawn by the viewer's annotation layer). The
+ * nuclei are seeded nucleus-like polygons (4-6 µm radius) at tissue density (BENCH_ANNOTATIONS_DENSITY,
+ * 3,400 per mm², as the cells part's) in a square patch at the slide's middle, where the view starts. The
+ * view is panned (dragged in a circle, bench/worker/page-meter.ts) and zoomed (mouse-wheel steps in and
+ * out), and the requestAnimationFrame intervals meanwhile (p50, p95) are the figures, side by side with the
+ * same motion and no annotations, with their ratios (goal: p95 at most 1.5x none's). Also: the layer's
+ * own draw time per frame (lastDraw().ms), the shapes and vertices it drew, the longest long task, and what
+ * loading the 10,000 costs the page.
+ *
+ * Scenes: **slide** at 10x (a view holds a few hundred nuclei, each drawn with its simplified outline) and
+ * **patch** at 2x (all 10,000 in view, most of them dots: the layer's worst case for culling).
+ *
+ * Environment: BENCH_ANNOTATIONS (10000), BENCH_ANNOTATIONS_VERTICES (100), BENCH_ANNOTATIONS_DENSITY (3400 per
+ * mm²), BENCH_ANNOTATIONS_ROUNDS (3; each condition's median round by pan p95), BENCH_ANNOTATIONS_DRAG_MS
+ * (3000), BENCH_ANNOTATIONS_ZOOM_MS (3000), BENCH_ANNOTATIONS_SCENES (slide,patch), BENCH_ANNOTATIONS_TIMEOUT_S
+ * (900). Merged into bench/results/latest.json under "annotations".
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { Page } from 'playwright-core';
+import type {} from '../../src/app/tessera-global';
+import { LARGE_SLIDE, ensureLargeSlide, envInt, foreignLoadMeter, log, mergeIntoLatest, startSession, withTimeout, type Session } from '../lib';
+import { dragView, installMeter, type FrameStats, type Responsiveness } from '../worker/page-meter';
+
+const COUNT = envInt('BENCH_ANNOTATIONS', 10_000);
+const VERTICES = envInt('BENCH_ANNOTATIONS_VERTICES', 100);
+const DENSITY = envInt('BENCH_ANNOTATIONS_DENSITY', 3400);
+const ROUNDS = envInt('BENCH_ANNOTATIONS_ROUNDS', 3);
+const DRAG_MS = envInt('BENCH_ANNOTATIONS_DRAG_MS', 3000);
+const ZOOM_MS = envInt('BENCH_ANNOTATIONS_ZOOM_MS', 3000);
+export const ANNOTATIONS_TIMEOUT_MS = envInt('BENCH_ANNOTATIONS_TIMEOUT_S', 900) * 1000;
+const SCENES = (process.env.BENCH_ANNOTATIONS_SCENES ?? 'slide,patch').split(',').map((s) => s.trim()).filter(Boolean);
+const SCENE_MAGNIFICATION: Record<string, number> = { slide: 10, patch: 2 };
+
+interface LayerSample {
+  p50: number;
+  max: number;
+  frames: number;
+  shapesMax: number;
+  verticesMax: number;
+  dotsMax: number;
+}
+
+interface Motion {
+  frames: FrameStats;
+  main: Responsiveness;
+  /** The annotation layer's own draw time per frame it drew, ms, and what it drew (null without annotations). */
+  layer: LayerSample | null;
+}
+
+interface Condition {
+  annotations: number;
+  pan: Motion;
+  zoom: Motion;
+}
+
+interface Load {
+  /** Making the shapes (the bench's own work). */
+  makeMs: number;
+  /** store.load to the first frame drawn with them. */
+  ms: number;
+  main: Responsiveness;
+}
+
+async function openSlide(page: Page, path: string): Promise<void> {
+  const name = path.split('/').pop()!;
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 60_000 }), page.getByRole('button', { name: 'Open file…' }).first().click()]);
+  await chooser.setFiles(path);
+  await page.waitForFunction((n) => window.__tessera?.viewer?.slide.info.name === n && !!window.__tessera.annotations, name, { timeout: 120_000, polling: 250 });
+  await page.evaluate(() => window.__tessera.viewer!.whenIdle(60_000));
+  // The app attaches its store to the viewer; where it does not (yet), the bench does, as the app would.
+  await page.evaluate(() => {
+    const t = window.__tessera;
+    const info = t.slide!.info;
+    if (!t.viewer!.annotationView()) t.viewer!.attachAnnotations(t.annotations!, { pixelSize: info.mppX ? { x: info.mppX, y: info.mppY ?? info.mppX } : null });
+  });
+}
+
+async function resetView(page: Page, magnification: number): Promise<void> {
+  await page.evaluate(async (m) => {
+    const v = window.__tessera.viewer!;
+    const { width, height } = v.slide.info.levels[0];
+    v.setView({ centerX: width / 2, centerY: height / 2, imageZoom: v.viewState().imageZoom }, true);
+    v.setMagnification(m);
+    await v.whenIdle(60_000);
+  }, magnification);
+}
+
+/** Loads `count` nuclei into the store (0: empties it) and waits for the frame that draws them. */
+async function loadAnnotations(page: Page, count: number): Promise<Load | null> {
+  return page.evaluate(
+    async ({ n, vertices, density }) => {
+      const t = window.__tessera;
+      const store = t.annotations!;
+      const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      if (!n) {
+        store.load([]);
+        await frames();
+        return null;
+      }
+      const m0 = performance.now();
+      const info = t.slide!.info;
+      const mpp = info.mppX ?? 0.5;
+      const { width: w0, height: h0 } = info.levels[0];
+      // A square patch at the slide's middle holding n nuclei at `density` per mm².
+      const side = (Math.sqrt(n / density) * 1000) / mpp;
+      let seed = 20241203;
+      const rnd = () => {
+        seed = (seed * 1664525 + 1013904223) >>> 0;
+        return seed / 2 ** 32;
+      };
+      const classes = ['Tumor', 'Stroma', 'Immune cells', 'Necrosis', 'Other'];
+      const list = [];
+      for (let k = 0; k < n; k++) {
+        const cx = w0 / 2 + (rnd() - 0.5) * side;
+        const cy = h0 / 2 + (rnd() - 0.5) * side;
+        const r = (4 + 2 * rnd()) / mpp;
+        const phase = rnd() * 6.28;
+        const ring: [number, number][] = [];
+        for (let i = 0; i < vertices; i++) {
+          const a = (2 * Math.PI * i) / vertices;
+          const wobble = 1 + 0.12 * Math.sin(3 * a + phase) + 0.05 * Math.sin(7 * a);
+          ring.push([cx + r * wobble * Math.cos(a), cy + r * 0.8 * wobble * Math.sin(a)]);
+        }
+        list.push({ id: crypto.randomUUID(), name: '', className: classes[k % classes.length], locked: false, shape: { type: 'polygon' as const, polygons: [[ring]] } });
+      }
+      const makeMs = performance.now() - m0;
+      await new Promise((r) => setTimeout(r, 100));
+      window.__benchMeter!.start('load');
+      const t0 = performance.now();
+      store.load(list);
+      await frames();
+      const ms = performance.now() - t0;
+      const main = await window.__benchMeter!.stop('load');
+      return { makeMs, ms, main };
+    },
+    { n: count, vertices: VERTICES, density: DENSITY },
+  );
+}
+
+/** Records the annotation layer's draw statistics once a frame until stopped. */
+async function startLayerSampling(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    type S = { running: boolean; ms: number[]; shapes: number[]; vertices: number[]; dots: number[]; last: string };
+    const s: S = { running: true, ms: [], shapes: [], vertices: [], dots: [], last: '' };
+    (window as unknown as { __benchAnnotations?: S }).__benchAnnotations = s;
+    const tick = () => {
+      if (!s.running) return;
+      const d = window.__tessera.viewer?.annotationView()?.lastDraw();
+      const key = d ? JSON.stringify(d) : '';
+      if (d && key !== s.last && d.shapes > 0) {
+        s.ms.push(d.ms);
+        s.shapes.push(d.shapes);
+        s.vertices.push(d.vertices);
+        s.dots.push(d.dots);
+      }
+      s.last = key;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function stopLayerSampling(page: Page): Promise<LayerSample | null> {
+  return page.evaluate(() => {
+    const s = (window as unknown as { __benchAnnotations: { running: boolean; ms: number[]; shapes: number[]; vertices: number[]; dots: number[] } }).__benchAnnotations;
+    s.running = false;
+    if (!s.ms.length) return null;
+    const sorted = [...s.ms].sort((a, b) => a - b);
+    return { p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted[sorted.length - 1], frames: sorted.length, shapesMax: Math.max(...s.shapes), verticesMax: Math.max(...s.vertices), dotsMax: Math.max(...s.dots) };
+  });
+}
+
+async function viewerBox(page: Page) {
+  const box = await page.getByTestId('viewer').boundingBox();
+  if (!box) throw new Error('the viewer is not on screen');
+  return box;
+}
+
+async function pan(page: Page): Promise<Motion> {
+  const box = await viewerBox(page);
+  await page.evaluate(() => {
+    window.__benchMeter!.start('pan');
+    window.__benchMeter!.startFrames();
+  });
+  await startLayerSampling(page);
+  const frames = await dragView(page, box, DRAG_MS, Date.now(), 0);
+  const main = await page.evaluate(() => window.__benchMeter!.stop('pan'));
+  return { frames, main, layer: await stopLayerSampling(page) };
+}
+
+/** Mouse-wheel steps at the viewer's middle: two in, two out, one every 150 ms, for ZOOM_MS. */
+async function zoom(page: Page): Promise<Motion> {
+  const box = await viewerBox(page);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.evaluate(() => {
+    window.__benchMeter!.start('zoom');
+    window.__benchMeter!.startFrames();
+  });
+  await startLayerSampling(page);
+  const t0 = Date.now();
+  let step = 0;
+  while (Date.now() - t0 < ZOOM_MS) {
+    await page.mouse.wheel(0, step % 4 < 2 ? -100 : 100);
+    step++;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
+  const main = await page.evaluate(() => window.__benchMeter!.stop('zoom'));
+  return { frames, main, layer: await stopLayerSampling(page) };
+}
+
+async function measure(page: Page, magnification: number, annotations: number): Promise<Condition> {
+  await resetView(page, magnification);
+  const p = await pan(page);
+  await resetView(page, magnification);
+  const z = await zoom(page);
+  return { annotations, pan: p, zoom: z };
+}
+
+const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[Math.floor((xs.length - 1) / 2)];
+const f1 = (v: number | null | undefined) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(1));
+
+interface SceneResult {
+  scene: string;
+  magnification: number;
+  viewer: { width: number; height: number };
+  /** What the layer drew at the start view. */
+  startDraw: { shapes: number; vertices: number; dots: number; ms: number } | null;
+  none: Condition & { rounds: number[] };
+  shapes: Condition & { rounds: number[]; load: Load; ratios: { panP50: number; panP95: number; zoomP50: number; zoomP95: number } };
+}
+
+async function runScene(page: Page, scene: string): Promise<SceneResult> {
+  const magnification = SCENE_MAGNIFICATION[scene];
+  if (!magnification) throw new Error(`BENCH_ANNOTATIONS_SCENES: unknown scene "${scene}" (scenes: ${Object.keys(SCENE_MAGNIFICATION).join(', ')})`);
+  const rounds = { none: [] as Condition[], shapes: [] as Condition[] };
+  const loads: Load[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order: ('none' | 'shapes')[] = round % 2 ? ['none', 'shapes'] : ['shapes', 'none'];
+    for (const kind of order) {
+      log(`annotations (${scene}) round ${round}/${ROUNDS}: ${kind === 'none' ? 'no annotations' : `${COUNT.toLocaleString('en')} shapes x ${VERTICES} vertices`}, pan ${DRAG_MS} ms and zoom ${ZOOM_MS} ms...`);
+      const load = await withTimeout(loadAnnotations(page, kind === 'none' ? 0 : COUNT), 180_000, 'loading the annotations');
+      if (load) loads.push(load);
+      rounds[kind].push(await withTimeout(measure(page, magnification, kind === 'none' ? 0 : COUNT), 120_000, `measuring ${kind}`));
+      if (kind !== 'none') await loadAnnotations(page, 0);
+    }
+  }
+  await loadAnnotations(page, COUNT);
+  await resetView(page, magnification);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const startDraw = await page.evaluate(() => window.__tessera.viewer!.annotationView()?.lastDraw() ?? null);
+  const viewer = await viewerBox(page);
+  await loadAnnotations(page, 0);
+  const pick = (cs: Condition[]) => ({ ...median(cs, (c) => c.pan.frames.p95Ms), rounds: cs.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) });
+  const none = pick(rounds.none);
+  const shapes = pick(rounds.shapes);
+  return {
+    scene,
+    magnification,
+    viewer: { width: Math.round(viewer.width), height: Math.round(viewer.height) },
+    startDraw,
+    none,
+    shapes: {
+      ...shapes,
+      load: median(loads, (l) => l.ms),
+      ratios: {
+        panP50: shapes.pan.frames.p50Ms / none.pan.frames.p50Ms,
+        panP95: shapes.pan.frames.p95Ms / none.pan.frames.p95Ms,
+        zoomP50: shapes.zoom.frames.p50Ms / none.zoom.frames.p50Ms,
+        zoomP95: shapes.zoom.frames.p95Ms / none.zoom.frames.p95Ms,
+      },
+    },
+  };
+}
+
+function printScene(r: SceneResult): void {
+  const pad = (s: string, n: number) => s.padStart(n);
+  const d = r.startDraw;
+  console.log(`\nAnnotations (${r.scene}): ${COUNT.toLocaleString('en')} shapes x ${VERTICES} vertices at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px; start view: ${d ? `${d.shapes} shapes drawn (${d.dots} as dots), ${d.vertices} vertices, ${f1(d.ms)} ms` : 'n/a'}`);
+  console.log(['annotations'.padEnd(14), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('pan p95 ÷ none', 15), pad('zoom p95 ÷ none', 16), pad('layer ms p50/max', 17), pad('shapes max', 11), pad('longest task', 13)].join('  '));
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  for (const c of [r.none, r.shapes]) {
+    const layer = c.pan.layer ? `${f1(c.pan.layer.p50)}/${f1(Math.max(c.pan.layer.max, c.zoom.layer?.max ?? 0))}` : '—';
+    const shapesMax = c.pan.layer ? String(Math.max(c.pan.layer.shapesMax, c.zoom.layer?.shapesMax ?? 0)) : '—';
+    const longest = Math.max(c.pan.main.longestTaskMs, c.zoom.main.longestTaskMs);
+    const ratios = c === r.shapes ? r.shapes.ratios : null;
+    console.log([(c.annotations ? c.annotations.toLocaleString('en') : 'none').padEnd(14), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(ratios ? x(ratios.panP95) : '', 15), pad(ratios ? x(ratios.zoomP95) : '', 16), pad(layer, 17), pad(shapesMax, 11), pad(f1(longest), 13)].join('  '));
+  }
+  console.log(`(requestAnimationFrame intervals, ms, median round by pan p95; rounds' pan p95: none ${r.none.rounds.join(' ')}; shapes ${r.shapes.rounds.join(' ')})`);
+  const l = r.shapes.load;
+  console.log(`loading ${COUNT.toLocaleString('en')} shapes: ${f1(l.ms)} ms from store.load to the frame drawing them, longest task ${f1(l.main.longestTaskMs)} ms (making them, the bench's own work: ${f1(l.makeMs)} ms)`);
+}
+
+export async function runAnnotationsPart(): Promise<void> {
+  const date = new Date().toISOString();
+  const foreign = foreignLoadMeter();
+  let session: Session | undefined;
+  const results: SceneResult[] = [];
+  try {
+    if (!existsSync(LARGE_SLIDE) && !process.env.BENCH_SLIDE) log('the 1.2-gigapixel slide is made first (about 20 s)');
+    const path = await ensureLargeSlide();
+    session = await startSession();
+    log(`Chromium ${session.env.chromiumVersion}, ${COUNT.toLocaleString('en')} annotations x ${VERTICES} vertices, ${ROUNDS} rounds, scenes ${SCENES.join(', ')}`);
+    log(`annotations: opening ${path}...`);
+    await openSlide(session.page, path);
+    await installMeter(session.page);
+    for (const scene of SCENES) {
+      const r = await runScene(session.page, scene);
+      printScene(r);
+      results.push(r);
+    }
+    const otherLoad = foreign();
+    if (otherLoad !== null) console.log(`CPU used by other processes during the part: ${(100 * otherLoad).toFixed(0)}% of ${cpus().length} cores`);
+    mergeIntoLatest('annotations', {
+      date,
+      count: COUNT,
+      verticesEach: VERTICES,
+      densityPerMm2: DENSITY,
+      rounds: ROUNDS,
+      dragMs: DRAG_MS,
+      zoomMs: ZOOM_MS,
+      slide: path.split('/').pop(),
+      chromium: session.env.chromiumVersion,
+      machine: { cores: cpus().length, loadAverage1m: Number(loadavg()[0].toFixed(2)), cpuModel: cpus()[0]?.model ?? 'unknown' },
+      otherProcessesCpuShare: otherLoad,
+      scenes: results,
+      pageErrors: session.pageErrors,
+    });
+  } finally {
+    await session?.close();
+  }
+}
