@@ -176,3 +176,30 @@ export async function dropText(page: Page, name: string, text: string, type = 'a
 export function annotationRows(page: Page): Locator {
   return page.getByTestId('annotation-row');
 }
+
+/** Where level-0 point (x, y) is on the page now, through the annotation view's own mapping. */
+export async function slidePoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const p = await page.evaluate(([px, py]) => window.__tessera.viewer!.annotationView()!.toScreen(px, py), [x, y] as const);
+  expect(p, `level-0 (${x}, ${y}) is in the view`).not.toBeNull();
+  const box = (await viewerLocator(page).boundingBox())!;
+  return { x: box.x + p!.x, y: box.y + p!.y };
+}
+
+/** Drags the mouse over the slide from level-0 point `from` to `to` (with the active tool). */
+export async function dragOnSlide(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const a = await slidePoint(page, ...from);
+  const b = await slidePoint(page, ...to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  await page.mouse.up();
+}
+
+/** Clicks level-0 points of the slide one after another. */
+export async function clickOnSlide(page: Page, ...points: [number, number][]): Promise<void> {
+  for (const [x, y] of points) {
+    const p = await slidePoint(page, x, y);
+    await page.mouse.click(p.x, p.y);
+  }
+}

@@ -57,17 +57,29 @@ export function useAnnotations(slide: BrowserSlide | null, viewer: SlideViewer |
     };
   }, [store]);
 
-  const view = useAttachedView(viewer, store, pixelSize, drawClassRef);
+  // The previous slide's viewer is still passed for a render after another slide opens: not attached to.
+  const view = useAttachedView(viewer && slide && viewer.slide === slide ? viewer : null, store, pixelSize, drawClassRef);
   const saving = useAnnotationSaving(slide, store, database);
   return { store, version, view, pixelSize, drawClass, setDrawClass, saving };
 }
 
-/** The store attached to the viewer (its tools and layer), detached when either goes. */
+/**
+ * The store attached to the viewer (its tools and layer), detached when either goes. New shapes take the
+ * panel's "draw as" class as it is when they are drawn (read through the ref, so no re-attaching).
+ */
 function useAttachedView(viewer: SlideViewer | null, store: AnnotationStore | null, pixelSize: PixelSize, drawClass: { readonly current: string | null }): AnnotationView | null {
-  const [view] = useState<AnnotationView | null>(null);
-  void viewer;
-  void store;
-  void pixelSize;
-  void drawClass;
+  const [view, setView] = useState<AnnotationView | null>(null);
+  useEffect(() => {
+    if (!viewer || !store) return;
+    const attached = viewer.attachAnnotations(store, {
+      pixelSize,
+      newClass: () => (store.classes.some((c) => c.name === drawClass.current) ? drawClass.current : null),
+    });
+    setView(attached);
+    return () => {
+      setView(null);
+      attached.dispose();
+    };
+  }, [viewer, store, pixelSize, drawClass]);
   return view;
 }
