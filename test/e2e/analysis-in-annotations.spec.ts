@@ -1,20 +1,38 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { Annotation } from '../../src/annotations';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
+import { ROOT, tessera } from '../support/run-cli';
 import { chooseModel, expect, openWithPicker, test, useWasm, waitForSlide } from './helpers';
 
 // Issue 14, part 6: Analyze inside selected annotations. An ellipse and a polygon (and a line, which has no
 // inside) are put into the slide's annotation store and selected; "Selected annotations", Analyze: the
 // tiles analysed are exactly those whose centre lies inside a shape (found here from the grid alone), the
 // per-annotation rows hold what the result store gives, and with the cell model the cells inside the
-// polygon are those the test counts from the CellStore's columns.
+// polygon are those the test counts from the CellStore's columns, and those `tessera analyze --cells` finds
+// inside it over a rectangle a tile wider than the polygon on every side (no cell near the outline missed).
 
 test.skip(!HAVE_FIXTURES, SKIP_REASON);
 
 const SLIDE = 'CMU-1-Small-Region.svs';
-/** In the tissue the ICIAR tests analyse (tiles of 108 level-0 px): about five tiles each. */
+/** In tissue (ICIAR's tiles are 108 level-0 px): about five tiles. */
 const ELLIPSE = { x: 870.5, y: 1300.5, width: 280, height: 220 };
-const POLYGON: [number, number][] = [[1180, 1330], [1400, 1360], [1390, 1560], [1250, 1600], [1170, 1480]];
+/** Where the cell model finds lymphocytes, tumour and stromal cells alike. */
+const POLYGON: [number, number][] = [[1000, 1680], [1250, 1660], [1300, 1900], [1120, 1960], [980, 1850]];
+/** Around the polygon with more than a cell tile (257 level-0 px) to spare on every side. */
+const AROUND_POLYGON = '700,1380,900,860';
+
+function insidePolygon(polygon: readonly (readonly [number, number])[], x: number, y: number): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i];
+    const [xj, yj] = polygon[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
 
 async function addAnnotations(page: Page): Promise<{ ellipse: string; polygon: string; line: string }> {
   return page.evaluate(({ ellipse, polygon }) => {
@@ -121,6 +139,7 @@ test('Analyze inside selected annotations: the tiles centred inside, per-annotat
   test.info().annotations.push({ type: 'inside the annotations', description: figures });
   console.log(figures);
   expect(total, 'cells inside the polygon').toBeGreaterThan(10);
+  expect(cells.counts.filter((n) => n > 0).length, 'classes with cells inside').toBe(3);
   expect(cells.all, 'cells found in its tiles, inside and out').toBeGreaterThan(total);
   const row = page.locator(`[data-testid="region-row"][data-annotation-id="${ids.polygon}"]`);
   await expect(page.getByTestId('region-row')).toHaveCount(1);
@@ -129,4 +148,20 @@ test('Analyze inside selected annotations: the tiles centred inside, per-annotat
     await expect(row.getByTestId(`region-cells-per-mm2-${name}`)).toHaveText(Math.round(cells.counts[c] / cells.mm2).toLocaleString('en'));
   }
   await expect(row.getByTestId('region-cells-total')).toHaveText(`${total.toLocaleString('en')} · ${Math.round(total / cells.mm2).toLocaleString('en')}/mm²`);
+
+  // tessera analyze --cells over a wider rectangle (Node): the same cells inside the polygon, class by class.
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-inside-'));
+  try {
+    const csv = join(dir, 'cells.csv');
+    const cli = await tessera('analyze', fixture('slides', SLIDE), '--model', join(ROOT, 'models', 'cell-types'), '--cells', csv, '--region', AROUND_POLYGON);
+    expect(cli.code, cli.stderr).toBe(0);
+    const theirs = cells.classNames.map(() => 0);
+    for (const line of readFileSync(csv, 'utf8').trimEnd().split('\n').slice(1)) {
+      const [x, y, cls] = line.split(',');
+      if (insidePolygon(POLYGON, Number(x), Number(y))) theirs[cells.classNames.indexOf(cls)]++;
+    }
+    expect(theirs, 'cells inside the polygon from tessera analyze --cells over a wider rectangle').toEqual(cells.counts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
