@@ -232,6 +232,42 @@ test('draw, measure and edit every kind of annotation with the mouse and QuPath\
     await waitIdle(page);
   });
 
+  await test.step('the wheel zooms while drawing; the analysis rectangle sends the tools back to panning, and a tool ends it', async () => {
+    await page.keyboard.press('r');
+    const before = (await viewState(page)).imageZoom;
+    const c = await screen(page, [CX, CY]);
+    await page.mouse.move(c.x, c.y);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => (await viewState(page)).imageZoom).toBeGreaterThan(before * 1.1);
+    expect(await tool(page)).toBe('rectangle');
+    await page.evaluate((z) => window.__tessera.viewer!.setView({ centerX: 1110, centerY: 1480, imageZoom: z }, true), zoom);
+    await waitIdle(page);
+    const count = (await store()).length;
+    // The Analyze panel's "Draw rectangle" calls viewer.drawRectangle(); here the test calls it.
+    const startAnalysisRectangle = () =>
+      page.evaluate(() => {
+        const w = window as unknown as { analysisRect: unknown };
+        w.analysisRect = 'pending';
+        void window.__tessera.viewer!.drawRectangle().then((r) => (w.analysisRect = r));
+      });
+    const analysisRect = () => page.evaluate(() => (window as unknown as { analysisRect: unknown }).analysisRect);
+    await startAnalysisRectangle();
+    expect(await tool(page)).toBeNull();
+    await drag(page, [CX - 100, CY - 100], [CX + 100, CY + 50]);
+    await expect.poll(analysisRect).toMatchObject({ width: expect.any(Number), height: expect.any(Number) });
+    const r = (await analysisRect()) as { width: number; height: number };
+    expect(Math.abs(r.width - 200)).toBeLessThan(2);
+    expect(await store(), 'the drag drew the analysis rectangle, not an annotation').toHaveLength(count);
+    await startAnalysisRectangle();
+    await page.keyboard.press('r');
+    await expect.poll(analysisRect).toBeNull();
+    await drag(page, [CX - 100, CY - 100], [CX + 100, CY + 50]);
+    expect(await store()).toHaveLength(count + 1);
+    await page.keyboard.press('Control+z');
+    expect(await store()).toHaveLength(count);
+    await page.keyboard.press('m');
+  });
+
   await test.step('M: click selects, a drag moves (one edit), a vertex handle reshapes; Delete; Ctrl+Z and Ctrl+Shift+Z', async () => {
     const rect = (await store()).find((a) => a.shape.type === 'rectangle')!;
     const r0 = rect.shape as Extract<Shape, { type: 'rectangle' }>;
@@ -264,5 +300,22 @@ test('draw, measure and edit every kind of annotation with the mouse and QuPath\
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');
     expect(await get()).toEqual(moved);
+  });
+
+  await test.step('zoomTo fits a shape in the view, with a margin', async () => {
+    const polygon = (await store()).find((a) => a.shape.type === 'polygon' && a.shape.polygons[0][0].length === 3)!;
+    const xs = (polygon.shape as Extract<Shape, { type: 'polygon' }>).polygons[0][0].map((p) => p[0]);
+    const ys = (polygon.shape as Extract<Shape, { type: 'polygon' }>).polygons[0][0].map((p) => p[1]);
+    const b = { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+    await page.evaluate((id) => window.__tessera.viewer!.annotationView()!.zoomTo(id), polygon.id);
+    await waitIdle(page);
+    const v = (await page.evaluate(() => window.__tessera.viewer!.visibleRegion()))!;
+    expect(v.x).toBeLessThan(b.x0);
+    expect(v.y).toBeLessThan(b.y0);
+    expect(v.x + v.width).toBeGreaterThan(b.x1);
+    expect(v.y + v.height).toBeGreaterThan(b.y1);
+    // Fitted: the shape's larger side fills most of the view's matching side (zoomed in from the start view).
+    expect(Math.max((b.x1 - b.x0) / v.width, (b.y1 - b.y0) / v.height)).toBeGreaterThan(0.5);
+    expect((await viewState(page)).imageZoom).toBeGreaterThan(zoom * 1.5);
   });
 });
