@@ -6,7 +6,7 @@ import {
   measureShape,
   moveVertex,
   newAnnotation,
-  strokePolygons,
+  thinPolygons,
   translateShape,
   unionPolygons,
   type Annotation,
@@ -401,8 +401,8 @@ export class ToolController {
     let shape: Shape = { type: 'polygon', polygons: g.stroke };
     const target = g.targetId ? this.host.store.get(g.targetId) : undefined;
     try {
-      if (target && g.erase) shape = eraseFromShape(target.shape, g.stroke) ?? { type: 'polygon', polygons: [] };
-      else if (target) shape = addToShape(target.shape, g.stroke);
+      if (target && g.erase) shape = eraseFromShape(target.shape, g.stroke, g.radius) ?? { type: 'polygon', polygons: [] };
+      else if (target) shape = addToShape(target.shape, g.stroke, g.radius);
     } catch {
       // Preview the stroke alone when the shape cannot be combined.
     }
@@ -412,12 +412,8 @@ export class ToolController {
   private finishBrush(g: Extract<Gesture, { kind: 'brush' }>): void {
     const store = this.host.store;
     this.host.showDraft(this.brushOnly(), false);
-    let stroke: PolygonRings[];
-    try {
-      stroke = strokePolygons(g.points, g.radius);
-    } catch {
-      return;
-    }
+    // The stroke built capsule by capsule while painting is strokePolygons(g.points) already: only thinned here.
+    const stroke = thinPolygons(g.stroke, g.radius / 8);
     const target = g.targetId ? store.get(g.targetId) : undefined;
     try {
       if (!target) {
