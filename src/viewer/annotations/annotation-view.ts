@@ -2,7 +2,7 @@ import OpenSeadragon from 'openseadragon';
 import { shapeBounds, type AnnotationStore } from '../../annotations';
 import { applyAffine, invertAffine } from '../overlays/raster-placement';
 import { createAnnotationLayer } from './annotation-layer';
-import { ToolController, type PointerInput } from './tools/controller';
+import { HIT_TOLERANCE_PX, ToolController, type PointerInput } from './tools/controller';
 import { TOOL_KEYS, type AnnotationLayerHost, type AnnotationTool, type AnnotationView, type AnnotationViewOptions, type Draft, type ViewEvents } from './types';
 
 /** Space around a shape that zoomTo leaves (a fraction of its larger side; at least ZOOM_MARGIN_MIN level-0 px). */
@@ -91,7 +91,9 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
     },
     moveHandler: (e) => {
       const p = pointer(e);
-      if (p && !pressed) controller.move(p);
+      if (!p || pressed) return;
+      controller.move(p);
+      if (controller.tool() === 'move') viewer.canvas.style.cursor = moveCursor(p.sx, p.sy);
     },
     leaveHandler: () => controller.leave(),
     dblClickHandler: (e) => {
@@ -108,6 +110,15 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
       ev.preventDefault = true;
     },
   });
+
+  /** The move tool's cursor: what a press here would do (reshape at a handle, move a selected shape, else pan). */
+  const moveCursor = (x: number, y: number): string => {
+    if (!store.selection.size) return '';
+    const hit = layer.hitTest(x, y, HIT_TOLERANCE_PX);
+    const a = hit && store.selection.has(hit.id) ? store.get(hit.id) : undefined;
+    if (!hit || !a || a.locked) return '';
+    return hit.vertex !== null ? 'crosshair' : 'move';
+  };
 
   // With no tool, OpenSeadragon pans; a click (not a drag) selects, as QuPath's move tool does.
   const onCanvasClick = (e: OpenSeadragon.CanvasClickEvent) => {
