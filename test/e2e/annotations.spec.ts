@@ -267,7 +267,7 @@ test('10,000 annotations: the list shows the first 200 and says how many more, l
   await openSlide(page);
   const n = 10_000;
   await page.evaluate((count) => {
-    const list = [];
+    const list: Annotation[] = [];
     for (let i = 0; i < count; i++) {
       const x = 20 + (i % 100) * 21;
       const y = 20 + Math.floor(i / 100) * 29;
