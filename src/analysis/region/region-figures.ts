@@ -1,4 +1,6 @@
 import type { CellStore } from '../cells/cell-store';
+import type { TileGrid } from '../grid/tile-grid';
+import { ownerAlong } from '../segmentation/ownership';
 import { TileState, type ResultStore } from '../results/result-store';
 import { segmentationMeasures, type SegmentationMeasures } from '../vote/segmentation-measures';
 import { outlineAreaPx, outlineContains, type AnalysisRegion, type RegionOutline } from './region-shapes';
@@ -48,7 +50,53 @@ export interface RegionFiguresSource {
  */
 const insideCounts = new WeakMap<AnalysisRegion, Map<number, number[]>[]>();
 
-function cellsInTile(region: AnalysisRegion, s: number, cells: CellStore, t: number): number[] {
+/**
+ * A polygon's edges as [xi, yi, xj, yj] runs, by the tile row whose owned band their y-span meets. A cell
+ * lies in its tile's band, and only edges spanning its y can cross its scan line, so its test reads its
+ * row's few edges, not all of a long outline's (a 10,000-vertex outline: ~100 per row).
+ */
+const edgesByRow = new WeakMap<AnalysisRegion, (Map<number, number[]> | null)[]>();
+
+function rowEdges(region: AnalysisRegion, s: number, grid: TileGrid): Map<number, number[]> | null {
+  let perShape = edgesByRow.get(region);
+  if (!perShape) edgesByRow.set(region, (perShape = region.shapes.map(() => null)));
+  const outline = region.shapes[s].shape;
+  if (outline.type !== 'polygon') return null;
+  if (perShape[s]) return perShape[s];
+  const rows = new Map<number, number[]>();
+  for (const poly of outline.polygons) {
+    for (const ring of poly) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        const r0 = Math.max(0, ownerAlong(grid, 'y', Math.min(yi, yj)));
+        const r1 = Math.min(grid.rows - 1, ownerAlong(grid, 'y', Math.max(yi, yj)));
+        for (let r = r0; r <= r1; r++) {
+          const list = rows.get(r) ?? [];
+          if (!list.length) rows.set(r, list);
+          list.push(xi, yi, xj, yj);
+        }
+      }
+    }
+  }
+  return (perShape[s] = rows);
+}
+
+/** pointInPolygons over some of the edges (pointInRing's arithmetic; the parity of all crossings is the even-odd rule). */
+function insideByEdges(edges: readonly number[] | undefined, x: number, y: number): boolean {
+  let inside = false;
+  if (!edges) return inside;
+  for (let e = 0; e < edges.length; e += 4) {
+    const xi = edges[e];
+    const yi = edges[e + 1];
+    const xj = edges[e + 2];
+    const yj = edges[e + 3];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function cellsInTile(region: AnalysisRegion, s: number, grid: TileGrid, cells: CellStore, t: number): number[] {
   let perShape = insideCounts.get(region);
   if (!perShape) insideCounts.set(region, (perShape = region.shapes.map(() => new Map())));
   const known = perShape[s].get(t);
@@ -59,8 +107,11 @@ function cellsInTile(region: AnalysisRegion, s: number, cells: CellStore, t: num
     // Tiles wholly inside the outline (owned rule, not on its edge) hold only cells inside it.
     const test = region.rule === 'centre' || region.edgeTiles[s].has(t);
     const outline = region.shapes[s].shape;
+    const byRow = test ? rowEdges(region, s, grid) : null;
+    const edges = byRow?.get(Math.floor(t / grid.cols));
     for (let i = start; i < start + cells.tileCount[t]; i++) {
-      if (!test || outlineContains(outline, cells.x[i], cells.y[i])) counts[cells.classIndex[i]]++;
+      const inside = !test || (byRow ? insideByEdges(edges, cells.x[i], cells.y[i]) : outlineContains(outline, cells.x[i], cells.y[i]));
+      if (inside) counts[cells.classIndex[i]]++;
     }
   }
   perShape[s].set(t, counts);
@@ -82,7 +133,7 @@ export function regionFigures(plan: RegionFiguresSource): RegionFigures[] {
       if (store.state[t] !== TileState.done) continue;
       analysed++;
       for (let c = 0; c < k; c++) sums[c] += store.probabilities[t * k + c];
-      if (cells && counts) cellsInTile(region, s, cells, t).forEach((n, c) => (counts[c] += n));
+      if (cells && counts) cellsInTile(region, s, store.grid, cells, t).forEach((n, c) => (counts[c] += n));
     }
     const areaMm2 = outlineAreaPx(shape.shape) * mm2PerPx;
     const total = counts ? counts.reduce((a, b) => a + b, 0) : 0;

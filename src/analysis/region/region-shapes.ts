@@ -195,6 +195,31 @@ function segmentMeetsBox(ax: number, ay: number, bx: number, by: number, r: Rect
   return true;
 }
 
+/**
+ * Which of the points (xs[i], y), xs ascending, lie inside the polygons: pointInPolygons's even-odd rule
+ * with pointInRing's own arithmetic, but the crossings of the line y found once for the whole row (a
+ * point is inside when an odd number of them lie right of it), so a row of n tiles costs one pass over
+ * the edges instead of n. A 10,000-vertex outline over a whole slide's grid: milliseconds, not seconds.
+ */
+export function insideAlongRow(polygons: readonly Rings[], y: number, xs: readonly number[]): boolean[] {
+  const cross: number[] = [];
+  for (const poly of polygons) {
+    for (const ring of poly) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if (yi > y !== yj > y) cross.push(((xj - xi) * (y - yi)) / (yj - yi) + xi);
+      }
+    }
+  }
+  cross.sort((a, b) => a - b);
+  let k = 0; // crossings at or left of x (pointInRing counts those strictly right of it)
+  return xs.map((x) => {
+    while (k < cross.length && cross[k] <= x) k++;
+    return (cross.length - k) % 2 === 1;
+  });
+}
+
 /** How an owned box lies against an outline: outside, crossed by its edge, or wholly inside. */
 type Overlap = 'out' | 'edge' | 'in';
 
@@ -236,11 +261,11 @@ export function shapeTiles(grid: TileGrid, o: RegionOutline, rule: RegionRule): 
     const [c0, c1] = centreRange(grid, 'x', b.x, b.x + b.width);
     const [r0, r1] = centreRange(grid, 'y', b.y, b.y + b.height);
     for (let row = r0; row <= r1; row++) {
-      for (let col = c0; col <= c1; col++) {
-        const t = row * grid.cols + col;
-        const [x, y] = tileCentre(grid, t);
-        if (outlineContains(o, x, y)) out.push(t);
-      }
+      const y = tileCentre(grid, row * grid.cols)[1];
+      const cols = Array.from({ length: Math.max(0, c1 - c0 + 1) }, (_, i) => c0 + i);
+      const xs = cols.map((col) => tileCentre(grid, col)[0]);
+      const inside = o.type === 'polygon' ? insideAlongRow(o.polygons, y, xs) : xs.map((x) => outlineContains(o, x, y));
+      cols.forEach((col, i) => inside[i] && out.push(row * grid.cols + col));
     }
     return { tiles: Int32Array.from(out), edge };
   }
@@ -263,13 +288,17 @@ export function shapeTiles(grid: TileGrid, o: RegionOutline, rule: RegionRule): 
     }
   }
   for (let row = r0; row <= r1; row++) {
-    for (let col = c0; col <= c1; col++) {
-      const t = row * grid.cols + col;
-      const box = ownedBox(grid, t);
+    const cols = Array.from({ length: Math.max(0, c1 - c0 + 1) }, (_, i) => c0 + i);
+    const boxes = cols.map((col) => ownedBox(grid, row * grid.cols + col));
+    // A polygon's boxes off its edge lie wholly inside or outside: their centres (one row, one y) decide.
+    const centreIn = o.type === 'polygon' && boxes.length ? insideAlongRow(o.polygons, boxes[0].y + boxes[0].height / 2, boxes.map((b) => b.x + b.width / 2)) : [];
+    for (let i = 0; i < cols.length; i++) {
+      const t = row * grid.cols + cols[i];
+      const box = boxes[i];
       let overlap: Overlap;
       if (o.type === 'ellipse') overlap = boxAgainstEllipse(o, box);
       else if (o.type === 'rectangle') overlap = boxAgainstRectangle(o, box);
-      else overlap = edge.has(t) ? 'edge' : pointInPolygons(box.x + box.width / 2, box.y + box.height / 2, o.polygons) ? 'in' : 'out';
+      else overlap = edge.has(t) ? 'edge' : centreIn[i] ? 'in' : 'out';
       if (overlap === 'out') continue;
       out.push(t);
       if (overlap === 'edge') edge.add(t);

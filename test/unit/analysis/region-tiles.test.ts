@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { TileGrid } from '../../../src/analysis/grid/tile-grid';
-import { ownedBox, planRegion, shapeTiles, validateRegionShapes, type RegionOutline } from '../../../src/analysis/region';
+import { insideAlongRow, ownedBox, planRegion, shapeTiles, validateRegionShapes, type RegionOutline } from '../../../src/analysis/region';
 import { ownerTile } from '../../../src/analysis/segmentation/ownership';
-import { TesseraError } from '../../../src/core';
+import { pointInPolygons, TesseraError, type Rings } from '../../../src/core';
 import { mulberry32 } from '../../support/seeded-random';
 
 // Which tiles a region of shapes takes, against shapely (GEOS): tiles whose centre lies inside (classification,
@@ -153,5 +153,25 @@ describe('planRegion', () => {
     expect(() => validateRegionShapes([{ id: 'l', shape: { type: 'line', points: [[0, 0], [1, 1]] } as unknown as RegionOutline }])).toThrow(/line and has no inside/);
     expect(() => validateRegionShapes([{ id: 'r', shape: { type: 'rectangle', x: 0, y: 0, width: 0, height: 5 } }])).toThrow(/has no area/);
     expect(() => validateRegionShapes([{ id: 'p', shape: { type: 'polygon', polygons: [[[[0, 0], [1, Number.NaN], [2, 0]]]] } }])).toThrow(/at least three points with numeric/);
+  });
+});
+
+describe('insideAlongRow', () => {
+  it('answers as pointInPolygons does, point for point, on lines through vertices, along horizontal edges and at crossings', () => {
+    const rand = mulberry32(3);
+    // Integer vertices with horizontal edges and repeated ys; a hole; a second polygon overlapping the first.
+    const polygons: Rings[] = [
+      [[[0, 0], [10, 0], [10, 5], [6, 5], [6, 8], [10, 8], [10, 12], [0, 12]], [[2, 2], [4, 2], [4, 4], [2, 4]]],
+      [[[8, 3], [14, 3], [14, 9], [8, 9]]],
+      [star(5, 6, 5, 40, 9)],
+    ];
+    let checked = 0;
+    for (const y of [0, 2, 3, 4, 5, 5.5, 8, 9, 12, ...Array.from({ length: 40 }, () => rand() * 14 - 1)]) {
+      const xs = [...[0, 2, 4, 6, 8, 10, 14], ...Array.from({ length: 60 }, () => rand() * 16 - 1)].sort((a, b) => a - b);
+      const row = insideAlongRow(polygons, y, xs);
+      xs.forEach((x, i) => expect(row[i], `(${x}, ${y})`).toBe(pointInPolygons(x, y, polygons)));
+      checked += xs.length;
+    }
+    expect(checked).toBeGreaterThan(3000);
   });
 });
