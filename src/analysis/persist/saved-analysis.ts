@@ -68,8 +68,27 @@ export function savedSettings(s: Partial<SlideAnalysisSettings>): SavedSettings 
   return { overlap: v.overlap, detectTissue: v.detectTissue, minTissue: v.minTissue, tissueThreshold: v.tissueThreshold, mppOverride: v.mppOverride, region: v.region ?? null, ...(v.shapes ? { shapes: v.shapes } : {}) };
 }
 
+/**
+ * One saved analysis per slide, model and settings. A region of shapes enters the key as a 64-bit hash of
+ * its outlines, not the outlines themselves: a brushed outline of thousands of vertices would make a key
+ * of hundreds of kB (the shapes themselves are kept in `settings`).
+ */
 export function analysisKey(slideFingerprint: string, modelKey: string, settings: SavedSettings): string {
-  return `${slideFingerprint}|${modelKey}|${JSON.stringify(settings)}`;
+  const { shapes, ...rest } = settings;
+  const region = shapes ? `|shapes:${hash64(JSON.stringify(shapes))}` : '';
+  return `${slideFingerprint}|${modelKey}|${JSON.stringify(rest)}${region}`;
+}
+
+/** Two 32-bit FNV-1a hashes with different offsets, as 16 hex digits (a key, not a security measure). */
+function hash64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 /** A copy of the plan's results as they stand (copies, so the run can go on writing into its own). */

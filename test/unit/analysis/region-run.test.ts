@@ -66,6 +66,10 @@ describe.skipIf(!canRun)(`a run inside shapes${canRun ? '' : ` (${SKIP_REASON})`
     const saved = snapshotAnalysis(plan, meta);
     expect(saved.key).toBe(analysisKey(meta.slideFingerprint, meta.modelKey, meta.settings));
     expect(savedSettings({ detectTissue: false })).not.toHaveProperty('shapes');
+    // The key names the shapes by a hash: short, and another outline gives another key.
+    expect(saved.key.length).toBeLessThan(300);
+    const moved = savedSettings({ ...settings, shapes: [shapes[0], { id: 'p', shape: { type: 'polygon', polygons: [[[[1300, 1000], [1500, 1050], [1420, 1261]]]] } }] });
+    expect(analysisKey(meta.slideFingerprint, meta.modelKey, moved)).not.toBe(saved.key);
     const again = await planSlideAnalysis(slide, model, { ...saved.settings, batchSize: 8 });
     restoreAnalysis(again, saved);
     const resumed = startSlideAnalysis(slide, localPredictor(model), again, { ...saved.settings });
