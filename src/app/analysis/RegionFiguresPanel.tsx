@@ -3,6 +3,9 @@ import { classColor, UNCLASSIFIED_COLOR, type AnnotationStore } from '../../anno
 import type { Predictor } from '../../inference/worker';
 import { formatCount, formatMm2 } from '../format';
 
+/** Rows shown at most: a region of thousands of shapes (imported nuclei, say) would make a table nobody reads, redrawn 4 times a second. */
+const MAX_ROWS = 200;
+
 const KIND: Record<RegionFigures['type'], string> = { rectangle: 'Rectangle', ellipse: 'Ellipse', polygon: 'Polygon' };
 
 /**
@@ -50,7 +53,7 @@ export function RegionFiguresPanel({ figures, model, annotations }: Props) {
             </tr>
           </thead>
           <tbody>
-            {figures.map((f) => {
+            {figures.slice(0, MAX_ROWS).map((f) => {
               const { label, color, className } = rowLabel(f, annotations);
               return (
                 <tr key={f.id} data-testid="region-row" data-annotation-id={f.id}>
@@ -81,6 +84,7 @@ export function RegionFiguresPanel({ figures, model, annotations }: Props) {
           </tbody>
         </table>
       </div>
+      {figures.length > MAX_ROWS ? <p className="muted" data-testid="region-rows-left-out">The first {MAX_ROWS} of {figures.length.toLocaleString('en')} annotations.</p> : null}
       <p className="muted">
         {detection
           ? 'Cells whose centre lies inside each annotation, and per mm² of its area; every tile that can hold such a cell is analysed.'
