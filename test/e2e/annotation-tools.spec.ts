@@ -240,6 +240,12 @@ test('draw, measure and edit every kind of annotation with the mouse and QuPath\
     await page.mouse.wheel(0, -300);
     await expect.poll(async () => (await viewState(page)).imageZoom).toBeGreaterThan(before * 1.1);
     expect(await tool(page)).toBe('rectangle');
+    // The arrows still pan with the viewer focused.
+    await page.evaluate(() => window.__tessera.viewer!.focus());
+    const x0 = (await viewState(page)).centerX;
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await viewState(page)).centerX).toBeGreaterThan(x0 + 10);
+    expect(await tool(page)).toBe('rectangle');
     await page.evaluate((z) => window.__tessera.viewer!.setView({ centerX: 1110, centerY: 1480, imageZoom: z }, true), zoom);
     await waitIdle(page);
     const count = (await store()).length;

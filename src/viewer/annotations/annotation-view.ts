@@ -8,6 +8,8 @@ import { TOOL_KEYS, type AnnotationLayerHost, type AnnotationTool, type Annotati
 /** Space around a shape that zoomTo leaves (a fraction of its larger side; at least ZOOM_MARGIN_MIN level-0 px). */
 const ZOOM_MARGIN = 0.15;
 const ZOOM_MARGIN_MIN = 64;
+/** One press of + or - (the slide viewer's ZOOM_STEP). */
+const KEY_ZOOM_STEP = 1.5;
 
 /**
  * The annotation layer and tools on a viewer. While a tool is on, OpenSeadragon's own mouse navigation is
@@ -130,6 +132,10 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
 
   const onKey = (e: KeyboardEvent) => {
     if (typing(e.target) || typing(document.activeElement)) return;
+    if (navigationKey(e)) {
+      e.preventDefault();
+      return;
+    }
     const handled = controller.key({ key: e.key, ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey, shift: e.shiftKey });
     if (!handled) return;
     e.preventDefault();
@@ -138,6 +144,27 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
     if (Object.hasOwn(TOOL_KEYS, key) || (e.ctrlKey || e.metaKey)) e.stopPropagation();
   };
   window.addEventListener('keydown', onKey, true);
+
+  /**
+   * Arrows pan and + / - zoom with the viewer focused, as without a tool: OpenSeadragon's keyboard goes off
+   * with its mouse navigation, so the tools do its part while they are on.
+   */
+  const navigationKey = (e: KeyboardEvent): boolean => {
+    if (controller.tool() === null || e.ctrlKey || e.metaKey || e.altKey || !viewer.canvas.contains(document.activeElement)) return false;
+    const step = (viewer as unknown as { pixelsPerArrowPress?: number }).pixelsPerArrowPress ?? 40;
+    const arrows: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const pan = Object.hasOwn(arrows, e.key) ? arrows[e.key] : null;
+    if (pan) {
+      viewer.viewport.panBy(viewer.viewport.deltaPointsFromPixels(new OpenSeadragon.Point(pan[0], pan[1])));
+      viewer.viewport.applyConstraints();
+      return true;
+    }
+    const zoom = e.code === 'Equal' || e.code === 'NumpadAdd' ? KEY_ZOOM_STEP : e.code === 'Minus' || e.code === 'NumpadSubtract' ? 1 / KEY_ZOOM_STEP : 0;
+    if (!zoom) return false;
+    viewer.viewport.zoomBy(zoom);
+    viewer.viewport.applyConstraints();
+    return true;
+  };
 
   const view: AnnotationView = {
     store,
