@@ -105,7 +105,7 @@ describe('geometry', () => {
     expect(shapeContains(shape, 500 + 200, 400)).toBe(true);
     const vertices = shapeVertices(shape);
     expect(vertices).toHaveLength(40 + 12 + 25);
-    const moved = moveVertex(shape, 45, [0, 0]) as { polygons: PolygonRings[] };
+    const moved = moveVertex(shape, 45, [0, 0]) as Extract<Shape, { type: 'polygon' }>;
     expect(moved.polygons[0][1][5]).toEqual([0, 0]);
     expect(shapeVertices(moved).filter((p, i) => p !== vertices[i])).toHaveLength(1);
   });
