@@ -1,20 +1,27 @@
-import { type Annotation, type AnnotationStore, type PixelSize } from '../../annotations';
+import type { Annotation, AnnotationClass, AnnotationStore, PixelSize } from '../../annotations';
+import type { Rect } from '../../core';
 import { drawAnnotations, drawBrushCircle } from '../../render';
 import { applyAffine, boundsOf, invertAffine, mapRect, type Affine } from '../overlays/raster-placement';
 import { hitAnnotations } from './layer-hit-test';
+import { MAX_TILES, TILE_SIDE, TileSet, renderTile, tileRange, type TileCanvas, type TileSource } from './layer-tiles';
 import { AnnotationIndex } from './spatial-index';
 import type { AnnotationDrawStats, AnnotationHit, AnnotationLayer, AnnotationLayerHost, Draft, ViewEvents } from './types';
 
 /**
- * The store's annotations on one 2-D canvas over the slide (issue 14 part 7; never a DOM node per shape):
- * only the shapes whose boxes meet the view (spatial-index.ts), drawn by render/annotation-drawing.ts
- * grouped by colour and simplified by zoom, then the selection's handles and the draft with its live
- * measurements and the brush's circle.
+ * The store's annotations on one 2-D canvas over the slide (issue 14 part 7; never a DOM node per shape).
+ *
+ * Area shapes and points are pre-drawn in tiles (layer-tiles.ts) by render/annotation-drawing.ts, only
+ * those near each tile (spatial-index.ts), grouped by colour and simplified by zoom; a frame copies the
+ * tiles in view. Drawing the paths themselves every frame rasterised thousands of outlines per frame (a
+ * view of nuclei at tissue density: 2,000 shapes, 70,000 vertices), which a software canvas cannot do at
+ * 60 frames a second. While the view zooms, the last scale's tiles are copied scaled until it settles.
+ * An edit redraws only the tiles its old and new boxes meet. Over the tiles, every frame: rulers (lines,
+ * polylines) with their lengths, the selection (thicker, with vertex handles, labelled), and the draft with
+ * its live measurements and the brush's circle.
  *
  * View changes redraw at once, inside OpenSeadragon's 'update-viewport' (as the cell and raster layers do),
- * so shapes never lag the slide by a frame; store and draft changes redraw on the next animation frame, at
- * most once however many arrive. A frame whose view, size, store version and draft are those of the last
- * one draws nothing.
+ * so shapes never lag the slide; store and draft changes, and tiles left to draw, on the next animation
+ * frame. Each frame draws new tiles for at most TILE_BUDGET_MS (at least one).
  */
 export interface AnnotationLayerOptions {
   pixelSize: PixelSize;
@@ -24,6 +31,21 @@ export interface AnnotationLayerOptions {
 const CULL_MARGIN_PX = 8;
 /** The draft's id in drawing (never a store id: those are UUIDs). */
 const DRAFT_ID = '\u0000draft';
+/** Time per frame for drawing new tiles (the rest wait for the next frames). */
+const TILE_BUDGET_MS = 8;
+/** After the view last changed scale, how long before tiles are drawn afresh at the new scale. */
+const SETTLE_MS = 120;
+/** Tiles of another scale are copied scaled while the scales differ by at most this factor; beyond, new tiles at once. */
+const MAX_STRETCH = 2;
+
+/** Lines and polylines are drawn over the tiles, every frame, with their lengths (they are few, and rulers). */
+const inTiles = (a: Annotation) => a.shape.type !== 'line' && a.shape.type !== 'polyline';
+
+function newTileCanvas(): TileCanvas | null {
+  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(TILE_SIDE, TILE_SIDE) : Object.assign(document.createElement('canvas'), { width: TILE_SIDE, height: TILE_SIDE });
+  const ctx = canvas.getContext('2d') as TileCanvas['ctx'] | null;
+  return ctx ? { canvas, ctx } : null;
+}
 
 export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEvents, store: AnnotationStore, options: AnnotationLayerOptions): AnnotationLayer {
   const canvas = document.createElement('canvas');
@@ -35,24 +57,76 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
   const ctx = canvas.getContext('2d');
   host.attach(canvas);
   const index = new AnnotationIndex();
+  const source: TileSource = { query: (r) => index.query(r), boundsOf: (a) => index.boundsOf(a), include: inTiles };
+  let current: TileSet | null = null;
+  /** The tiles of the scale before, shown where the current scale has none yet. */
+  let previous: TileSet | null = null;
+  const spare: TileCanvas[] = [];
+  let tileClasses: readonly AnnotationClass[] | null = null;
+  let tileRatio = 0;
   let draft: Draft | null = null;
   let draftVersion = 0;
   let shown = true;
   let stats: AnnotationDrawStats | null = null;
+  /** The level-0 view of the last frame: lastDraw counts the shapes there when asked (not every frame: 10,000 in view cost a millisecond or two). */
+  let statsView: Rect | null = null;
+  /** Lines and polylines (drawn every frame over the tiles), as of `rulersOf`. */
+  let rulers: Annotation[] = [];
+  let rulersOf: readonly Annotation[] | null = null;
   let lastKey = '';
-  let frame = 0;
+  let frameNo = 0;
+  let rafId = 0;
+  let settleTimer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
 
-  const draw = () => {
+  const release = (list: TileCanvas[]) => {
+    for (const t of list) if (spare.length < MAX_TILES) spare.push(t);
+  };
+
+  /** The tile caches brought up to the store: tiles where shapes changed dropped; all of them when the classes or pixel ratio changed. */
+  const syncTiles = (dpr: number) => {
+    const dirty = index.sync(store.annotations);
+    if (store.classes !== tileClasses || dpr !== tileRatio) {
+      tileClasses = store.classes;
+      tileRatio = dpr;
+      if (current) release(current.clear());
+      if (previous) release(previous.clear());
+      previous = null;
+    } else if (dirty.length) {
+      if (current) release(current.invalidate(dirty));
+      if (previous) release(previous.invalidate(dirty));
+    }
+  };
+
+  /** Which scale's tiles to draw: the current one, unless the view is too far from it (then a new one now) or has settled elsewhere. */
+  const chooseScale = (s: number, settled: boolean) => {
+    if (current && current.scale === s) return;
+    const stretch = current ? Math.max(s / current.scale, current.scale / s) : Infinity;
+    if (settled || stretch > MAX_STRETCH) {
+      if (previous) release(previous.clear());
+      previous = current;
+      current = new TileSet(s);
+      return;
+    }
+    // Zooming: keep copying the old tiles scaled; draw new ones once the view stops changing scale.
+    if (settleTimer) clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      settleTimer = null;
+      draw(true);
+    }, SETTLE_MS);
+  };
+
+  const draw = (settled = false) => {
     if (disposed || !ctx) return;
     const view = host.viewSize();
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(view.x * dpr));
     const h = Math.max(1, Math.round(view.y * dpr));
     const m = host.slideToView();
-    const key = `${w},${h},${m ? [m.a, m.b, m.c, m.d, m.e, m.f].join(',') : '-'},${store.version},${draftVersion},${shown}`;
-    if (key === lastKey) return;
+    const key = `${w},${h},${m ? [m.a, m.b, m.c, m.d, m.e, m.f].join(',') : '-'},${store.version},${draftVersion},${shown},${current?.scale}`;
+    if (key === lastKey && !settled) return;
     lastKey = key;
+    frameNo++;
     const t0 = performance.now();
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
@@ -61,43 +135,168 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, w, h);
     }
-    if (!m || !shown) {
+    const inverse = m && invertAffine(m);
+    if (!m || !inverse || !shown) {
       stats = { shapes: 0, vertices: 0, dots: 0, ms: performance.now() - t0 };
+      statsView = null;
       return;
     }
+    syncTiles(dpr);
+    const pad = CULL_MARGIN_PX;
+    const seen0 = boundsOf(mapRect(inverse, { x: -pad, y: -pad, width: view.x + 2 * pad, height: view.y + 2 * pad }));
+    const s = scaleOf(m) * dpr;
+    chooseScale(s, settled);
+    const counts = { vertices: 0, dots: 0 };
+    const left = drawTiles(m, dpr, seen0, t0, counts);
+
+    // Over the tiles, in CSS px: rulers and the selection in view, then the draft.
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const inView = visibleAnnotations(m, view.x, view.y);
-    const counts = drawAnnotations(ctx, inView, store.classes, m, { selected: store.selection, pixelSize: options.pixelSize, boundsOf: (a) => index.boundsOf(a) });
+    ctx.imageSmoothingEnabled = true;
+    const live = liveIn(seen0);
+    if (live.length) {
+      const c = drawAnnotations(ctx, live, store.classes, m, { selected: store.selection, pixelSize: options.pixelSize, boundsOf: (a) => index.boundsOf(a) });
+      counts.vertices += c.vertices;
+      counts.dots += c.dots;
+    }
     if (draft) {
       const d = draft;
       const a: Annotation = { id: DRAFT_ID, name: '', className: d.className, locked: false, shape: d.shape };
-      const c = drawAnnotations(ctx, [a], store.classes, m, { labelled: new Set([DRAFT_ID]), pixelSize: options.pixelSize, measurements: () => d.measurements, dotSize: 0 });
-      counts.vertices += c.vertices;
+      counts.vertices += drawAnnotations(ctx, [a], store.classes, m, { labelled: new Set([DRAFT_ID]), pixelSize: options.pixelSize, measurements: () => d.measurements, dotSize: 0 }).vertices;
       if (d.brush) {
         const centre = applyAffine(m, d.brush.x, d.brush.y);
         drawBrushCircle(ctx, centre.x, centre.y, d.brush.radius * scaleOf(m));
       }
     }
-    stats = { ...counts, ms: performance.now() - t0 };
+    stats = { shapes: 0, ...counts, ms: performance.now() - t0 };
+    statsView = seen0;
+    if (left) {
+      // Tiles still to draw: on the next frames.
+      lastKey = '';
+      schedule();
+    }
   };
 
-  /** The store's annotations whose boxes meet the view (grown by a margin), in drawing order. */
-  const visibleAnnotations = (m: Affine, width: number, height: number): Annotation[] => {
-    index.sync(store.annotations);
-    const inverse = invertAffine(m);
-    if (!inverse) return [];
-    const pad = CULL_MARGIN_PX;
-    return index.query(boundsOf(mapRect(inverse, { x: -pad, y: -pad, width: width + 2 * pad, height: height + 2 * pad })));
+  /** Rulers and selected shapes whose boxes meet `r`, in drawing order (without a pass over every annotation each frame). */
+  const liveIn = (r: Rect): Annotation[] => {
+    if (rulersOf !== store.annotations) {
+      rulersOf = store.annotations;
+      rulers = rulersOf.filter((a) => !inTiles(a));
+    }
+    const meets = (a: Annotation) => {
+      const b = index.boundsOf(a);
+      return !(b.x > r.x + r.width || b.y > r.y + r.height || b.x + b.width < r.x || b.y + b.height < r.y);
+    };
+    const out = rulers.filter(meets);
+    if (!store.selection.size) return out;
+    for (const id of store.selection) {
+      const a = store.get(id);
+      if (a && inTiles(a) && meets(a)) out.push(a);
+    }
+    return out;
+  };
+
+  /**
+   * Copies the tiles in view to the canvas, drawing missing ones of the current scale within the frame's
+   * budget; where one is still missing, the previous scale's tiles are shown in its place. Returns how many
+   * are left to draw.
+   */
+  const drawTiles = (m: Affine, dpr: number, seen0: Rect, t0: number, counts: { vertices: number; dots: number }): number => {
+    const set = current!;
+    const s = set.scale;
+    const [i0, j0, i1, j1] = tileRange({ x: seen0.x * s, y: seen0.y * s, width: seen0.width * s, height: seen0.height * s });
+    const device = { a: m.a * dpr, b: m.b * dpr, c: m.c * dpr, d: m.d * dpr, e: m.e * dpr, f: m.f * dpr };
+    const place = (scale: number) => ctx!.setTransform(device.a / scale, device.b / scale, device.c / scale, device.d / scale, device.e, device.f);
+    // Pixel for pixel (no rotation, same scale): copied without smoothing, so outlines stay crisp.
+    const exact = Math.abs(device.a / s - 1) < 1e-6 && Math.abs(device.d / s - 1) < 1e-6 && device.b === 0 && device.c === 0;
+    ctx!.imageSmoothingEnabled = !exact;
+    const missing: [number, number][] = [];
+    let rendered = 0;
+    place(s);
+    for (let j = j0; j <= j1; j++) {
+      for (let i = i0; i <= i1; i++) {
+        let tile = set.get(i, j);
+        if (!tile && (rendered === 0 || performance.now() - t0 < TILE_BUDGET_MS)) {
+          const target = spare.pop() ?? newTileCanvas();
+          if (target) {
+            const c = renderTile(target, i, j, s, source, store.classes, dpr);
+            counts.vertices += c.vertices;
+            counts.dots += c.dots;
+            tile = { i, j, canvas: target, used: frameNo };
+            set.set(tile);
+            rendered++;
+          }
+        }
+        if (!tile) {
+          missing.push([i, j]);
+          continue;
+        }
+        tile.used = frameNo;
+        ctx!.drawImage(tile.canvas.canvas as CanvasImageSource, i * TILE_SIDE, j * TILE_SIDE);
+      }
+    }
+    if (missing.length && previous) drawPrevious(previous, missing, s, place);
+    else if (!missing.length && previous) {
+      release(previous.clear());
+      previous = null;
+    }
+    // Time left in the frame: the ring of tiles around the view, so that a pan finds them drawn.
+    if (!missing.length) {
+      for (const [i, j] of ring(i0, j0, i1, j1)) {
+        if (performance.now() - t0 >= TILE_BUDGET_MS) break;
+        if (set.get(i, j)) continue;
+        const target = spare.pop() ?? newTileCanvas();
+        if (!target) break;
+        const c = renderTile(target, i, j, s, source, store.classes, dpr);
+        counts.vertices += c.vertices;
+        counts.dots += c.dots;
+        set.set({ i, j, canvas: target, used: frameNo });
+      }
+    }
+    evict(set, i0 - 1, j0 - 1, i1 + 1, j1 + 1);
+    return missing.length;
+  };
+
+  /** The previous scale's tiles, scaled, clipped to the current scale's missing tiles. */
+  const drawPrevious = (old: TileSet, missing: [number, number][], s: number, place: (scale: number) => void) => {
+    const c = ctx!;
+    for (const [i, j] of missing) {
+      c.save();
+      place(s);
+      c.beginPath();
+      c.rect(i * TILE_SIDE, j * TILE_SIDE, TILE_SIDE, TILE_SIDE);
+      c.clip();
+      const k = old.scale / s;
+      const [p0, q0, p1, q1] = tileRange({ x: i * TILE_SIDE * k, y: j * TILE_SIDE * k, width: TILE_SIDE * k, height: TILE_SIDE * k });
+      place(old.scale);
+      c.imageSmoothingEnabled = true;
+      for (let q = q0; q <= q1; q++)
+        for (let p = p0; p <= p1; p++) {
+          const t = old.get(p, q);
+          if (t) c.drawImage(t.canvas.canvas as CanvasImageSource, p * TILE_SIDE, q * TILE_SIDE);
+        }
+      c.restore();
+    }
+  };
+
+  /** Beyond MAX_TILES, the tiles out of view used longest ago go (their canvases are reused). */
+  const evict = (set: TileSet, i0: number, j0: number, i1: number, j1: number) => {
+    if (set.size <= MAX_TILES) return;
+    const old = [...set.values()].filter((t) => t.i < i0 || t.i > i1 || t.j < j0 || t.j > j1).sort((a, b) => a.used - b.used);
+    for (const t of old.slice(0, set.size - MAX_TILES)) {
+      set.delete(t);
+      release([t.canvas]);
+    }
   };
 
   const schedule = () => {
-    if (frame || disposed) return;
-    frame = requestAnimationFrame(() => {
-      frame = 0;
+    if (rafId || disposed) return;
+    rafId = requestAnimationFrame(() => {
+      rafId = 0;
       draw();
     });
   };
-  events.on(draw);
+  const onView = () => draw();
+  events.on(onView);
   const unsubscribe = store.subscribe(schedule);
   draw();
 
@@ -124,21 +323,33 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       canvas.style.display = visible ? '' : 'none';
       draw();
     },
-    lastDraw: () => stats && { ...stats },
+    lastDraw: () => stats && { ...stats, shapes: statsView ? index.count(statsView) : 0 },
     dispose() {
       if (disposed) return;
       disposed = true;
-      if (frame) cancelAnimationFrame(frame);
-      events.off(draw);
+      if (rafId) cancelAnimationFrame(rafId);
+      if (settleTimer) clearTimeout(settleTimer);
+      events.off(onView);
       unsubscribe();
+      current?.clear();
+      previous?.clear();
+      spare.length = 0;
       canvas.remove();
       canvas.width = canvas.height = 0;
     },
   };
 }
 
+/** The tiles just around [i0, i1] x [j0, j1]: the sides first, then the corners. */
+function ring(i0: number, j0: number, i1: number, j1: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = i0; i <= i1; i++) out.push([i, j0 - 1], [i, j1 + 1]);
+  for (let j = j0; j <= j1; j++) out.push([i0 - 1, j], [i1 + 1, j]);
+  out.push([i0 - 1, j0 - 1], [i1 + 1, j0 - 1], [i0 - 1, j1 + 1], [i1 + 1, j1 + 1]);
+  return out;
+}
+
 /** Screen px per level-0 px (the map's linear part's scale; views are not sheared). */
 function scaleOf(m: Affine): number {
   return Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
 }
-

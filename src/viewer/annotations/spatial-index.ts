@@ -41,9 +41,14 @@ export class AnnotationIndex {
     return this.entries.size;
   }
 
-  /** Brings the index up to the store's list (same list object as last time: nothing to do). */
-  sync(annotations: readonly Annotation[]): void {
-    if (annotations === this.list) return;
+  /**
+   * Brings the index up to the store's list (same list object as last time: nothing to do). Returns the
+   * level-0 boxes where something changed (old and new boxes of edited ones, boxes of added and removed ones),
+   * for whoever caches pictures of them.
+   */
+  sync(annotations: readonly Annotation[]): Rect[] {
+    if (annotations === this.list) return [];
+    const dirty: Rect[] = [];
     this.list = annotations;
     let rebuilt = 0;
     const present = new Set<string>();
@@ -54,17 +59,24 @@ export class AnnotationIndex {
         e.order = order;
         return;
       }
-      if (e) this.unlink(e);
-      this.link({ annotation: a, bounds: shapeBounds(a.shape), order, cells: null, seen: 0 });
+      if (e) {
+        this.unlink(e);
+        dirty.push(e.bounds);
+      }
+      const bounds = shapeBounds(a.shape);
+      this.link({ annotation: a, bounds, order, cells: null, seen: 0 });
+      dirty.push(bounds);
       rebuilt++;
     });
     if (present.size !== this.entries.size) {
       for (const [id, e] of this.entries) {
         if (present.has(id)) continue;
         this.unlink(e);
+        dirty.push(e.bounds);
       }
     }
     this.lastRebuilt = rebuilt;
+    return dirty;
   }
 
   /** The bounds as indexed (the layer's drawing reuses them rather than walk the vertices again). */
@@ -73,20 +85,35 @@ export class AnnotationIndex {
     return e && e.annotation === a ? e.bounds : shapeBounds(a.shape);
   }
 
-  /** Annotations whose bounds meet `r` (level-0), in drawing order. */
-  query(r: Rect): Annotation[] {
-    return this.queryEntries(r).map((e) => e.annotation);
+  /** Annotations whose bounds meet `r` (level-0) and pass `filter`, in drawing order. */
+  query(r: Rect, filter?: (a: Annotation) => boolean): Annotation[] {
+    return this.queryEntries(r, filter).map((e) => e.annotation);
   }
 
-  queryEntries(r: Rect): IndexedAnnotation[] {
-    const stamp = ++this.stamp;
+  /** How many annotations' bounds meet `r` (no list made, nothing sorted). */
+  count(r: Rect): number {
+    let n = 0;
+    this.visit(r, () => n++);
+    return n;
+  }
+
+  queryEntries(r: Rect, filter?: (a: Annotation) => boolean): IndexedAnnotation[] {
     const out: IndexedAnnotation[] = [];
+    this.visit(r, (e) => {
+      if (!filter || filter(e.annotation)) out.push(e);
+    });
+    // Buckets are visited in grid order: drawing order is put back here.
+    return out.sort((a, b) => a.order - b.order);
+  }
+
+  private visit(r: Rect, found: (e: IndexedAnnotation) => void): void {
+    const stamp = ++this.stamp;
     const take = (e: IndexedAnnotation) => {
       if (e.seen === stamp) return;
       e.seen = stamp;
       const b = e.bounds;
       if (b.x > r.x + r.width || b.y > r.y + r.height || b.x + b.width < r.x || b.y + b.height < r.y) return;
-      out.push(e);
+      found(e);
     };
     const [cx0, cy0, cx1, cy1] = this.cellRange(r);
     const cells = (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
@@ -101,8 +128,6 @@ export class AnnotationIndex {
         }
     }
     for (const e of this.large) take(e);
-    // Sorting is needed only when buckets were merged; entries already in order cost one pass.
-    return out.sort((a, b) => a.order - b.order);
   }
 
   private cellRange(r: Rect): [number, number, number, number] {
