@@ -111,7 +111,7 @@ test('Analyze inside selected annotations: the tiles centred inside, per-annotat
     for (const [c, name] of check.classNames.entries()) await expect(row.getByTestId(`region-p-${name}`)).toHaveText(check.per[i].mean[c].toFixed(3));
   }
   // The class colour (Tumor: QuPath's #c80000) beside each.
-  expect(await rows.first().locator('.swatch').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(200, 0, 0)');
+  expect(await rows.first().locator('.swatch').first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(200, 0, 0)');
 
   // The cell model inside the polygon alone: its cells per class equal the CellStore's cells whose centre is inside.
   await chooseModel(page, /Cell types/);
@@ -147,7 +147,9 @@ test('Analyze inside selected annotations: the tiles centred inside, per-annotat
     await expect(row.getByTestId(`region-cells-${name}`)).toHaveText(cells.counts[c].toLocaleString('en'));
     await expect(row.getByTestId(`region-cells-per-mm2-${name}`)).toHaveText(Math.round(cells.counts[c] / cells.mm2).toLocaleString('en'));
   }
-  await expect(row.getByTestId('region-cells-total')).toHaveText(`${total.toLocaleString('en')} · ${Math.round(total / cells.mm2).toLocaleString('en')}/mm²`);
+  await expect(row.getByTestId('region-cells-total')).toHaveText(total.toLocaleString('en'));
+  await expect(row.getByTestId('region-cells-per-mm2-total')).toHaveText(Math.round(total / cells.mm2).toLocaleString('en'));
+  await expect(row.getByTestId('region-area')).toHaveText(cells.mm2.toFixed(3));
 
   // tessera analyze --cells over a wider rectangle (Node): the same cells inside the polygon, class by class.
   const dir = mkdtempSync(join(tmpdir(), 'tessera-inside-'));

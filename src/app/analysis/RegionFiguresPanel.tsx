@@ -1,10 +1,10 @@
 import type { RegionFigures } from '../../analysis';
 import { classColor, UNCLASSIFIED_COLOR, type AnnotationStore } from '../../annotations';
 import type { Predictor } from '../../inference/worker';
-import { formatCount, formatMm2 } from '../format';
+import { formatCount } from '../format';
 
 /** Rows shown at most: a region of thousands of shapes (imported nuclei, say) would make a table nobody reads, redrawn 4 times a second. */
-const MAX_ROWS = 200;
+const MAX_ROWS = 100;
 
 const KIND: Record<RegionFigures['type'], string> = { rectangle: 'Rectangle', ellipse: 'Ellipse', polygon: 'Polygon' };
 
@@ -35,55 +35,61 @@ export function RegionFiguresPanel({ figures, model, annotations }: Props) {
   const classes = model.manifest.output.classes;
   const detection = figures.some((f) => f.cells);
   const nuclei = figures.some((f) => f.nuclei);
+  const perClass = detection ? 'Cells' : model.manifest.task === 'segmentation' ? 'Mean area' : 'Mean p';
+  const columns = detection ? 3 : 2;
+  // One group per annotation (its name, tiles, area, nuclei), then a row per class: narrow enough for the
+  // side panel whatever the number of classes.
   return (
     <section className="panel-section" aria-label="Inside the annotations">
       <h3>Inside the annotations</h3>
-      <div style={{ overflowX: 'auto' }}>
-        <table className="vote-table" data-testid="region-figures">
-          <thead>
-            <tr>
-              <th>Annotation</th>
-              <th title="Tiles analysed of the annotation's tiles">Tiles</th>
-              <th>Area</th>
-              {nuclei ? <th>Nuclei per mm²</th> : null}
-              {detection
-                ? classes.map((c) => <th key={c.name} title={`${c.name}: cells inside, and per mm² of the annotation`}>{c.name}</th>)
-                : classes.map((c) => <th key={c.name} title={`Mean ${model.manifest.task === 'segmentation' ? 'area fraction' : 'probability'} of ${c.name} over the analysed tiles`}>{c.name}</th>)}
-              {detection ? <th>All cells</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {figures.slice(0, MAX_ROWS).map((f) => {
-              const { label, color, className } = rowLabel(f, annotations);
-              return (
-                <tr key={f.id} data-testid="region-row" data-annotation-id={f.id}>
-                  <td>
-                    <span className="class-chip" title={className ?? 'Unclassified'}>
-                      <span className="swatch" style={{ background: color }} />
-                      <span data-testid="region-label">{label}</span>
-                    </span>
-                  </td>
-                  <td data-testid="region-tiles">{f.tilesAnalysed} / {f.tiles}</td>
-                  <td data-testid="region-area">{formatMm2(f.areaMm2)}</td>
-                  {nuclei ? <td data-testid="region-nuclei-per-mm2">{f.nuclei?.nucleiPerMm2 == null ? '—' : formatCount(f.nuclei.nucleiPerMm2)}</td> : null}
-                  {detection
-                    ? classes.map((c, i) => (
-                        <td key={c.name}>
-                          <span data-testid={`region-cells-${c.name}`}>{f.cells ? formatCount(f.cells.counts[i]) : '—'}</span>
-                          <span className="muted"> · </span>
-                          <span className="muted" data-testid={`region-cells-per-mm2-${c.name}`}>{f.cells ? formatCount(f.cells.perMm2[i]) : '—'}</span>
-                        </td>
-                      ))
-                    : classes.map((c, i) => (
-                        <td key={c.name} data-testid={`region-p-${c.name}`}>{f.meanProbabilities[i] == null ? '—' : f.meanProbabilities[i]!.toFixed(3)}</td>
-                      ))}
-                  {detection ? <td data-testid="region-cells-total">{f.cells ? `${formatCount(f.cells.total)} · ${formatCount(f.cells.totalPerMm2)}/mm²` : '—'}</td> : null}
+      <table className="vote-table" data-testid="region-figures">
+        <thead>
+          <tr>
+            <th>Class</th>
+            <th title={detection ? 'Cells whose centre lies inside' : `${perClass} over the analysed tiles`}>{perClass}</th>
+            {detection ? <th title="Cells per mm² of the annotation's area">per mm²</th> : null}
+          </tr>
+        </thead>
+        {figures.slice(0, MAX_ROWS).map((f) => {
+          const { label, color, className } = rowLabel(f, annotations);
+          return (
+            <tbody key={f.id} data-testid="region-row" data-annotation-id={f.id}>
+              <tr>
+                <td colSpan={columns} style={{ paddingTop: 6 }}>
+                  <span className="class-chip" title={className ?? 'Unclassified'}>
+                    <span className="swatch" style={{ background: color }} />
+                    <strong data-testid="region-label">{label}</strong>
+                  </span>{' '}
+                  <span className="muted">
+                    <span data-testid="region-tiles">{f.tilesAnalysed} / {f.tiles}</span> tiles · <span data-testid="region-area">{f.areaMm2.toFixed(3)}</span> mm²
+                    {nuclei ? <> · <span data-testid="region-nuclei-per-mm2">{f.nuclei?.nucleiPerMm2 == null ? '—' : formatCount(f.nuclei.nucleiPerMm2)}</span> nuclei/mm²</> : null}
+                  </span>
+                </td>
+              </tr>
+              {classes.map((c, i) => (
+                <tr key={c.name}>
+                  <td><span className="class-chip"><span className="swatch" style={{ background: c.color }} />{c.name}</span></td>
+                  {detection ? (
+                    <>
+                      <td data-testid={`region-cells-${c.name}`}>{f.cells ? formatCount(f.cells.counts[i]) : '—'}</td>
+                      <td data-testid={`region-cells-per-mm2-${c.name}`}>{f.cells ? formatCount(f.cells.perMm2[i]) : '—'}</td>
+                    </>
+                  ) : (
+                    <td data-testid={`region-p-${c.name}`}>{f.meanProbabilities[i] == null ? '—' : f.meanProbabilities[i]!.toFixed(3)}</td>
+                  )}
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+              ))}
+              {detection ? (
+                <tr>
+                  <td>all cells</td>
+                  <td data-testid="region-cells-total">{f.cells ? formatCount(f.cells.total) : '—'}</td>
+                  <td data-testid="region-cells-per-mm2-total">{f.cells ? formatCount(f.cells.totalPerMm2) : '—'}</td>
+                </tr>
+              ) : null}
+            </tbody>
+          );
+        })}
+      </table>
       {figures.length > MAX_ROWS ? <p className="muted" data-testid="region-rows-left-out">The first {MAX_ROWS} of {figures.length.toLocaleString('en')} annotations.</p> : null}
       <p className="muted">
         {detection
