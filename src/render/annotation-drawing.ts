@@ -220,7 +220,14 @@ export function drawAnnotations(
   ctx.save();
   ctx.setLineDash([]);
   ctx.lineJoin = 'round';
-  for (const [colour, g] of groups) {
+  // Colours in the classes' order (unclassified last), whatever shapes came first: any subset of the
+  // annotations (a tile's, a view's) stacks its colours as the whole does.
+  const rank = (colour: string) => {
+    const i = classes.findIndex((c) => c.color === colour);
+    return i < 0 ? classes.length : i;
+  };
+  const ordered = [...groups].sort((x, y) => rank(x[0]) - rank(y[0]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  for (const [colour, g] of ordered) {
     ctx.strokeStyle = colour;
     ctx.fillStyle = colour;
     ctx.lineWidth = lineWidth;
