@@ -38,6 +38,9 @@ const SETTLE_MS = 120;
 /** Tiles of another scale are copied scaled while the scales differ by at most this factor; beyond, new tiles at once. */
 const MAX_STRETCH = 2;
 
+/** Changed shapes beyond which every tile is dropped rather than those they meet. */
+const MANY_CHANGES = 256;
+
 /** Lines and polylines are drawn over the tiles, every frame, with their lengths (they are few, and rulers). */
 const inTiles = (a: Annotation) => a.shape.type !== 'line' && a.shape.type !== 'polyline';
 
@@ -79,14 +82,24 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
   let settleTimer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
 
+  /** Boxes where shapes changed since the tiles last heard (a hit test may bring the index up to date first). */
+  let pendingDirty: Rect[] = [];
+  const syncIndex = (): Rect[] => {
+    const dirty = index.sync(store.annotations);
+    if (dirty.length) pendingDirty = pendingDirty.length ? [...pendingDirty, ...dirty] : dirty;
+    return pendingDirty;
+  };
+
   const release = (list: TileCanvas[]) => {
     for (const t of list) if (spare.length < MAX_TILES) spare.push(t);
   };
 
   /** The tile caches brought up to the store: tiles where shapes changed dropped; all of them when the classes or pixel ratio changed. */
   const syncTiles = (dpr: number) => {
-    const dirty = index.sync(store.annotations);
-    if (store.classes !== tileClasses || dpr !== tileRatio) {
+    const dirty = syncIndex();
+    pendingDirty = [];
+    // Many changes at once (a file loaded, a large undo): drawing every tile afresh is cheaper than finding which.
+    if (store.classes !== tileClasses || dpr !== tileRatio || dirty.length > MANY_CHANGES) {
       tileClasses = store.classes;
       tileRatio = dpr;
       if (current) release(current.clear());
@@ -313,7 +326,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       if (!m || !inverse || !shown) return null;
       const p = applyAffine(inverse, x, y);
       const tol = tolerancePx / scaleOf(m);
-      index.sync(store.annotations);
+      syncIndex();
       const candidates = index.query({ x: p.x - tol, y: p.y - tol, width: 2 * tol, height: 2 * tol });
       return hitAnnotations(candidates, store.selection, p.x, p.y, tol);
     },
