@@ -4,7 +4,8 @@ import type { SavedAnalyses } from './use-saved-analyses';
 
 function describe(s: SavedAnalysisSummary): string {
   const when = new Date(s.updatedAt).toLocaleString();
-  const region = s.settings.region ? ', a drawn rectangle' : '';
+  const shapes = s.settings.shapes?.length ?? 0;
+  const region = shapes ? `, inside ${shapes} annotation${shapes === 1 ? '' : 's'}` : s.settings.region ? ', a drawn rectangle' : '';
   return `${s.modelName}: ${s.tilesDone} of ${s.tilesTotal} tiles${region}, overlap ${s.settings.overlap}, ${formatBytes(s.bytes)}, saved ${when}`;
 }
 
