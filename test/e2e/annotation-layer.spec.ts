@@ -108,7 +108,7 @@ function pixel(img: RgbImage, x: number, y: number): number[] {
 const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
 const dist = (a: number[], b: number[]) => Math.max(...b.map((v, i) => Math.abs(v - a[i])));
 
-test('10,000 shapes: only those in view are drawn, outlines in their class colours, hidden and shown again', async ({ page }) => {
+test('10,000 shapes: only those in view are drawn, outlines in their class colours, hidden and shown again, an edit redrawn where it was and is, selection handles', async ({ page }) => {
   test.setTimeout(90_000);
   const boxes = await openWithShapes(page);
   expect(boxes).toHaveLength(COUNT + 1);
@@ -194,4 +194,21 @@ test('10,000 shapes: only those in view are drawn, outlines in their class colou
   const shown = await shot(page);
   const shownBest = [-2, -1, 0, 1, 2].map((dx) => dist(pixel(shown, edge.x + dx, edge.y), blue)).sort((a, b) => a - b)[0];
   expect(shownBest).toBeLessThanOrEqual(6);
+
+  // Moved 100 px right (an edit: the tiles it met are drawn again): nothing at the old left edge, blue at the new one.
+  await page.evaluate(() => {
+    const store = window.__tessera.annotations!;
+    store.select([]);
+    store.update('rect', (a) => (a.shape.type === 'rectangle' ? { ...a, shape: { ...a.shape, x: a.shape.x + 100 } } : a));
+  });
+  const alphaNear = async (x: number, y: number) => Math.max(...(await Promise.all([-2, -1, 0, 1, 2].map((dx) => layerPixel(page, x + dx, y)))).map((p) => p[3]));
+  await expect.poll(() => alphaNear(edge.x, edge.y)).toBe(0);
+  const moved = await toScreen(page, RECT.x + 100, RECT.y + RECT.height / 2);
+  await expect.poll(() => alphaNear(moved.x, moved.y)).toBeGreaterThan(240);
+
+  // Selected: a white square handle on its (new) top left corner.
+  await viewAt(page, RECT.x + 100, RECT.y, 40);
+  await page.evaluate(() => window.__tessera.annotations!.select(['rect']));
+  const corner = await toScreen(page, RECT.x + 100, RECT.y);
+  await expect.poll(() => layerPixel(page, corner.x, corner.y)).toEqual([255, 255, 255, 255]);
 });
