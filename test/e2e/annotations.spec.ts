@@ -191,6 +191,22 @@ test('drawn with the tools and their keys, measured in the panel, edited there a
   await expect(rows.nth(0).getByTestId('annotation-name')).toHaveText('Tumour front');
 });
 
+test('a change made just before a reload (inside the 300 ms a write waits) is written as the page goes', async ({ page }) => {
+  // Known to fail: AnnotationsDb's write (src/annotations/persist.ts) does not call IDBTransaction.commit(),
+  // and Chromium drops a transaction left to auto-commit while the page unloads (checked here: the same put
+  // made in pagehide lands with commit() and is lost without it). Remove this line when it does.
+  test.fail();
+  await page.goto('/');
+  await openSlide(page);
+  const [id] = await seed(page, [RECT]);
+  await expect(page.getByTestId('annotations-saved')).toHaveText('Saved in this browser');
+  await page.evaluate((i) => window.__tessera.annotations!.update(i, (x) => ({ ...x, name: 'Last edit' }), 'Rename'), id);
+  await page.reload();
+  await openSlide(page);
+  await expect(annotationRows(page)).toHaveCount(1);
+  await expect(annotationRows(page).getByTestId('annotation-name')).toHaveText('Last edit', { timeout: 2000 });
+});
+
 test('export as GeoJSON, delete all, drop the file back: the same shapes, classes and names; a bad file lists what it skipped and why', async ({ page }) => {
   await page.goto('/');
   await openSlide(page);

@@ -90,7 +90,7 @@ const AnnotationRow = memo(function AnnotationRow({ annotation: a, index, select
           title={a.locked ? 'Locked: cannot be moved, reshaped or deleted (click to unlock)' : 'Lock'}
           onClick={() => store.update(a.id, (old) => ({ ...old, locked: !old.locked }), a.locked ? 'Unlock' : 'Lock')}
         >
-          {a.locked ? '🔒' : '🔓'}
+          {a.locked ? 'Locked' : 'Lock'}
         </button>
         <button type="button" aria-label={`Delete ${label}`} title={a.locked ? 'Locked: unlock to delete' : 'Delete'} disabled={a.locked} onClick={() => store.remove([a.id])}>
           ✕

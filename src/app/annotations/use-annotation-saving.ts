@@ -41,7 +41,9 @@ class Saver {
   private key: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private written: { annotations: readonly Annotation[]; classes: readonly AnnotationClass[] };
-  private writing: Promise<void> = Promise.resolve();
+  private db: AnnotationsDbLike | null = null;
+  /** Writes started; a write's completion reports "saved" only when it was the last one started. */
+  private started = 0;
   private live = true;
   private unsubscribe: (() => void) | null = null;
   private readonly onHide = () => {
@@ -65,9 +67,11 @@ class Saver {
     const drawnMeanwhile = () => this.store.version !== startVersion;
     try {
       const key = await fingerprintOnce(this.slide);
-      const saved = await (await this.database()).get(key);
+      const db = await this.database();
+      const saved = await db.get(key);
       if (!this.live) return;
       this.key = key;
+      this.db = db;
       if (saved) this.restore(saved, drawnMeanwhile());
       this.written = { annotations: this.store.annotations, classes: this.store.classes };
       this.report({ phase: 'saved', problem: null });
@@ -114,22 +118,26 @@ class Saver {
     return this.store.annotations !== this.written.annotations || this.store.classes !== this.written.classes;
   }
 
-  /** Writes now if anything changed; writes go one after another, so an older snapshot never lands last. */
+  /**
+   * Writes now if anything changed. The write's transaction is made here, synchronously (the database is
+   * open by now): IndexedDB runs a store's read-write transactions in the order they were made, so an older
+   * snapshot never lands last, and one made while the page is being hidden or left still commits.
+   */
   private flush(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.live || this.key === null || !this.dirty()) return;
-    const key = this.key;
+    if (!this.live || this.key === null || this.db === null || !this.dirty()) return;
     const record: SavedAnnotations = { slideName: this.slide.info.name, annotations: [...this.store.annotations], classes: [...this.store.classes] };
     this.written = { annotations: this.store.annotations, classes: this.store.classes };
-    this.writing = this.writing.then(async () => {
-      try {
-        await (await this.database()).put(key, record);
-        if (this.live && !this.dirty() && this.timer === null) this.report({ phase: 'saved', problem: null });
-      } catch (e) {
+    const n = ++this.started;
+    this.db.put(this.key, record).then(
+      () => {
+        if (this.live && n === this.started && this.timer === null) this.report({ phase: 'saved', problem: null });
+      },
+      (e: unknown) => {
         if (this.live) this.report({ phase: 'idle', problem: message(e) });
-      }
-    });
+      },
+    );
   }
 }
 
