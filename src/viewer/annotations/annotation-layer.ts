@@ -234,7 +234,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
             const c = renderTile(target, i, j, s, source, store.classes, dpr);
             counts.vertices += c.vertices;
             counts.dots += c.dots;
-            tile = { i, j, canvas: target, used: frameNo };
+            tile = { i, j, canvas: target, used: frameNo, empty: c.shapes === 0 };
             set.set(tile);
             rendered++;
           }
@@ -244,7 +244,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
           continue;
         }
         tile.used = frameNo;
-        ctx!.drawImage(tile.canvas.canvas as CanvasImageSource, i * TILE_SIDE, j * TILE_SIDE);
+        if (!tile.empty) ctx!.drawImage(tile.canvas.canvas as CanvasImageSource, i * TILE_SIDE, j * TILE_SIDE);
       }
     }
     if (missing.length && previous) drawPrevious(previous, missing, s, place);
@@ -262,7 +262,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
         const c = renderTile(target, i, j, s, source, store.classes, dpr);
         counts.vertices += c.vertices;
         counts.dots += c.dots;
-        set.set({ i, j, canvas: target, used: frameNo });
+        set.set({ i, j, canvas: target, used: frameNo, empty: c.shapes === 0 });
       }
     }
     evict(set, i0 - 1, j0 - 1, i1 + 1, j1 + 1);
@@ -285,7 +285,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       for (let q = q0; q <= q1; q++)
         for (let p = p0; p <= p1; p++) {
           const t = old.get(p, q);
-          if (t) c.drawImage(t.canvas.canvas as CanvasImageSource, p * TILE_SIDE, q * TILE_SIDE);
+          if (t && !t.empty) c.drawImage(t.canvas.canvas as CanvasImageSource, p * TILE_SIDE, q * TILE_SIDE);
         }
       c.restore();
     }

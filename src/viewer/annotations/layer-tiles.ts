@@ -38,12 +38,14 @@ export function tileRange(r: Rect, side = TILE_SIDE): [number, number, number, n
   return [Math.floor(r.x / side), Math.floor(r.y / side), Math.floor((r.x + r.width) / side), Math.floor((r.y + r.height) / side)];
 }
 
-interface Tile {
+export interface Tile {
   i: number;
   j: number;
   canvas: TileCanvas;
   /** Last frame it was drawn in (for eviction). */
   used: number;
+  /** Nothing was drawn in it (not copied to the screen). */
+  empty?: boolean;
 }
 
 /** The tiles of one scale. */
