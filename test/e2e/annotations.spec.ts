@@ -211,13 +211,24 @@ test('export as GeoJSON, delete all, drop the file back: the same shapes, classe
   await page.goto('/');
   await openSlide(page);
   await seed(page, SHAPES);
-  await page.evaluate(() => {
-    const store = window.__tessera.annotations!;
-    store.setClasses([...store.classes, { name: 'Margin', color: '#00a0c8' }], {}, 'Add class Margin');
-    const [a, b] = store.annotations;
-    store.update(a.id, (x) => ({ ...x, name: 'Front', className: 'Margin' }));
-    store.update(b.id, (x) => ({ ...x, className: 'Necrosis' }));
-  });
+  // The classes editor: add one, rename one (its annotations follow), recolour one, remove one.
+  await page.getByTestId('classes-editor').locator('summary').click();
+  await page.getByLabel('Name of the new class').fill('Margin');
+  await page.getByLabel('Colour of the new class').fill('#00a0c8');
+  await page.getByRole('button', { name: 'Add class' }).click();
+  await page.getByLabel('Class of Rectangle 1').selectOption('Margin');
+  await page.getByLabel('Class of Ellipse 2').selectOption('Necrosis');
+  await page.getByLabel('Name of class Necrosis').fill('Necrotic');
+  await page.getByLabel('Name of class Necrosis').press('Enter');
+  await expect(page.getByLabel('Class of Ellipse 2')).toHaveValue('Necrotic');
+  await page.getByLabel('Colour of class Stroma').fill('#123456');
+  await expect(page.getByTestId('annotation-undo')).toHaveText('Undo Recolour class Stroma');
+  await page.getByRole('button', { name: 'Remove class Ignore*' }).click();
+  await page.getByRole('button', { name: 'Rename Rectangle 1' }).click();
+  await page.getByLabel('New name for Rectangle 1').fill('Front');
+  await page.getByLabel('New name for Rectangle 1').press('Enter');
+  const classes = await page.evaluate(() => window.__tessera.annotations!.classes.map((c) => `${c.name} ${c.color}`));
+  expect(classes).toEqual(['Tumor #c80000', 'Stroma #123456', 'Immune cells #a05aa0', 'Necrotic #323232', 'Other #ffc800', 'Region* #0000b4', 'Margin #00a0c8']);
   const before = await annotations(page);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export annotations (GeoJSON)' }).click()]);
@@ -231,10 +242,7 @@ test('export as GeoJSON, delete all, drop the file back: the same shapes, classe
   await page.getByRole('button', { name: 'Delete them' }).click();
   await expect(annotationRows(page)).toHaveCount(0);
   // The class goes too (the file brings it back): as on another machine that never had it.
-  await page.evaluate(() => {
-    const store = window.__tessera.annotations!;
-    store.setClasses(store.classes.filter((c) => c.name !== 'Margin'));
-  });
+  await page.getByRole('button', { name: 'Remove class Margin' }).click();
 
   await dropText(page, download.suggestedFilename(), text);
   await expect(page.getByTestId('import-notice')).toHaveText(/^CMU-1-Small-Region\.annotations\.geojson: imported 6 annotations \(new class: Margin\)\./);
