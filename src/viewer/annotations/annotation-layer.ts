@@ -38,6 +38,8 @@ const SETTLE_MS = 120;
 /** Tiles of another scale are copied scaled while the scales differ by at most this factor; beyond, new tiles at once. */
 const MAX_STRETCH = 2;
 
+/** Tile canvases kept for reuse (the rest are left to the garbage collector). */
+const SPARE_TILES = 48;
 /** Changed shapes beyond which every tile is dropped rather than those they meet. */
 const MANY_CHANGES = 256;
 
@@ -91,7 +93,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
   };
 
   const release = (list: TileCanvas[]) => {
-    for (const t of list) if (spare.length < MAX_TILES) spare.push(t);
+    for (const t of list) if (spare.length < SPARE_TILES) spare.push(t);
   };
 
   /** The tile caches brought up to the store: tiles where shapes changed dropped; all of them when the classes or pixel ratio changed. */

@@ -28,8 +28,8 @@ export interface TileSource {
 
 /** Tile side in device px. */
 export const TILE_SIDE = 256;
-/** Tiles kept (256 KB each): a 4K screen's tiles and the ring around them. */
-export const MAX_TILES = 256;
+/** Tiles kept per scale (256 KB each; 48 MB): a 4K screen's tiles at twice the pixel ratio and the ring around them. */
+export const MAX_TILES = 192;
 /** Device px around a tile's rectangle whose shapes are drawn in it too (outlines and dots that spill over its edge). */
 const TILE_BLEED = 8;
 
