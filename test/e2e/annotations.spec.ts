@@ -286,6 +286,16 @@ test('export as GeoJSON, delete all, drop the file back: the same shapes, classe
   await expect(page.getByRole('button', { name: 'Analyze' })).toBeVisible();
 });
 
+test('a slide that states no µm/px: measurements in pixels, and the panel says so', async ({ page }) => {
+  await page.goto('/');
+  await openWithPicker(page, fixture('slides', 'kidney-48-5-strip.tif'));
+  await waitForSlide(page, 'kidney-48-5-strip.tif');
+  await expect(page.getByTestId('annotations-px-note')).toHaveText('Measurements in pixels: this slide does not state its µm/px.');
+  await seed(page, [{ type: 'rectangle', x: 600, y: 300, width: 50, height: 40 }, { type: 'line', points: [[0, 0], [30, 40]] }]);
+  await expect(annotationRows(page).nth(0).getByTestId('annotation-measurements')).toHaveText('Area 2,000 px² · Perimeter 180.0 px');
+  await expect(annotationRows(page).nth(1).getByTestId('annotation-measurements')).toHaveText('Length 50.00 px');
+});
+
 test('10,000 annotations: the list shows the first 200 and says how many more, lists a selected one beyond them, and an edit re-renders quickly', async ({ page }) => {
   await page.goto('/');
   await openSlide(page);

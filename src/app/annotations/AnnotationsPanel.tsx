@@ -20,7 +20,8 @@ export function AnnotationsPanel({ state, onExport }: { state: AnnotationsState;
       <AnnotationTools store={store} view={view} drawClass={state.drawClass} onDrawClass={state.setDrawClass} version={version} />
       {pixelSize ? null : <p className="muted" data-testid="annotations-px-note">Measurements in pixels: this slide does not state its µm/px.</p>}
       <AnnotationList store={store} view={view} pixelSize={pixelSize} version={version} />
-      <ClassesEditor store={store} version={version} />
+      {/* "Draw as" follows its class's new name. */}
+      <ClassesEditor store={store} version={version} onRenamed={(from, to) => state.drawClass === from && state.setDrawClass(to)} />
       <div className="row">
         <button type="button" disabled={!store.size} onClick={onExport} title="QuPath's GeoJSON (File › Import objects); ellipses become polygons, as QuPath writes them">
           Export annotations (GeoJSON)

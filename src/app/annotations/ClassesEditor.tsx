@@ -8,7 +8,7 @@ const NEW_COLOURS = ['#00a0c8', '#e06000', '#40b040', '#c000c0', '#806040', '#00
  * The slide's classes (QuPath's defaults to start with): rename (annotations follow), recolour, remove,
  * add. Each change is one undoable edit of the store.
  */
-export function ClassesEditor({ store }: { store: AnnotationStore; version: number }) {
+export function ClassesEditor({ store, onRenamed }: { store: AnnotationStore; version: number; onRenamed?(from: string, to: string): void }) {
   const classes = store.classes;
   const [problem, setProblem] = useState<string | null>(null);
   const replace = (i: number, next: AnnotationClass | null, label: string, renamed: Record<string, string> = {}) => {
@@ -23,6 +23,7 @@ export function ClassesEditor({ store }: { store: AnnotationStore; version: numb
     setProblem(why);
     if (why) return false;
     replace(i, { ...old, name: clean }, `Rename class ${old.name}`, { [old.name]: clean });
+    onRenamed?.(old.name, clean);
     return true;
   };
   const add = (name: string, color: string): boolean => {
