@@ -220,9 +220,13 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     const s = set.scale;
     const [i0, j0, i1, j1] = tileRange({ x: seen0.x * s, y: seen0.y * s, width: seen0.width * s, height: seen0.height * s });
     const device = { a: m.a * dpr, b: m.b * dpr, c: m.c * dpr, d: m.d * dpr, e: m.e * dpr, f: m.f * dpr };
-    const place = (scale: number) => ctx!.setTransform(device.a / scale, device.b / scale, device.c / scale, device.d / scale, device.e, device.f);
-    // Pixel for pixel (no rotation, same scale): copied without smoothing, so outlines stay crisp.
+    // Pixel for pixel (no rotation, same scale): copied to whole device px without smoothing, so outlines stay
+    // crisp (the picture is then up to half a pixel off the exact view, as nearest-neighbour copying would put it anyway).
     const exact = Math.abs(device.a / s - 1) < 1e-6 && Math.abs(device.d / s - 1) < 1e-6 && device.b === 0 && device.c === 0;
+    const place = (scale: number) =>
+      exact && scale === s
+        ? ctx!.setTransform(1, 0, 0, 1, Math.round(device.e), Math.round(device.f))
+        : ctx!.setTransform(device.a / scale, device.b / scale, device.c / scale, device.d / scale, device.e, device.f);
     ctx!.imageSmoothingEnabled = !exact;
     const missing: [number, number][] = [];
     let rendered = 0;
