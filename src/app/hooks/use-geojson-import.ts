@@ -38,19 +38,21 @@ export function useGeoJsonImport(viewer: SlideViewer | null, store: AnnotationSt
 }
 
 function importText(text: string, name: string, viewer: SlideViewer, store: AnnotationStore, slide: Slide): ImportNotice {
-  const { tiles, others } = splitTiles(text, name);
+  const { list, tiles } = splitTiles(text, name);
   const done: string[] = [];
   const details: string[] = [];
   let brought = 0;
-  if (tiles.length) {
-    const drawn = drawTiles(tiles, name, viewer);
+  if (tiles.size) {
+    const drawn = drawTiles(list.filter((_, i) => tiles.has(i)), name, viewer);
     brought += drawn.count;
     done.push(drawn.text);
   }
-  if (others.length) {
+  if (list.length > tiles.size) {
     const level0 = slide.info.levels[0];
-    // Read as it is when the file holds no tiles (no second copy of a large text).
-    const read = readAnnotationsGeoJson(tiles.length ? JSON.stringify(others.map((o) => o.feature)) : text, name, { width: level0.width, height: level0.height }, store.classes);
+    // The tiles' places are kept (as nulls, skipped below), so skipped features and notes are numbered as in
+    // the file; read as it is when it holds no tiles (no second copy of a large text).
+    const rest = tiles.size ? JSON.stringify(list.map((f, i) => (tiles.has(i) ? null : f))) : text;
+    const read = readAnnotationsGeoJson(rest, name, { width: level0.width, height: level0.height }, store.classes);
     const n = read.annotations.length;
     if (n) {
       if (read.classes.length) store.setClasses([...store.classes, ...read.classes], {}, `Add ${read.classes.length === 1 ? 'class' : 'classes'} from ${name}`);
@@ -59,7 +61,7 @@ function importText(text: string, name: string, viewer: SlideViewer, store: Anno
       brought += n;
       done.push(`imported ${n.toLocaleString('en')} annotation${n === 1 ? '' : 's'}${added}`);
     }
-    const skipped = read.skipped.map((s) => `Feature ${(others[s.index]?.index ?? s.index) + 1} skipped: ${s.reason}`);
+    const skipped = read.skipped.filter((s) => !tiles.has(s.index)).map((s) => `Feature ${s.index + 1} skipped: ${s.reason}`);
     if (skipped.length) done.push(`${skipped.length.toLocaleString('en')} feature${skipped.length === 1 ? '' : 's'} skipped`);
     details.push(...skipped.slice(0, MAX_LISTED));
     if (skipped.length > MAX_LISTED) details.push(`… and ${(skipped.length - MAX_LISTED).toLocaleString('en')} more skipped.`);
@@ -69,23 +71,21 @@ function importText(text: string, name: string, viewer: SlideViewer, store: Anno
   return { ok: true, text: `${name}: ${done.join('; ')}.`, details };
 }
 
-/** The file's features, tiles apart from the rest (each with its place in the file, for the notice). */
-function splitTiles(text: string, name: string): { tiles: unknown[]; others: { feature: unknown; index: number }[] } {
+/** The file's features, and which of them (by place in the file) are tiles. */
+function splitTiles(text: string, name: string): { list: unknown[]; tiles: Set<number> } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new TesseraError('corrupt-file', `${name} is not JSON (${e instanceof Error ? e.message : String(e)}); a GeoJSON export from Tessera, QuPath or WSInfer is.`);
   }
-  const list = Array.isArray(json) ? json : isObject(json) && json.type === 'FeatureCollection' && Array.isArray(json.features) ? json.features : isObject(json) && json.type === 'Feature' ? [json] : null;
+  const list: unknown[] | null = Array.isArray(json) ? json : isObject(json) && json.type === 'FeatureCollection' && Array.isArray(json.features) ? json.features : isObject(json) && json.type === 'Feature' ? [json] : null;
   if (!list) throw new TesseraError('unsupported', `${name} holds no GeoJSON features (a FeatureCollection, a Feature or a list of them was expected).`);
-  const tiles: unknown[] = [];
-  const others: { feature: unknown; index: number }[] = [];
-  list.forEach((feature: unknown, index: number) => {
-    if (objectTypeOf(feature) === 'tile') tiles.push(feature);
-    else others.push({ feature, index });
+  const tiles = new Set<number>();
+  list.forEach((feature, index) => {
+    if (objectTypeOf(feature) === 'tile') tiles.add(index);
   });
-  return { tiles, others };
+  return { list, tiles };
 }
 
 function objectTypeOf(feature: unknown): string | null {
