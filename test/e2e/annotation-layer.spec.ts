@@ -70,8 +70,8 @@ async function viewAt(page: Page, x: number, y: number, magnification: number) {
       v.setView({ centerX: x, centerY: y, imageZoom: v.viewState().imageZoom }, true);
       v.setMagnification(m);
       await v.whenIdle(30_000);
-      // The layer draws its tiles afresh once the scale has settled (120 ms), over a frame or a few.
-      await new Promise((r) => setTimeout(r, 400));
+      // The layer draws its tiles afresh once the scale has settled (250 ms), over a frame or a few.
+      await new Promise((r) => setTimeout(r, 700));
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     },
     { x, y, m: magnification },

@@ -34,7 +34,7 @@ const DRAFT_ID = '\u0000draft';
 /** Time per frame for drawing new tiles (the rest wait for the next frames). */
 const TILE_BUDGET_MS = 8;
 /** After the view last changed scale, how long before tiles are drawn afresh at the new scale. */
-const SETTLE_MS = 120;
+const SETTLE_MS = 250;
 /** Tiles of another scale are copied scaled while the scales differ by at most this factor; beyond, new tiles at once. */
 const MAX_STRETCH = 2;
 
@@ -278,23 +278,32 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
   /** The previous scale's tiles, scaled, clipped to the current scale's missing tiles. */
   const drawPrevious = (old: TileSet, missing: [number, number][], s: number, place: (scale: number) => void) => {
     const c = ctx!;
+    c.save();
+    // One clip: the union of the missing tiles; then each old tile under them copied once.
+    place(s);
+    c.beginPath();
+    let mi0 = Infinity;
+    let mj0 = Infinity;
+    let mi1 = -Infinity;
+    let mj1 = -Infinity;
     for (const [i, j] of missing) {
-      c.save();
-      place(s);
-      c.beginPath();
       c.rect(i * TILE_SIDE, j * TILE_SIDE, TILE_SIDE, TILE_SIDE);
-      c.clip();
-      const k = old.scale / s;
-      const [p0, q0, p1, q1] = tileRange({ x: i * TILE_SIDE * k, y: j * TILE_SIDE * k, width: TILE_SIDE * k, height: TILE_SIDE * k });
-      place(old.scale);
-      c.imageSmoothingEnabled = true;
-      for (let q = q0; q <= q1; q++)
-        for (let p = p0; p <= p1; p++) {
-          const t = old.get(p, q);
-          if (t && !t.empty) c.drawImage(t.canvas.canvas as CanvasImageSource, p * TILE_SIDE, q * TILE_SIDE);
-        }
-      c.restore();
+      mi0 = Math.min(mi0, i);
+      mj0 = Math.min(mj0, j);
+      mi1 = Math.max(mi1, i);
+      mj1 = Math.max(mj1, j);
     }
+    c.clip();
+    const k = old.scale / s;
+    const [p0, q0, p1, q1] = tileRange({ x: mi0 * TILE_SIDE * k, y: mj0 * TILE_SIDE * k, width: (mi1 - mi0 + 1) * TILE_SIDE * k, height: (mj1 - mj0 + 1) * TILE_SIDE * k });
+    place(old.scale);
+    c.imageSmoothingEnabled = true;
+    for (let q = q0; q <= q1; q++)
+      for (let p = p0; p <= p1; p++) {
+        const t = old.get(p, q);
+        if (t && !t.empty) c.drawImage(t.canvas.canvas as CanvasImageSource, p * TILE_SIDE, q * TILE_SIDE);
+      }
+    c.restore();
   };
 
   /** Beyond MAX_TILES, the tiles out of view used longest ago go (their canvases are reused). */
