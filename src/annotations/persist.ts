@@ -2,8 +2,14 @@ import { TesseraError } from '../core';
 import type { Annotation, AnnotationClass } from './types';
 
 const DB_NAME = 'tessera-annotations';
-const VERSION = 1;
+/** 2: one record per annotation (version 1, one record per slide, never left a development build). */
+const VERSION = 2;
+/** Per slide: its name, classes, the annotations' order and when it was saved. */
 const SLIDES = 'slides';
+/** One record per annotation, keyed [slide key, annotation id]. */
+const SHAPES = 'shapes';
+/** SHAPES's index by slide key. */
+const BY_SLIDE = 'by-slide';
 
 /** What is kept for one slide: its annotations and classes as they are in the store. */
 export interface SavedAnnotations {
@@ -19,13 +25,35 @@ export interface StoredAnnotations extends SavedAnnotations {
   updatedAt: number;
 }
 
+interface SlideRecord {
+  key: string;
+  slideName: string;
+  classes: AnnotationClass[];
+  /** Annotation ids in drawing order. */
+  order: string[];
+  updatedAt: number;
+}
+
+interface ShapeRecord {
+  key: string;
+  id: string;
+  annotation: Annotation;
+}
+
 /**
  * Annotations kept in the browser per slide (IndexedDB, its own database beside the saved analyses': nothing
  * leaves the machine), keyed by the slide's fingerprint (analysis/persist's slideFingerprint, the one saved
- * analyses use), so a reload, or the same scan opened again under another name, finds them. Each save
- * writes the slide's whole set; annotations are plain objects, stored as they are.
+ * analyses use), so a reload, or the same scan opened again under another name, finds them.
+ *
+ * Each annotation is a record of its own, and a save writes only the annotations that changed since this
+ * connection last read or wrote that slide (the store replaces an edited annotation, so identity says what
+ * changed): with a million vertices saved, moving one shape copies one shape, not the whole set (which
+ * froze the page for about a second per edit).
  */
 export class AnnotationsDb {
+  /** Per slide key, what the database holds as far as this connection knows (id → the object written). */
+  private readonly known = new Map<string, Map<string, Annotation>>();
+
   private constructor(private readonly db: IDBDatabase) {}
 
   static open(factory: IDBFactory | undefined = globalThis.indexedDB): Promise<AnnotationsDb> {
@@ -39,43 +67,77 @@ export class AnnotationsDb {
         return reject(new TesseraError('unsupported', 'This browser does not let the page keep data: annotations cannot be kept after the page closes. Export them as GeoJSON to keep them.', messageOf(e)));
       }
       request.onupgradeneeded = () => {
-        request.result.createObjectStore(SLIDES, { keyPath: 'key' });
+        const db = request.result;
+        for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
+        db.createObjectStore(SLIDES, { keyPath: 'key' });
+        db.createObjectStore(SHAPES, { keyPath: ['key', 'id'] }).createIndex(BY_SLIDE, 'key');
       };
       request.onsuccess = () => resolve(new AnnotationsDb(request.result));
       request.onerror = () => reject(new TesseraError('internal', 'The saved annotations could not be opened.', request.error?.message));
     });
   }
 
-  /** Saves (replaces) the annotations of the slide with fingerprint `key`. */
-  put(key: string, saved: SavedAnnotations): Promise<void> {
-    const record: StoredAnnotations = { key, slideName: saved.slideName, annotations: saved.annotations, classes: saved.classes, updatedAt: Date.now() };
-    return this.write((store) => store.put(record));
-  }
-
-  get(key: string): Promise<StoredAnnotations | undefined> {
-    return new Promise((resolve, reject) => {
-      const request = this.db.transaction(SLIDES, 'readonly').objectStore(SLIDES).get(key);
-      request.onsuccess = () => resolve(request.result as StoredAnnotations | undefined);
-      request.onerror = () => reject(new TesseraError('internal', 'The saved annotations could not be read.', request.error?.message));
+  /** Saves the annotations of the slide with fingerprint `key`: what changed is written, what went is deleted. */
+  async put(key: string, saved: SavedAnnotations): Promise<void> {
+    const known = this.known.get(key) ?? (await this.readShapes(key));
+    const next = new Map(saved.annotations.map((a) => [a.id, a]));
+    const slide: SlideRecord = { key, slideName: saved.slideName, classes: saved.classes, order: [...next.keys()], updatedAt: Date.now() };
+    await this.write((tx) => {
+      const shapes = tx.objectStore(SHAPES);
+      for (const id of known.keys()) if (!next.has(id)) shapes.delete([key, id]);
+      for (const a of saved.annotations) if (known.get(a.id) !== a) shapes.put({ key, id: a.id, annotation: a } satisfies ShapeRecord);
+      tx.objectStore(SLIDES).put(slide);
     });
+    this.known.set(key, next);
   }
 
-  delete(key: string): Promise<void> {
-    return this.write((store) => store.delete(key));
+  async get(key: string): Promise<StoredAnnotations | undefined> {
+    const slide = await this.request<SlideRecord | undefined>(this.db.transaction(SLIDES, 'readonly').objectStore(SLIDES).get(key));
+    const shapes = await this.readShapes(key);
+    if (!slide) return undefined;
+    const annotations = slide.order.map((id) => shapes.get(id)).filter((a): a is Annotation => a !== undefined);
+    return { key, slideName: slide.slideName, classes: slide.classes, annotations, updatedAt: slide.updatedAt };
+  }
+
+  async delete(key: string): Promise<void> {
+    const known = this.known.get(key) ?? (await this.readShapes(key));
+    await this.write((tx) => {
+      tx.objectStore(SLIDES).delete(key);
+      for (const id of known.keys()) tx.objectStore(SHAPES).delete([key, id]);
+    });
+    this.known.set(key, new Map());
   }
 
   close(): void {
     this.db.close();
   }
 
-  private write(fill: (store: IDBObjectStore) => void): Promise<void> {
+  /** The slide's annotation records (and, from now on, what this connection knows is there). */
+  private async readShapes(key: string): Promise<Map<string, Annotation>> {
+    const records = await this.request<ShapeRecord[]>(this.db.transaction(SHAPES, 'readonly').objectStore(SHAPES).index(BY_SLIDE).getAll(key));
+    const map = new Map(records.map((r) => [r.id, r.annotation]));
+    this.known.set(key, new Map(map));
+    return map;
+  }
+
+  private request<T>(request: IDBRequest): Promise<T> {
     return new Promise((resolve, reject) => {
-      const tx = this.db.transaction(SLIDES, 'readwrite');
+      request.onsuccess = () => resolve(request.result as T);
+      request.onerror = () => reject(new TesseraError('internal', 'The saved annotations could not be read.', request.error?.message));
+    });
+  }
+
+  private write(fill: (tx: IDBTransaction) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const tx = this.db.transaction([SLIDES, SHAPES], 'readwrite');
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(saveError(tx.error));
       tx.onabort = () => reject(saveError(tx.error));
       try {
-        fill(tx.objectStore(SLIDES));
+        fill(tx);
+        // Committed now rather than when the task ends: a save made as the page is left (pagehide) is
+        // otherwise dropped by Chromium with the page.
+        tx.commit?.();
       } catch (e) {
         // A full disk may refuse the put itself (QuotaExceededError), not only the transaction.
         reject(saveError(e));

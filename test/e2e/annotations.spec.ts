@@ -192,10 +192,8 @@ test('drawn with the tools and their keys, measured in the panel, edited there a
 });
 
 test('a change made just before a reload (inside the 300 ms a write waits) is written as the page goes', async ({ page }) => {
-  // Known to fail: AnnotationsDb's write (src/annotations/persist.ts) does not call IDBTransaction.commit(),
-  // and Chromium drops a transaction left to auto-commit while the page unloads (checked here: the same put
-  // made in pagehide lands with commit() and is lost without it). Remove this line when it does.
-  test.fail();
+  // Chromium drops a transaction left to auto-commit while the page unloads: AnnotationsDb commits its
+  // writes at once (IDBTransaction.commit), and this test fails without it.
   await page.goto('/');
   await openSlide(page);
   const [id] = await seed(page, [RECT]);

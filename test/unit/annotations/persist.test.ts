@@ -63,4 +63,24 @@ describe('AnnotationsDb', () => {
     expect((await db.get(KEY_A))!.annotations).toHaveLength(3);
     db.close();
   });
+
+  it('a save writes only what changed: one moved shape among 1,000 is one shape record (and the slide\'s), a deleted one is deleted', async () => {
+    const factory = new IDBFactory();
+    const db = await AnnotationsDb.open(factory);
+    const many: Annotation[] = Array.from({ length: 1000 }, (_, i) => ({ id: crypto.randomUUID(), name: `n${i}`, className: null, locked: false, shape: { type: 'rectangle', x: i, y: i, width: 5, height: 5 } }));
+    await db.put(KEY_A, { slideName: 's.svs', annotations: many, classes: [...DEFAULT_CLASSES] });
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete');
+    const moved = [...many];
+    moved[500] = { ...many[500], shape: { type: 'rectangle', x: 0, y: 0, width: 9, height: 9 } };
+    moved.splice(10, 1);
+    await db.put(KEY_A, { slideName: 's.svs', annotations: moved, classes: [...DEFAULT_CLASSES] });
+    expect(puts).toHaveBeenCalledTimes(2);
+    expect(deletes).toHaveBeenCalledTimes(1);
+    vi.restoreAllMocks();
+    db.close();
+    const again = await AnnotationsDb.open(factory);
+    expect((await again.get(KEY_A))!.annotations).toEqual(moved);
+    again.close();
+  });
 });
