@@ -33,6 +33,8 @@ const CULL_MARGIN_PX = 8;
 const DRAFT_ID = '\u0000draft';
 /** Time per frame for drawing new tiles (the rest wait for the next frames). */
 const TILE_BUDGET_MS = 8;
+/** Of which, for the ring of tiles around the view (drawn ahead of a pan): at most one tile a frame, started only this early in it. */
+const RING_BUDGET_MS = 3;
 /** After the view last changed scale, how long before tiles are drawn afresh at the new scale. */
 const SETTLE_MS = 250;
 /** Tiles of another scale are copied scaled while the scales differ by at most this factor; beyond, new tiles at once. */
@@ -261,7 +263,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     // Time left in the frame: the ring of tiles around the view, so that a pan finds them drawn.
     if (!missing.length) {
       for (const [i, j] of ring(i0, j0, i1, j1)) {
-        if (performance.now() - t0 >= TILE_BUDGET_MS) break;
+        if (performance.now() - t0 >= RING_BUDGET_MS) break;
         if (set.get(i, j)) continue;
         const target = spare.pop() ?? newTileCanvas();
         if (!target) break;
@@ -269,6 +271,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
         counts.vertices += c.vertices;
         counts.dots += c.dots;
         set.set({ i, j, canvas: target, used: frameNo, empty: c.shapes === 0 });
+        if (c.shapes) break;
       }
     }
     evict(set, i0 - 1, j0 - 1, i1 + 1, j1 + 1);
