@@ -82,7 +82,7 @@ export function formatMeasurements(m: Measurements): string[] {
   const lines: string[] = [];
   if (m.length !== undefined) lines.push(`Length ${formatNumber(m.length)} ${unit}`);
   if (m.area !== undefined) {
-    if (m.calibrated && m.area >= MM2_FROM_UM2) lines.push(`Area ${formatNumber(m.area / 1e6, 3)} mm²`);
+    if (m.calibrated && m.area >= MM2_FROM_UM2) lines.push(`Area ${formatNumber(m.area / 1e6, 4, 5)} mm²`);
     else lines.push(`Area ${formatNumber(m.area)} ${unit}²`);
   }
   if (m.perimeter !== undefined) lines.push(`Perimeter ${formatNumber(m.perimeter)} ${unit}`);
@@ -90,9 +90,9 @@ export function formatMeasurements(m: Measurements): string[] {
   return lines;
 }
 
-/** Four significant digits at least, thousands separated, no exponent. */
-function formatNumber(v: number, digits = 4): string {
-  const decimals = v === 0 ? 0 : Math.max(0, Math.min(3, digits - 1 - Math.floor(Math.log10(Math.abs(v)))));
+/** `digits` significant digits (more for large numbers), at most `maxDecimals` decimals, thousands separated, no exponent. */
+function formatNumber(v: number, digits = 4, maxDecimals = 3): string {
+  const decimals = v === 0 ? 0 : Math.max(0, Math.min(maxDecimals, digits - 1 - Math.floor(Math.log10(Math.abs(v)))));
   return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 

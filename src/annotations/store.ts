@@ -8,6 +8,8 @@ interface Edit {
   after: Map<string, Annotation | null>;
   classesBefore?: AnnotationClass[];
   classesAfter?: AnnotationClass[];
+  /** The drawing order before an edit that deleted something, so undo puts shapes back where they were. */
+  orderBefore?: string[];
 }
 
 /** Edits kept for undo (each holds only the annotations it touched). */
@@ -91,11 +93,14 @@ export class AnnotationStore implements AnnotationStoreState {
     this.changed();
   }
 
-  add(annotations: Annotation | readonly Annotation[], label?: string): void {
+  /** Adds annotations (and, for an import that brings classes of its own, the new class list) as one edit. */
+  add(annotations: Annotation | readonly Annotation[], label?: string, classes?: readonly AnnotationClass[]): void {
     const list = Array.isArray(annotations) ? annotations : [annotations as Annotation];
-    if (!list.length) return;
+    if (!list.length && !classes) return;
     const after = new Map<string, Annotation | null>(list.map((a) => [a.id, a]));
-    this.apply({ label: label ?? (list.length === 1 ? `Add ${list[0].shape.type}` : `Add ${list.length} annotations`), before: new Map(list.map((a) => [a.id, this.byId.get(a.id) ?? null])), after });
+    const edit: Edit = { label: label ?? (list.length === 1 ? `Add ${list[0].shape.type}` : `Add ${list.length} annotations`), before: new Map(list.map((a) => [a.id, this.byId.get(a.id) ?? null])), after };
+    if (classes) Object.assign(edit, { classesBefore: [...this.classes], classesAfter: [...classes] });
+    this.apply(edit);
   }
 
   /**
@@ -126,7 +131,7 @@ export class AnnotationStore implements AnnotationStoreState {
       before.set(id, a);
       after.set(id, null);
     }
-    if (after.size) this.apply({ label: label ?? (after.size === 1 ? 'Delete annotation' : `Delete ${after.size} annotations`), before, after });
+    if (after.size) this.apply({ label: label ?? (after.size === 1 ? 'Delete annotation' : `Delete ${after.size} annotations`), before, after, orderBefore: [...this.order] });
     return after.size;
   }
 
@@ -155,6 +160,7 @@ export class AnnotationStore implements AnnotationStoreState {
     const e = this.undoStack.pop();
     if (!e) return false;
     this.write(e.before, e.classesBefore);
+    if (e.orderBefore) this.order = [...e.orderBefore];
     this.redoStack.push(e);
     this.changed();
     return true;

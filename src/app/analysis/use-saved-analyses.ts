@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AnalysisDb, modelKey, slideFingerprint, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
+import { fingerprintOnce } from '../hooks/fingerprint-once';
+import { AnalysisDb, modelKey, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
 import { saveOffPage } from '../../analysis/worker';
 import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
@@ -49,7 +50,7 @@ export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | 
     setFingerprint(null);
     if (!slide) return;
     let live = true;
-    slideFingerprint(slide).then((f) => live && setFingerprint(f), () => live && setFingerprint(null));
+    fingerprintOnce(slide).then((f) => live && setFingerprint(f), () => live && setFingerprint(null));
     return () => {
       live = false;
     };

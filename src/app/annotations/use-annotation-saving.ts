@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Annotation, AnnotationClass, AnnotationStore, SavedAnnotations } from '../../annotations';
 import type { Slide } from '../../slide';
-import { fingerprintOnce } from './fingerprint';
+import { fingerprintOnce } from '../hooks/fingerprint-once';
 
 /** The annotations database (annotations/persist's AnnotationsDb), as far as saving needs it. */
 export interface AnnotationsDbLike {

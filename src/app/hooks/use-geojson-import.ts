@@ -55,8 +55,8 @@ function importText(text: string, name: string, viewer: SlideViewer, store: Anno
     const read = readAnnotationsGeoJson(rest, name, { width: level0.width, height: level0.height }, store.classes);
     const n = read.annotations.length;
     if (n) {
-      if (read.classes.length) store.setClasses([...store.classes, ...read.classes], {}, `Add ${read.classes.length === 1 ? 'class' : 'classes'} from ${name}`);
-      store.add(read.annotations, `Import ${n} annotation${n === 1 ? '' : 's'}`);
+      // One undoable edit: the annotations and the classes they brought.
+      store.add(read.annotations, `Import ${n} annotation${n === 1 ? '' : 's'}`, read.classes.length ? [...store.classes, ...read.classes] : undefined);
       const added = read.classes.length ? ` (new class${read.classes.length === 1 ? '' : 'es'}: ${read.classes.map((c) => c.name).join(', ')})` : '';
       brought += n;
       done.push(`imported ${n.toLocaleString('en')} annotation${n === 1 ? '' : 's'}${added}`);

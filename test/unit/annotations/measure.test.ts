@@ -78,7 +78,8 @@ describe('measurements', () => {
     const small: Shape = { type: 'rectangle', x: 0, y: 0, width: 100, height: 50 };
     const big: Shape = { type: 'rectangle', x: 0, y: 0, width: 4000, height: 3000 };
     expect(formatMeasurements(measureShape(small, MPP))).toEqual(['Area 1,245 µm²', 'Perimeter 149.7 µm']);
-    expect(formatMeasurements(measureShape(big, MPP))[0]).toBe('Area 2.99 mm²');
+    expect(formatMeasurements(measureShape(big, MPP))[0]).toBe('Area 2.988 mm²');
+    expect(formatMeasurements(measureShape({ type: 'rectangle', x: 0, y: 0, width: 347, height: 347 }, MPP))[0]).toBe('Area 0.02998 mm²');
     expect(Object.keys(qupathMeasurements(measureShape(big, MPP)))).toEqual(['Area µm^2', 'Perimeter µm']);
     expect(Object.keys(qupathMeasurements(measureShape(big, null)))).toEqual(['Area px^2', 'Perimeter px']);
   });

@@ -52,5 +52,9 @@ describe('AnnotationStore', () => {
     expect(store.size).toBe(0);
     store.undo();
     expect(store.annotations.map((a) => a.id)).toEqual(many.map((a) => a.id));
+    // One from the middle deleted and undone: back in its place, not at the end.
+    store.remove([many[5000].id]);
+    store.undo();
+    expect(store.annotations.map((a) => a.id)).toEqual(many.map((a) => a.id));
   });
 });
