@@ -1,6 +1,6 @@
 import { memo, useRef, useState, type KeyboardEvent } from 'react';
 import { classColor, formatMeasurements, measureShape, type Annotation, type AnnotationClass, type AnnotationStore, type PixelSize } from '../../annotations';
-import type { AnnotationView } from '../../viewer/annotations/types';
+import type { AnnotationView } from '../../viewer';
 import { annotationLabel } from './labels';
 
 /**

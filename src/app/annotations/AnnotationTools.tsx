@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { formatMeasurements, type AnnotationStore } from '../../annotations';
-import type { AnnotationTool, AnnotationView, Draft } from '../../viewer/annotations/types';
+import type { AnnotationTool, AnnotationView, Draft } from '../../viewer';
 import { TOOLS } from './labels';
 
 /** The active tool and the shape being drawn, as the view reports them. */

@@ -1,5 +1,5 @@
 import type { Annotation, PixelSize } from '../../annotations';
-import type { AnnotationTool } from '../../viewer/annotations/types';
+import type { AnnotationTool } from '../../viewer';
 
 /** The tools as the panel lists them, in QuPath's order, with their keys (TOOL_KEYS in viewer/annotations). */
 export const TOOLS: readonly { tool: AnnotationTool; label: string; key: string }[] = [

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AnnotationStore, AnnotationsDb, type PixelSize } from '../../annotations';
 import type { BrowserSlide } from '../../slide/browser';
-import type { SlideViewer } from '../../viewer';
-import type { AnnotationView } from '../../viewer/annotations/types';
+import type { AnnotationView, SlideViewer } from '../../viewer';
 import { exposeAnnotations } from '../tessera-global';
 import { pixelSizeOf } from './labels';
 import { useAnnotationSaving, type AnnotationsDbLike, type SavingState } from './use-annotation-saving';
