@@ -18,8 +18,9 @@
  *
  * Environment: BENCH_ANNOTATIONS (10000), BENCH_ANNOTATIONS_VERTICES (100), BENCH_ANNOTATIONS_DENSITY (3400 per
  * mm²), BENCH_ANNOTATIONS_ROUNDS (3; each condition's median round by pan p95), BENCH_ANNOTATIONS_DRAG_MS
- * (3000), BENCH_ANNOTATIONS_ZOOM_MS (3000), BENCH_ANNOTATIONS_SCENES (slide,patch), BENCH_ANNOTATIONS_TIMEOUT_S
- * (900). Merged into bench/results/latest.json under "annotations".
+ * (3000), BENCH_ANNOTATIONS_ZOOM_MS (3000), BENCH_ANNOTATIONS_SCENES (slide,patch), BENCH_ANNOTATIONS_HIDDEN
+ * (1: also the shapes loaded with the layer hidden, which tells the layer's cost from the rest of the app's),
+ * BENCH_ANNOTATIONS_TIMEOUT_S (900). Merged into bench/results/latest.json under "annotations".
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,6 +38,8 @@ const ZOOM_MS = envInt('BENCH_ANNOTATIONS_ZOOM_MS', 3000);
 export const ANNOTATIONS_TIMEOUT_MS = envInt('BENCH_ANNOTATIONS_TIMEOUT_S', 900) * 1000;
 const SCENES = (process.env.BENCH_ANNOTATIONS_SCENES ?? 'slide,patch').split(',').map((s) => s.trim()).filter(Boolean);
 const SCENE_MAGNIFICATION: Record<string, number> = { slide: 10, patch: 2 };
+/** Also measure the shapes loaded with the layer hidden: what the app pays for holding them, apart from drawing them. */
+const HIDDEN = process.env.BENCH_ANNOTATIONS_HIDDEN === '1';
 
 interface LayerSample {
   p50: number;
@@ -234,21 +237,48 @@ interface SceneResult {
   /** What the layer drew at the start view. */
   startDraw: { shapes: number; vertices: number; dots: number; ms: number } | null;
   none: Condition & { rounds: number[] };
-  shapes: Condition & { rounds: number[]; load: Load; ratios: { panP50: number; panP95: number; zoomP50: number; zoomP95: number } };
+  shapes: Condition & { rounds: number[]; load: Load; ratios: Ratios };
+  /** BENCH_ANNOTATIONS_HIDDEN=1: the shapes loaded, the layer hidden. */
+  hidden: (Condition & { rounds: number[]; ratios: Ratios }) | null;
+}
+
+interface Ratios {
+  panP50: number;
+  panP95: number;
+  zoomP50: number;
+  zoomP95: number;
+}
+
+function ratios(c: Condition, none: Condition): Ratios {
+  return {
+    panP50: c.pan.frames.p50Ms / none.pan.frames.p50Ms,
+    panP95: c.pan.frames.p95Ms / none.pan.frames.p95Ms,
+    zoomP50: c.zoom.frames.p50Ms / none.zoom.frames.p50Ms,
+    zoomP95: c.zoom.frames.p95Ms / none.zoom.frames.p95Ms,
+  };
+}
+
+function setLayerVisible(page: Page, visible: boolean): Promise<void> {
+  return page.evaluate((v) => window.__tessera.viewer!.annotationView()!.setVisible(v), visible);
 }
 
 async function runScene(page: Page, scene: string): Promise<SceneResult> {
   const magnification = SCENE_MAGNIFICATION[scene];
   if (!magnification) throw new Error(`BENCH_ANNOTATIONS_SCENES: unknown scene "${scene}" (scenes: ${Object.keys(SCENE_MAGNIFICATION).join(', ')})`);
-  const rounds = { none: [] as Condition[], shapes: [] as Condition[] };
+  const rounds = { none: [] as Condition[], shapes: [] as Condition[], hidden: [] as Condition[] };
   const loads: Load[] = [];
+  const kinds: ('none' | 'shapes' | 'hidden')[] = HIDDEN ? ['none', 'shapes', 'hidden'] : ['none', 'shapes'];
   for (let round = 1; round <= ROUNDS; round++) {
-    const order: ('none' | 'shapes')[] = round % 2 ? ['none', 'shapes'] : ['shapes', 'none'];
+    // Alternate the order, so a machine getting busier or quieter weighs on every condition alike.
+    const order = round % 2 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      log(`annotations (${scene}) round ${round}/${ROUNDS}: ${kind === 'none' ? 'no annotations' : `${COUNT.toLocaleString('en')} shapes x ${VERTICES} vertices`}, pan ${DRAG_MS} ms and zoom ${ZOOM_MS} ms...`);
+      const what = kind === 'none' ? 'no annotations' : `${COUNT.toLocaleString('en')} shapes x ${VERTICES} vertices${kind === 'hidden' ? ', layer hidden' : ''}`;
+      log(`annotations (${scene}) round ${round}/${ROUNDS}: ${what}, pan ${DRAG_MS} ms and zoom ${ZOOM_MS} ms...`);
       const load = await withTimeout(loadAnnotations(page, kind === 'none' ? 0 : COUNT), 180_000, 'loading the annotations');
-      if (load) loads.push(load);
+      if (load && kind === 'shapes') loads.push(load);
+      if (kind === 'hidden') await setLayerVisible(page, false);
       rounds[kind].push(await withTimeout(measure(page, magnification, kind === 'none' ? 0 : COUNT), 120_000, `measuring ${kind}`));
+      if (kind === 'hidden') await setLayerVisible(page, true);
       if (kind !== 'none') await loadAnnotations(page, 0);
     }
   }
@@ -261,22 +291,15 @@ async function runScene(page: Page, scene: string): Promise<SceneResult> {
   const pick = (cs: Condition[]) => ({ ...median(cs, (c) => c.pan.frames.p95Ms), rounds: cs.map((c) => Number(c.pan.frames.p95Ms.toFixed(1))) });
   const none = pick(rounds.none);
   const shapes = pick(rounds.shapes);
+  const hidden = HIDDEN ? pick(rounds.hidden) : null;
   return {
     scene,
     magnification,
     viewer: { width: Math.round(viewer.width), height: Math.round(viewer.height) },
     startDraw,
     none,
-    shapes: {
-      ...shapes,
-      load: median(loads, (l) => l.ms),
-      ratios: {
-        panP50: shapes.pan.frames.p50Ms / none.pan.frames.p50Ms,
-        panP95: shapes.pan.frames.p95Ms / none.pan.frames.p95Ms,
-        zoomP50: shapes.zoom.frames.p50Ms / none.zoom.frames.p50Ms,
-        zoomP95: shapes.zoom.frames.p95Ms / none.zoom.frames.p95Ms,
-      },
-    },
+    shapes: { ...shapes, load: median(loads, (l) => l.ms), ratios: ratios(shapes, none) },
+    hidden: hidden && { ...hidden, ratios: ratios(hidden, none) },
   };
 }
 
@@ -286,14 +309,15 @@ function printScene(r: SceneResult): void {
   console.log(`\nAnnotations (${r.scene}): ${COUNT.toLocaleString('en')} shapes x ${VERTICES} vertices at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px; start view: ${d ? `${d.shapes} shapes drawn (${d.dots} as dots), ${d.vertices} vertices, ${f1(d.ms)} ms` : 'n/a'}`);
   console.log(['annotations'.padEnd(14), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('pan p95 ÷ none', 15), pad('zoom p95 ÷ none', 16), pad('layer ms p50/max', 17), pad('shapes max', 11), pad('longest task', 13)].join('  '));
   const x = (v: number) => `${v.toFixed(2)}x`;
-  for (const c of [r.none, r.shapes]) {
+  for (const c of [r.none, r.shapes, ...(r.hidden ? [r.hidden] : [])]) {
     const layer = c.pan.layer ? `${f1(c.pan.layer.p50)}/${f1(Math.max(c.pan.layer.max, c.zoom.layer?.max ?? 0))}` : '—';
     const shapesMax = c.pan.layer ? String(Math.max(c.pan.layer.shapesMax, c.zoom.layer?.shapesMax ?? 0)) : '—';
     const longest = Math.max(c.pan.main.longestTaskMs, c.zoom.main.longestTaskMs);
-    const ratios = c === r.shapes ? r.shapes.ratios : null;
-    console.log([(c.annotations ? c.annotations.toLocaleString('en') : 'none').padEnd(14), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(ratios ? x(ratios.panP95) : '', 15), pad(ratios ? x(ratios.zoomP95) : '', 16), pad(layer, 17), pad(shapesMax, 11), pad(f1(longest), 13)].join('  '));
+    const ratios = c === r.shapes ? r.shapes.ratios : c === r.hidden ? r.hidden.ratios : null;
+    const label = c === r.hidden ? `${c.annotations.toLocaleString('en')} hidden` : c.annotations ? c.annotations.toLocaleString('en') : 'none';
+    console.log([label.padEnd(14), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(ratios ? x(ratios.panP95) : '', 15), pad(ratios ? x(ratios.zoomP95) : '', 16), pad(layer, 17), pad(shapesMax, 11), pad(f1(longest), 13)].join('  '));
   }
-  console.log(`(requestAnimationFrame intervals, ms, median round by pan p95; rounds' pan p95: none ${r.none.rounds.join(' ')}; shapes ${r.shapes.rounds.join(' ')})`);
+  console.log(`(requestAnimationFrame intervals, ms, median round by pan p95; rounds' pan p95: none ${r.none.rounds.join(' ')}; shapes ${r.shapes.rounds.join(' ')}${r.hidden ? `; hidden ${r.hidden.rounds.join(' ')}` : ''})`);
   const l = r.shapes.load;
   console.log(`loading ${COUNT.toLocaleString('en')} shapes: ${f1(l.ms)} ms from store.load to the frame drawing them, longest task ${f1(l.main.longestTaskMs)} ms (making them, the bench's own work: ${f1(l.makeMs)} ms)`);
 }
