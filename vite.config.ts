@@ -8,7 +8,8 @@ import { shippedModelsPlugin } from './vite/shipped-models-plugin.ts';
 import { tfjsThreadedWasmPlugin } from './vite/tfjs-threaded-wasm-plugin.ts';
 
 export default defineConfig({
-  plugins: [react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), shippedModelsPlugin(), securityHeadersPlugin(), tfjsThreadedWasmPlugin(), buildStampPlugin()],
+  // The headers plugin first (it also puts its middleware before Vite's own): every answer carries them.
+  plugins: [securityHeadersPlugin(), react(), fixtureSlidesPlugin(), fixtureModelsPlugin(), shippedModelsPlugin(), tfjsThreadedWasmPlugin(), buildStampPlugin()],
   // The inference worker bundles TF.js: its threaded wasm needs the same fix in the worker's build.
   worker: { format: 'es', plugins: () => [tfjsThreadedWasmPlugin()] },
   server: { port: 5173, host: '127.0.0.1' },

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import { decodedParts } from './security-headers.ts';
 
 /** Where a developer's or CI's checkout keeps the shared test slides (never copied into the project). */
 export const FIXTURE_SLIDES = resolve(import.meta.dirname, '../../shared/fixtures/slides');
@@ -55,10 +56,16 @@ function middleware(dir: string): Connect.NextHandleFunction {
       return;
     }
     if (url.pathname.startsWith('/fixture-slides/')) {
-      const name = decodeURIComponent(url.pathname.slice('/fixture-slides/'.length));
+      const parts = decodedParts(url.pathname.slice('/fixture-slides/'.length));
+      if (!parts) {
+        res.statusCode = 400;
+        res.end('Bad request: the address has a malformed percent-encoding.\n');
+        return;
+      }
+      const name = parts.join('/');
       const slide = listFixtureSlides(dir).find((s) => s.name === name);
-      if (!slide) {
-        res.statusCode = 404;
+      if (!slide || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.statusCode = slide ? 405 : 404;
         res.end();
         return;
       }

@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connect } from 'vite';
+import { decodedParts } from './security-headers.ts';
 
 const TYPES: Record<string, string> = { json: 'application/json', bin: 'application/octet-stream', onnx: 'application/octet-stream', md: 'text/markdown; charset=utf-8' };
 
@@ -26,7 +27,13 @@ export function modelFolderMiddleware(options: {
       return;
     }
     if (!url.pathname.startsWith(prefix)) return next();
-    const [folder, file, ...rest] = url.pathname.slice(prefix.length).split('/').map(decodeURIComponent);
+    const parts = decodedParts(url.pathname.slice(prefix.length));
+    if (!parts) {
+      res.statusCode = 400;
+      res.end('Bad request: the address has a malformed percent-encoding.\n');
+      return;
+    }
+    const [folder, file, ...rest] = parts;
     const known = !rest.length && !!options.list().find((m) => m.folder === folder)?.files.includes(file);
     if (!known || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.statusCode = known ? 405 : 404;
