@@ -307,7 +307,9 @@ function printScene(r: SceneResult): void {
   const pad = (s: string, n: number) => s.padStart(n);
   const d = r.startDraw;
   console.log(`\nAnnotations (${r.scene}): ${COUNT.toLocaleString('en')} shapes x ${VERTICES} vertices at ${r.magnification}x, viewer ${r.viewer.width} x ${r.viewer.height} CSS px; start view: ${d ? `${d.shapes} shapes drawn (${d.dots} as dots), ${d.vertices} vertices, ${f1(d.ms)} ms` : 'n/a'}`);
-  console.log(['annotations'.padEnd(14), pad('pan p50', 8), pad('pan p95', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('pan p95 ÷ none', 15), pad('zoom p95 ÷ none', 16), pad('layer ms p50/max', 17), pad('shapes max', 11), pad('longest task', 13)].join('  '));
+  console.log(['annotations'.padEnd(14), pad('pan p50', 8), pad('pan p95', 8), pad('pan fps', 8), pad('zoom p50', 9), pad('zoom p95', 9), pad('pan p95 ÷ none', 15), pad('zoom p95 ÷ none', 16), pad('layer ms p50/max', 17), pad('shapes max', 11), pad('longest task', 13)].join('  '));
+  // Frames per second while dragging: finer than the percentiles, which move in whole frames (16.7 ms steps).
+  const fps = (f: FrameStats) => (f.durationMs > 0 ? ((1000 * f.frames) / f.durationMs).toFixed(1) : 'n/a');
   const x = (v: number) => `${v.toFixed(2)}x`;
   for (const c of [r.none, r.shapes, ...(r.hidden ? [r.hidden] : [])]) {
     const layer = c.pan.layer ? `${f1(c.pan.layer.p50)}/${f1(Math.max(c.pan.layer.max, c.zoom.layer?.max ?? 0))}` : '—';
@@ -315,7 +317,7 @@ function printScene(r: SceneResult): void {
     const longest = Math.max(c.pan.main.longestTaskMs, c.zoom.main.longestTaskMs);
     const ratios = c === r.shapes ? r.shapes.ratios : c === r.hidden ? r.hidden.ratios : null;
     const label = c === r.hidden ? `${c.annotations.toLocaleString('en')} hidden` : c.annotations ? c.annotations.toLocaleString('en') : 'none';
-    console.log([label.padEnd(14), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(ratios ? x(ratios.panP95) : '', 15), pad(ratios ? x(ratios.zoomP95) : '', 16), pad(layer, 17), pad(shapesMax, 11), pad(f1(longest), 13)].join('  '));
+    console.log([label.padEnd(14), pad(f1(c.pan.frames.p50Ms), 8), pad(f1(c.pan.frames.p95Ms), 8), pad(fps(c.pan.frames), 8), pad(f1(c.zoom.frames.p50Ms), 9), pad(f1(c.zoom.frames.p95Ms), 9), pad(ratios ? x(ratios.panP95) : '', 15), pad(ratios ? x(ratios.zoomP95) : '', 16), pad(layer, 17), pad(shapesMax, 11), pad(f1(longest), 13)].join('  '));
   }
   console.log(`(requestAnimationFrame intervals, ms, median round by pan p95; rounds' pan p95: none ${r.none.rounds.join(' ')}; shapes ${r.shapes.rounds.join(' ')}${r.hidden ? `; hidden ${r.hidden.rounds.join(' ')}` : ''})`);
   const l = r.shapes.load;
