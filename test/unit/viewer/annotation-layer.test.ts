@@ -118,7 +118,7 @@ describe('annotation layer (tiles)', () => {
     t.layer.dispose();
   });
 
-  it('zoomed by 1.5: the old tiles stretched at once (no new ones), then, settled, tiles drawn afresh at the new scale', async () => {
+  it('zoomed by 1.5: the old tiles stretched at once (not yet the crisp picture), then, settled, tiles drawn afresh at the new scale', async () => {
     const t = setUp(nuclei(600));
     await wait(DRAWN);
     const zoomed = { a: 0.75, b: 0, c: 0, d: 0.75, e: -40, f: -30 };
