@@ -7,6 +7,8 @@ export { readManifest, fromWsinferConfig, detectModelFiles, tfjsFormatOf } from 
 export { CLASS_PALETTE, paletteColor } from './palette';
 export { filesFromFileList, filesFromMap, filesFromUrl, type ModelFiles } from './model-files';
 export { loadModel, openModel } from './load-model';
+export { weightsDigest } from './weights-digest';
+export { DEFAULT_MODEL_LIMITS, modelLimits, parseModelLimits, setModelLimits, type ModelLimits } from './limits';
 export type { Model } from './model';
 export {
   BACKEND_LABELS, BACKEND_NAMES, DEFAULT_BACKEND_CONFIG, currentBackend, describeBackend, initBackend, onBackendEvent,

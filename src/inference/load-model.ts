@@ -43,14 +43,20 @@ export async function loadModel(manifest: Manifest, files: ModelFiles): Promise<
   if (!loaderOf) throw new TesseraError('unsupported', `Model format "${String(manifest.format)}" is not supported (formats: ${MODEL_FORMATS.join(', ')}).`);
   if (!currentBackend() && !(tf.engine() as unknown as { backendName?: string }).backendName) await initBackend();
   const loader = await loaderOf();
-  const source = await loader.read(files, manifest);
-  let runner = await loader.build(source, manifest);
+  let source: unknown;
+  let runner: Runner;
+  try {
+    source = await loader.read(files, manifest);
+    runner = await loader.build(source, manifest);
+  } catch (e) {
+    throw ourWords(e, manifest, files);
+  }
   try {
     checkModelInput(manifest, runner.inputShape);
     checkModelOutput(manifest, outputShape(runner, manifest));
   } catch (e) {
     runner.dispose();
-    throw e;
+    throw ourWords(e, manifest, files);
   }
 
   const [h, w] = manifest.input.size;
@@ -112,6 +118,22 @@ export async function loadModel(manifest: Manifest, files: ModelFiles): Promise<
       runner.dispose();
     },
   };
+}
+
+/**
+ * A refusal while loading says which model folder it is about; anything a library threw (TF.js,
+ * protobuf, an allocation that failed) becomes ours: what is wrong, which file, what to do.
+ */
+function ourWords(e: unknown, manifest: Manifest, files: ModelFiles): TesseraError {
+  if (e instanceof TesseraError) {
+    return e.message.includes(files.location) ? e : new TesseraError(e.code, `${e.message} (model folder: ${files.location})`, e.detail);
+  }
+  const detail = e instanceof Error ? e.message : String(e);
+  return new TesseraError(
+    'corrupt-file',
+    `The model ${manifest.weights} in ${files.location} could not be loaded: its files are damaged or do not match its manifest; copy or export the model again.`,
+    detail,
+  );
 }
 
 /** Reads the manifest beside a model (tessera.json, else a WSInfer config.json) and loads the model. */

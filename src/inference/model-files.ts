@@ -1,4 +1,5 @@
 import { TesseraError } from '../core';
+import { countText, modelLimits } from './limits';
 
 /**
  * The files of one model folder, wherever they are: Files dropped or picked in the browser, a URL on the
@@ -58,12 +59,15 @@ export function filesFromFileList(list: ArrayLike<File>, location?: string): Mod
     if (parts.length === 2) folder ??= parts[0];
     byName.set(file.name, file);
   }
+  const where = location ?? (folder ? `the folder ${folder}` : 'the dropped files');
   return {
-    location: location ?? (folder ? `the folder ${folder}` : 'the dropped files'),
+    location: where,
     names: () => [...byName.keys()],
     read: async (name) => {
       const file = byName.get(name);
-      return file ? new Uint8Array(await file.arrayBuffer()) : null;
+      if (!file) return null;
+      checkLength(name, where, file.size);
+      return new Uint8Array(await file.arrayBuffer());
     },
   };
 }
@@ -90,7 +94,24 @@ export function filesFromUrl(base: string, fetchImpl: typeof fetch = fetch, orig
       }
       if (res.status === 404) return null;
       if (!res.ok) throw new TesseraError('network', `Fetching ${url.href} failed: HTTP ${res.status}.`);
-      return new Uint8Array(await res.arrayBuffer());
+      const declared = Number(res.headers?.get?.('content-length') ?? NaN);
+      if (Number.isFinite(declared)) checkLength(name, root.href, declared);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      checkLength(name, root.href, bytes.byteLength);
+      return bytes;
     },
   };
+}
+
+/** The cap on one file of a model folder: JSON files (manifests, model.json) and weights have their own. */
+export function fileLimit(name: string): { limit: number; key: 'maxJsonFileBytes' | 'maxWeightFileBytes' } {
+  return /\.json$/i.test(name) ? { limit: modelLimits().maxJsonFileBytes, key: 'maxJsonFileBytes' } : { limit: modelLimits().maxWeightFileBytes, key: 'maxWeightFileBytes' };
+}
+
+/** Refuses a file over its cap, before it is read when its length is known. */
+export function checkLength(name: string, location: string, bytes: number): void {
+  const { limit, key } = fileLimit(name);
+  if (bytes > limit) {
+    throw new TesseraError('unsupported', `${name} in ${location} is ${countText(bytes)} bytes, over the limit of ${countText(limit)} (${key}): check that it is the right file, or raise the limit if the model really is that large.`);
+  }
 }

@@ -89,6 +89,8 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = { batchSize: 8, readAhead: 16, ra
  */
 export interface Predictor {
   readonly manifest: Manifest;
+  /** A digest of the weights files (weightsDigest), where the predictor read them; saved analyses key on it. */
+  readonly weightsDigest?: string;
   predictBatches(images: ImageFeed, options?: Partial<RunOptions>, signal?: AbortSignal): AsyncGenerator<Prediction[]>;
   dispose(): void;
 }

@@ -3,6 +3,7 @@ import {
   ACTIVATIONS, CHANNEL_MODES, DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_STAIN, DEFAULT_TASK, DEFAULT_VOTE, MODEL_FORMATS, STAIN_ESTIMATES, TASKS, VOTE_RULES,
   channelCount, type ChannelMode, type Manifest, type ManifestDetection, type ManifestClass, type ModelFormat, type StainMatrix, type StainSettings,
 } from './manifest';
+import { modelLimits } from './limits';
 import { paletteColor } from './palette';
 import { hasWsinferKeys, wsinferFields } from './wsinfer';
 
@@ -46,6 +47,9 @@ export function validateManifest(json: unknown, context: ManifestContext = {}): 
   const rawSize = input.size ?? ws.size ?? fail('input.size', 'is missing ([height, width] in pixels)');
   if (!Array.isArray(rawSize) || rawSize.length !== 2 || !rawSize.every((v) => Number.isInteger(v) && v > 0)) fail('input.size', `must be [height, width] in whole pixels, got ${JSON.stringify(rawSize)}`);
   const size = rawSize as [number, number];
+  // Before anything is allocated for it (a blank input to learn the output's shape, a batch).
+  const maxSide = modelLimits().maxInputSide;
+  if (size.some((v) => v > maxSide)) fail('input.size', `is ${JSON.stringify(size)}, over the limit of ${maxSide} pixels a side (maxInputSide); models take tiles of 224 to 1024 pixels: check the manifest, or raise the limit if the model really takes larger inputs`);
   const spacing = input.spacingUmPx !== undefined ? input.spacingUmPx : (ws.spacingUmPx ?? DEFAULT_INPUT.spacingUmPx);
   if (spacing !== null && !(typeof spacing === 'number' && spacing > 0 && Number.isFinite(spacing))) fail('input.spacingUmPx', `must be a positive number of µm per pixel, or null, got ${JSON.stringify(spacing)}`);
   const channels = oneOf(input.channels ?? DEFAULT_INPUT.channels, CHANNEL_MODES, 'input.channels', fail);

@@ -58,9 +58,15 @@ export interface SavedCells {
 /** The plan parts a save reads and a restore writes: a detection plan's cells besides the store and mask. */
 type Persisted = Pick<SlideAnalysisPlan, 'grid' | 'store' | 'mask'> & { cells?: CellStore | null };
 
-/** A model's identity for saved results: its manifest (name, classes, preprocessing, weights file names). */
-export function modelKey(manifest: Manifest): Promise<string> {
-  return sha256Hex(new TextEncoder().encode(JSON.stringify(manifest)));
+/**
+ * A model's identity: its manifest (name, classes, preprocessing, weights file names) and a digest of its
+ * weights files' bytes (inference's weightsDigest). Saved results key on both, so changed weights under an
+ * unchanged manifest never reopen results the old weights computed. `null` keys on the manifest alone,
+ * for what depends on the model's shape only (the remembered backend speeds), as keys did before.
+ */
+export function modelKey(manifest: Manifest, weightsDigest: string | null): Promise<string> {
+  const identity = weightsDigest === null ? manifest : { manifest, weights: weightsDigest };
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(identity)));
 }
 
 export function savedSettings(s: Partial<SlideAnalysisSettings>): SavedSettings {

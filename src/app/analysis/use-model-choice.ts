@@ -80,7 +80,7 @@ export function useModelChoice(): ModelChoice {
     setStep(null);
     setError(null);
     try {
-      const manifestKey = await modelKey(await readManifest(filesOfSpec(spec)));
+      const manifestKey = await modelKey(await readManifest(filesOfSpec(spec)), null);
       const opened = await openMeasuredPredictor(spec, { modelKey: manifestKey, batchSize: RUN_BATCH_SIZE, remeasure, onProgress: (t) => id === attempt.current && setStep(t) });
       if (id !== attempt.current) return opened.predictor.dispose();
       loaded.current = { key, label, spec, modelKey: manifestKey };

@@ -58,9 +58,10 @@ export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | 
 
   useEffect(() => {
     setKey(null);
-    if (!model) return;
+    // No digest of the weights, no key: results are only saved for a model whose weights are known.
+    if (!model?.weightsDigest) return;
     let live = true;
-    void modelKey(model.manifest).then((k) => live && setKey(k));
+    void modelKey(model.manifest, model.weightsDigest).then((k) => live && setKey(k));
     return () => {
       live = false;
     };

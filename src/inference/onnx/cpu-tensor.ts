@@ -1,3 +1,4 @@
+import { checkedElements, modelLimits } from '../limits';
 /**
  * Tensors held on the CPU as plain typed arrays: initializers as they come out of the file, and the small
  * integer arrays of shape computations (Shape → Gather → Concat → Reshape), which are evaluated here rather
@@ -70,6 +71,15 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * The element count of a value about to be computed on the CPU at load (constant folding), refused
+ * before its arrays are allocated when it passes the limit: a ConstantOfShape, Expand, Tile or Range
+ * with a huge shape in a hostile file would otherwise take all memory. The caller adds the node.
+ */
+export function constantElements(shape: readonly number[]): number {
+  return checkedElements(shape, modelLimits().maxConstantElements, 'A value computed at load', 'maxConstantElements');
+}
+
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -81,7 +91,8 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 export function makeCpu(dtype: DType, shape: readonly number[], values: ArrayLike<number>): CpuTensor {
-  const data = dtype === 'float32' ? new Float32Array(sizeOf(shape)) : new Float64Array(sizeOf(shape));
+  const n = constantElements(shape);
+  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
   if (values.length !== data.length) {
     throw new Error(`makeCpu: ${values.length} values for shape [${shape.join(', ')}]`);
   }
@@ -127,7 +138,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
  * Used by the CPU kernels, whose tensors are small.
  */
 export function broadcastIndex(shape: readonly number[], outShape: readonly number[]): Int32Array {
-  const n = sizeOf(outShape);
+  const n = constantElements(outShape);
   const idx = new Int32Array(n);
   const rank = outShape.length;
   const inStrides = stridesOf(shape);

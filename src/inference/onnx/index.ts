@@ -3,6 +3,7 @@ import { TesseraError } from '../../core';
 import { execute, type RunOptions } from './executor';
 import { describeValues } from './io';
 import { buildGraph } from './model-graph';
+import { damagedModel } from './onnx-errors';
 import { decodeModel } from './onnx-proto';
 import { planGraph } from './planner';
 import { validateGraph } from './validate';
@@ -37,6 +38,12 @@ export interface OnnxModel {
 export type { RunOptions };
 export { supportedOperators } from './ops/registry';
 
+/** Any refusal at load names the file; a library's error (TF.js, an allocation) is said as ours. */
+function inFile(e: unknown, name: string): TesseraError {
+  if (e instanceof TesseraError) return e.message.includes(name) ? e : new TesseraError(e.code, `${name}: ${e.message}`, e.detail);
+  return damagedModel(name, `it could not be prepared: ${e instanceof Error ? e.message : String(e)}`);
+}
+
 /**
  * Parses, validates and prepares an ONNX model: weights are laid out for NHWC and uploaded to the active
  * backend once, here. `name` (the file's name) is used in error messages. Refuses, with a TesseraError,
@@ -45,9 +52,15 @@ export { supportedOperators } from './ops/registry';
  */
 export async function loadOnnxModel(bytes: Uint8Array, name = 'model.onnx'): Promise<OnnxModel> {
   await tf.ready();
-  const graph = buildGraph(decodeModel(bytes, name), name);
-  validateGraph(graph);
-  const plan = planGraph(graph);
+  let graph: ReturnType<typeof buildGraph>;
+  let plan: ReturnType<typeof planGraph>;
+  try {
+    graph = buildGraph(decodeModel(bytes, name), name);
+    validateGraph(graph);
+    plan = planGraph(graph);
+  } catch (e) {
+    throw inFile(e, name);
+  }
   let disposed = false;
   return {
     inputs: describeValues(graph.inputs),

@@ -1,4 +1,5 @@
-import { DTYPE_NAMES, ONNX_DTYPES, sizeOf, type CpuTensor, type DType } from './cpu-tensor';
+import { checkedElements, modelLimits } from '../limits';
+import { DTYPE_NAMES, ONNX_DTYPES, type CpuTensor, type DType } from './cpu-tensor';
 import { damagedModel, unsupportedModel } from './onnx-errors';
 import type { TensorProtoData } from './onnx-proto';
 
@@ -78,21 +79,23 @@ export function tensorFromProto(t: TensorProtoData, fileName: string): CpuTensor
   if (t.dims.some((d) => !Number.isInteger(d) || d < 0)) {
     throw damagedModel(fileName, `${label} has invalid dimensions [${t.dims.join(', ')}]`);
   }
-  const n = sizeOf(t.dims);
-  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const n = checkedElements(t.dims, modelLimits().maxTensorElements, `${fileName}: ${label}`, 'maxTensorElements');
+  // The stored values must match the shape before the shape's array is allocated.
+  const values = t.rawData ? undefined : typedField(t);
   if (t.rawData) {
     const need = n * RAW_BYTES[t.dataType];
     if (t.rawData.length !== need) {
       throw damagedModel(fileName, `${label} holds ${t.rawData.length} bytes where its shape needs ${need}`);
     }
+  } else if (values!.length !== n) {
+    throw damagedModel(fileName, `${label} holds ${values!.length} values where its shape needs ${n}`);
+  }
+  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  if (t.rawData) {
     if (t.dataType === 1 && LITTLE_ENDIAN) new Uint8Array(data.buffer).set(t.rawData); // the bulk of weights
     else readRaw(t.rawData, t.dataType, n, data);
   } else {
-    const values = typedField(t);
-    if (values.length !== n) {
-      throw damagedModel(fileName, `${label} holds ${values.length} values where its shape needs ${n}`);
-    }
-    data.set(values);
+    data.set(values!);
   }
   return { dtype, shape: t.dims, data };
 }

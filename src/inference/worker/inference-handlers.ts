@@ -5,6 +5,7 @@ import { currentBackend, initBackend, onBackendEvent, switchBackend } from '../b
 import { predictFeed, resolveFrom } from '../local-predictor';
 import type { Model } from '../model';
 import { openModel } from '../load-model';
+import { weightsDigest } from '../weights-digest';
 import type { Prediction } from '../predict';
 import type { ImageRef, RunGate } from '../predictor';
 import { slideOverPorts } from '../../slide';
@@ -140,8 +141,9 @@ export function inferenceHandlers(): Handlers<InferenceRequests> {
       tf.env().set('PROD', true);
       await initBackend({ order, wasmPaths, wasmThreads: true });
       model?.dispose();
-      model = await openModel(filesOfSpec(files));
-      return { manifest: model.manifest, backend: currentBackend()! };
+      const source = filesOfSpec(files);
+      model = await openModel(source);
+      return { manifest: model.manifest, backend: currentBackend()!, weightsDigest: await weightsDigest(source, model.manifest) };
     },
 
     async measure({ batchSize, batches, maxMs }) {

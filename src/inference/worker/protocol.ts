@@ -45,7 +45,7 @@ export interface InferenceRequests extends RequestMap {
    */
   probe: { params: { order: BackendName[]; wasmPaths?: Record<string, string> }; result: { backend: BackendInfo; gflops: number } };
   /** Starts a backend (the first of `order` that works) and loads the model on it. */
-  load: { params: { files: ModelFilesSpec; order: BackendName[]; wasmPaths?: Record<string, string> }; result: { manifest: Manifest; backend: BackendInfo } };
+  load: { params: { files: ModelFilesSpec; order: BackendName[]; wasmPaths?: Record<string, string> }; result: { manifest: Manifest; backend: BackendInfo; weightsDigest: string } };
   /** Times `batches` batches of `batchSize` synthetic images after one warm-up batch. */
   measure: { params: { batchSize: number; batches: number; maxMs: number }; result: { imagesPerSecond: number; warmupMs: number; batchMs: number[] } };
   /** Moves the model to another backend (falling back along `order` when it cannot start). */

@@ -56,7 +56,7 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
   });
   const stopOnAbort = () => client.close();
   signal?.addEventListener('abort', stopOnAbort, { once: true });
-  let loaded: { manifest: Manifest; backend: BackendInfo };
+  let loaded: { manifest: Manifest; backend: BackendInfo; weightsDigest: string };
   try {
     if (beforeLoad) beforeLoad(await client.request('probe', { order, wasmPaths: WASM_PATHS }, { signal }));
     loaded = await client.request('load', { files, order, wasmPaths: WASM_PATHS }, { signal });
@@ -85,6 +85,7 @@ export async function startWorkerPredictor(files: ModelFilesSpec, order: Backend
 
   const predictor: WorkerPredictor = {
     manifest: loaded.manifest,
+    weightsDigest: loaded.weightsDigest,
     get backend() {
       return backend;
     },

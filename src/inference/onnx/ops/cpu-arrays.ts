@@ -1,6 +1,7 @@
 import {
   broadcastIndex,
   broadcastShapes,
+  constantElements,
   isFloat,
   makeCpu,
   sizeOf,
@@ -25,8 +26,8 @@ export function broadcastCpu(
   dtype: DType,
 ): CpuTensor {
   const shape = inputs.map((t) => t.shape).reduce((a, b) => broadcastShapes(a, b));
+  const n = constantElements(shape);
   const idx = inputs.map((t) => broadcastIndex(t.shape, shape));
-  const n = sizeOf(shape);
   const out = new Array<number>(n);
   const args = new Array<number>(inputs.length);
   for (let i = 0; i < n; i++) {
@@ -38,7 +39,7 @@ export function broadcastCpu(
 
 /** Elements at `coords(i)` for each output element i: the general gather used by slice, transpose, gather. */
 function pick(x: CpuTensor, outShape: number[], source: (outCoord: number[]) => number): CpuTensor {
-  const n = sizeOf(outShape);
+  const n = constantElements(outShape);
   const strides = stridesOf(outShape);
   const out = new Array<number>(n);
   const coord = new Array<number>(outShape.length).fill(0);

@@ -1,5 +1,5 @@
 import { attrFloat, attrInt, attrInts, attrFloats } from '../attributes';
-import { makeCpu, normAxis, ONNX_DTYPES, scalarCpu, sizeOf, toNumbers, type CpuTensor, type DType } from '../cpu-tensor';
+import { constantElements, makeCpu, normAxis, ONNX_DTYPES, scalarCpu, sizeOf, toNumbers, type CpuTensor, type DType } from '../cpu-tensor';
 import type { OnnxNode } from '../model-graph';
 import { tensorFromProto } from '../tensor-proto';
 import {
@@ -135,11 +135,12 @@ export const CPU_KERNELS: Record<string, CpuKernel> = {
     const shape = toNumbers(req(inputs, 0));
     const v = node.attrs.get('value')?.t;
     const fill = v ? tensorFromProto(v, 'the model') : scalarCpu('float32', 0);
-    return [makeCpu(fill.dtype, shape, new Array<number>(sizeOf(shape)).fill(fill.data[0]))];
+    return [makeCpu(fill.dtype, shape, new Array<number>(constantElements(shape)).fill(fill.data[0]))];
   },
   Range: (inputs) => {
     const [start, limit, delta] = [0, 1, 2].map((i) => req(inputs, i).data[0]);
     const n = Math.max(0, Math.ceil((limit - start) / delta));
+    constantElements([Number.isFinite(n) ? n : Number.MAX_VALUE]);
     return [makeCpu(req(inputs, 0).dtype, [n], Array.from({ length: n }, (_, i) => start + i * delta))];
   },
   Add: binary((a, b) => a + b),

@@ -1,3 +1,4 @@
+import { checkedElements, modelLimits } from '../../limits';
 import * as tf from '@tensorflow/tfjs';
 import { attrInt, attrInts } from '../attributes';
 import { makeCpu, sizeOf, toNumbers } from '../cpu-tensor';
@@ -61,13 +62,19 @@ export const RESHAPING_OPS: Record<string, OpDef> = {
       const v = ctx.gpu(0);
       const x = nchw(v);
       const shape = expandShape(x.shape, toNumbers(ctx.cpu(1)));
+      runtimeElements(shape, 'Expand');
       const y = x.rank < shape.length ? tf.reshape(x, [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape]) : x;
       return [gpuValue(tf.broadcastTo(y, shape))];
     },
   },
   Tile: {
     cpuArgs: [1],
-    gpu: (ctx) => [gpuValue(tf.tile(nchw(ctx.gpu(0)), toNumbers(ctx.cpu(1))))],
+    gpu: (ctx) => {
+      const x = nchw(ctx.gpu(0));
+      const reps = toNumbers(ctx.cpu(1));
+      runtimeElements(x.shape.map((d, i) => d * (reps[i] ?? 1)), 'Tile');
+      return [gpuValue(tf.tile(x, reps))];
+    },
   },
   Shape: {
     gpu: (ctx) => {
@@ -87,3 +94,8 @@ export const RESHAPING_OPS: Record<string, OpDef> = {
   ConstantOfShape: { cpuArgs: [0], gpu: onCpu('ConstantOfShape') },
   Range: { cpuArgs: [0, 1, 2], gpu: onCpu('Range') },
 };
+
+/** A shape that a constant in the file sets (Expand, Tile), refused before the GPU allocates it. */
+function runtimeElements(shape: readonly number[], op: string): void {
+  checkedElements(shape, modelLimits().maxTensorElements, `The output of ${op}`, 'maxTensorElements');
+}
