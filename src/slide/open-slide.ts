@@ -11,6 +11,7 @@ import { aperioLayout, isAperio } from './vendors/aperio';
 import { isNdpi, ndpiLayout } from './vendors/ndpi';
 import { isOmeXml, omeLayout } from './vendors/ome-tiff';
 import { genericLayout } from './vendors/generic-tiff';
+import { overLimit, slideLimits } from './limits';
 
 /** Levels are synthesised below the smallest native one until the whole slide is about this small. */
 const SMALLEST_LEVEL_SIDE = 100;
@@ -95,6 +96,9 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
     async readAssociated(name, signal) {
       const a = layout.associated.find((e) => e.name === name);
       if (!a) throw new TesseraError('invalid-argument', `This slide has no associated image named "${name}".`);
+      // Read whole, so its size is checked as one decoded image before the RGBA buffer is made.
+      const pixels = a.grid.width * a.grid.height;
+      if (pixels > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `a ${a.grid.width} x ${a.grid.height} px ${name} image, whose pixel count is`, pixels, 'maxDecodedPixels', `associated ${name}`);
       return reader.read(a.grid, 0, 0, a.grid.width, a.grid.height, signal);
     },
     bytesRead: async () => src.bytesRead,

@@ -51,3 +51,14 @@ export function hasSubsampledComponents(codestream: Uint8Array): boolean {
   }
   return false;
 }
+
+/** The image size from the SIZ marker (Xsiz - XOsiz by Ysiz - YOsiz), read before decoding; null if absent. */
+export function jpeg2000Size(codestream: Uint8Array): { width: number; height: number } | null {
+  for (let i = 0; i + 21 < Math.min(codestream.length, 256); i++) {
+    if (codestream[i] !== 0xff || codestream[i + 1] !== 0x51) continue;
+    const u32 = (p: number) => ((codestream[p] << 24) >>> 0) + (codestream[p + 1] << 16) + (codestream[p + 2] << 8) + codestream[p + 3];
+    const p = i + 6; // marker, Lsiz, Rsiz
+    return { width: u32(p) - u32(p + 8), height: u32(p + 4) - u32(p + 12) };
+  }
+  return null;
+}

@@ -6,6 +6,7 @@ import { readExactly } from '../source/byte-source';
 import { jpegFromRestartIntervals, readFrame } from '../codecs/jpeg-stream';
 import type { TileGrid } from './tile-grid';
 import { tiffGrid } from './tiff-grid';
+import { checkCount, overLimit, slideLimits } from '../limits';
 
 /** Bands are this tall (rounded to whole MCU rows), like the tiles of other formats. */
 const BAND_PIXELS = 256;
@@ -18,14 +19,17 @@ const BAND_PIXELS = 256;
  */
 export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs: CodecAdapter): Promise<TileGrid> {
   if (!ifd.has(Tag.NdpiMcuStarts)) return tiffGrid(id, ifd, src, codecs);
-  const width = Number(ifd.get(Tag.ImageWidth));
-  const height = Number(ifd.get(Tag.ImageLength));
+  const where = `IFD ${ifd.id}`;
+  const width = checkCount(src.name, 'an image width (ImageWidth)', unwrap(await ifd.load(Tag.ImageWidth)), 'maxImageSide', where);
+  const height = checkCount(src.name, 'an image height (ImageLength)', unwrap(await ifd.load(Tag.ImageLength)), 'maxImageSide', where);
   const stripOffset = Number(first(await ifd.load(Tag.StripOffsets)));
   const stripLength = Number(first(await ifd.load(Tag.StripByteCounts)));
   const starts = Array.from((await ifd.load(Tag.NdpiMcuStarts)) as ArrayLike<number>, Number);
+  checkCount(src.name, 'a number of JPEG restart intervals (NDPI McuStarts)', starts.length, 'maxTilesPerImage', where);
+  if (!(starts[0] > 0 && starts[0] <= slideLimits().maxTagBytes)) throw overLimit('corrupt-file', src.name, 'an NDPI JPEG header whose length is', starts[0], 'maxTagBytes', where);
   const header = await readExactly(src, stripOffset, starts[0]);
   const frame = readFrame(header);
-  if (!frame || !frame.restartInterval) {
+  if (!frame || !frame.restartInterval || !frame.components.length || frame.components.some((c) => !c.h || !c.v)) {
     throw new TesseraError('corrupt-file', `"${src.name}" has an NDPI level whose JPEG header is damaged.`, `IFD ${ifd.id}`);
   }
   const mcuW = 8 * Math.max(...frame.components.map((c) => c.h));
@@ -65,6 +69,7 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     }
     const w = Math.min(tileWidth, width - tx * tileWidth);
     const h = Math.min(tileHeight, height - r0 * mcuH);
+    if (w * h > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `a ${w} x ${h} px band, whose pixel count is`, w * h, 'maxDecodedPixels', `NDPI ${where} band ${tx},${ty}`);
     try {
       return await codecs.decodeJpeg(jpegFromRestartIntervals(header, intervals, w, h), signal);
     } catch (e) {
@@ -73,6 +78,10 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
   }
 
   return { id, width, height, tileWidth, tileHeight, compression: 'JPEG', freshTiles: true, readTile };
+}
+
+function unwrap(v: unknown): unknown {
+  return v !== null && typeof v === 'object' && 'length' in v && (v as ArrayLike<unknown>).length === 1 ? (v as ArrayLike<unknown>)[0] : v;
 }
 
 function first(v: unknown): number | bigint {

@@ -4,9 +4,13 @@ import type { ByteSource, CodecAdapter } from '../types';
 import type { TiffIfd } from '../tiff/tiff-file';
 import { Compression, Photometric, Tag, compressionName } from '../tiff/tags';
 import { readExactly } from '../source/byte-source';
-import { markRgbIfUnsaid, spliceTables } from '../codecs/jpeg-stream';
+import { markRgbIfUnsaid, readFrame, spliceTables } from '../codecs/jpeg-stream';
 import { decodeJpeg2000 } from '../codecs/jpeg2000';
 import { samplesToRgba } from '../codecs/samples-to-rgba';
+import { inflateAtMost, lzwAtMost, packBitsAtMost } from '../codecs/bounded-decode';
+import { jpeg2000Size } from '../codecs/jpeg2000';
+import { checkCount, overLimit, slideLimits } from '../limits';
+import { structureError } from '../tiff/tiff-file';
 import type { TileGrid } from './tile-grid';
 
 const SUPPORTED = new Set<number>([
@@ -23,6 +27,13 @@ function num(v: unknown, fallback: number): number {
   if (typeof v === 'bigint') return Number(v);
   const a = v as ArrayLike<number>;
   return a.length ? Number(a[0]) : fallback;
+}
+
+/** A tag's single value as stored (a one-element list is unwrapped); anything else is left for checkCount to name. */
+function scalar(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v !== null && typeof v === 'object' && 'length' in v && (v as ArrayLike<unknown>).length === 1) return scalar((v as ArrayLike<unknown>)[0]);
+  return v;
 }
 
 /** The TIFF facts needed to decode one IFD's pixels. */
@@ -43,29 +54,37 @@ interface IfdLayout {
 }
 
 export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayout> {
-  const width = num(ifd.get(Tag.ImageWidth), 0);
-  const height = num(ifd.get(Tag.ImageLength), 0);
-  if (!(width > 0 && height > 0)) throw new TesseraError('corrupt-file', `"${name}" has an image without a width or height.`, `IFD ${ifd.id}`);
+  const where = `IFD ${ifd.id}`;
+  if (!ifd.has(Tag.ImageWidth) || !ifd.has(Tag.ImageLength)) throw new TesseraError('corrupt-file', `"${name}" has an image without a width or height.`, where);
+  // Sizes are checked as the file stores them (a FLOAT ImageWidth reads as 2.09e-42) before any is used.
+  const width = checkCount(name, 'an image width (ImageWidth)', scalar(await ifd.load(Tag.ImageWidth)), 'maxImageSide', where);
+  const height = checkCount(name, 'an image height (ImageLength)', scalar(await ifd.load(Tag.ImageLength)), 'maxImageSide', where);
   const tiled = ifd.has(Tag.TileWidth);
   const compression = num(ifd.get(Tag.Compression), 1);
-  const spp = num(ifd.get(Tag.SamplesPerPixel), 1);
+  const spp = ifd.has(Tag.SamplesPerPixel) ? checkCount(name, 'a number of samples per pixel (SamplesPerPixel)', scalar(await ifd.load(Tag.SamplesPerPixel)), 'maxSamplesPerPixel', where) : 1;
   const extra = ifd.has(Tag.ExtraSamples) ? await ifd.load(Tag.ExtraSamples) : undefined;
   const sampleFormat = num(ifd.has(Tag.SampleFormat) ? await ifd.load(Tag.SampleFormat) : undefined, 1);
-  const bitsPerSample = num(await ifd.load(Tag.BitsPerSample), 1);
+  const bitsPerSample = ifd.has(Tag.BitsPerSample) ? checkCount(name, 'a number of bits per sample (BitsPerSample)', num(await ifd.load(Tag.BitsPerSample), 1), 'maxBitsPerSample', where) : 1;
   if (!SUPPORTED.has(compression)) {
     throw new TesseraError('unsupported', `"${name}" uses ${compressionName(compression)} compression, which Tessera cannot decode yet.`, `compression ${compression} in IFD ${ifd.id}`);
   }
   if (sampleFormat !== 1 || (bitsPerSample !== 8 && bitsPerSample !== 16 && compression !== Compression.Jpeg)) {
     throw new TesseraError('unsupported', `"${name}" stores ${bitsPerSample}-bit ${sampleFormat === 3 ? 'floating-point ' : ''}samples; Tessera reads 8- and 16-bit integer slides.`, `IFD ${ifd.id}`);
   }
-  const rowsPerStrip = Math.min(num(ifd.get(Tag.RowsPerStrip), height), height);
+  // RowsPerStrip defaults to "all rows" (2^32 - 1 as often written): more than the height means one strip.
+  const rowsRaw = ifd.has(Tag.RowsPerStrip) ? scalar(await ifd.load(Tag.RowsPerStrip)) : height;
+  const rowsPerStrip = typeof rowsRaw === 'number' && Number.isInteger(rowsRaw) && rowsRaw > height ? height : checkCount(name, 'a strip height (RowsPerStrip)', rowsRaw, 'maxImageSide', where);
+  const chunkWidth = tiled ? checkCount(name, 'a tile width (TileWidth)', scalar(await ifd.load(Tag.TileWidth)), 'maxTileSide', where) : width;
+  const chunkHeight = tiled ? (ifd.has(Tag.TileLength) ? checkCount(name, 'a tile height (TileLength)', scalar(await ifd.load(Tag.TileLength)), 'maxTileSide', where) : 256) : rowsPerStrip;
+  const chunks = Math.ceil(width / chunkWidth) * Math.ceil(height / chunkHeight);
+  if (chunks > slideLimits().maxTilesPerImage) throw overLimit('corrupt-file', name, `an image of ${tiled ? 'tiles' : 'strips'} whose count is`, chunks, 'maxTilesPerImage', where);
   const jpegTables = ifd.has(Tag.JPEGTables) ? new Uint8Array(Array.from((await ifd.load(Tag.JPEGTables)) as ArrayLike<number>)) : undefined;
   return {
     width,
     height,
     tiled,
-    chunkWidth: tiled ? num(ifd.get(Tag.TileWidth), 256) : width,
-    chunkHeight: tiled ? num(ifd.get(Tag.TileLength), 256) : rowsPerStrip,
+    chunkWidth,
+    chunkHeight,
     compression,
     photometric: num(ifd.get(Tag.Photometric), spp >= 3 ? Photometric.Rgb : Photometric.MinIsBlack),
     samplesPerPixel: spp,
@@ -88,51 +107,86 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
   const tileWidth = L.chunkWidth;
   const tileHeight = banded ? BAND_ROWS : L.chunkHeight;
   const across = Math.ceil(L.width / L.chunkWidth);
+  const bytesPerPixel = L.samplesPerPixel * Math.ceil(L.bitsPerSample / 8);
   let offsets: Promise<[ArrayLike<number>, ArrayLike<number>]> | null = null;
   const loadOffsets = () =>
     (offsets ??= Promise.all([
       ifd.load(L.tiled ? Tag.TileOffsets : Tag.StripOffsets),
       ifd.load(L.tiled ? Tag.TileByteCounts : Tag.StripByteCounts),
-    ]).then(([o, c]) => [toArray(o), toArray(c)]));
+    ]).then(([o, c]) => [toArray(o), toArray(c)], (e) => {
+      throw structureError(src, e);
+    }));
+
+  /** Refuses, before reading a byte, a tile whose decoded size is over the limits (it becomes a bad tile). */
+  function checkDecodedSize(w: number, h: number, where: string): void {
+    const limits = slideLimits();
+    if (w * h > limits.maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `a ${w.toLocaleString('en-US')} x ${h.toLocaleString('en-US')} px tile, whose pixel count is`, w * h, 'maxDecodedPixels', where);
+    if (w * h * bytesPerPixel > limits.maxDecodedBytes) throw overLimit('corrupt-tile', src.name, 'a tile whose decoded size in bytes is', w * h * bytesPerPixel, 'maxDecodedBytes', where);
+  }
 
   async function chunkBytes(index: number, signal?: AbortSignal): Promise<Uint8Array> {
     const [o, c] = await loadOffsets();
-    if (index >= o.length) throw new TesseraError('corrupt-file', `"${src.name}" lists fewer tiles than its size needs.`, `tile ${index} of ${o.length}`);
-    return readExactly(src, Number(o[index]), Number(c[index]), signal);
+    if (index >= o.length || index >= c.length) throw new TesseraError('corrupt-file', `"${src.name}" lists fewer tiles than its size needs.`, `tile ${index} of ${o.length}`);
+    const length = Number(c[index]);
+    if (length > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', src.name, 'a tile whose stored size in bytes is', length, 'maxDecodedBytes', `IFD ${ifd.id} tile ${index}`);
+    return readExactly(src, Number(o[index]), length, signal);
   }
 
-  async function decode(bytes: Uint8Array, w: number, h: number): Promise<RgbaImage> {
+  /** A compressed stream whose own header names a size larger than its place in the grid is refused unread. */
+  function checkStreamSize(kind: string, size: { width: number; height: number } | null, where: string): void {
+    if (size && (size.width > L.chunkWidth || size.height > L.chunkHeight)) {
+      throw new TesseraError(
+        'corrupt-tile',
+        `A tile of "${src.name}" holds a ${size.width.toLocaleString('en-US')} x ${size.height.toLocaleString('en-US')} px ${kind} image where the file's grid has room for ${L.chunkWidth} x ${L.chunkHeight}: its data is damaged or hostile, so it was not decoded. That tile is left blank; the rest of the slide can still be read.`,
+        `${where}: ${kind} frame ${size.width}x${size.height} > tile ${L.chunkWidth}x${L.chunkHeight}`,
+      );
+    }
+  }
+
+  async function decode(bytes: Uint8Array, w: number, h: number, where: string): Promise<RgbaImage> {
     if (L.compression === Compression.Jpeg) {
       const stream = markRgbIfUnsaid(spliceTables(bytes, L.jpegTables), L.photometric === Photometric.Rgb);
+      checkStreamSize('JPEG', readFrame(stream), where);
       return codecs.decodeJpeg(stream);
     }
     if (L.compression === Compression.ApertioJ2kYCbCr || L.compression === Compression.AperioJ2kRgb) {
+      checkStreamSize('JPEG 2000', jpeg2000Size(bytes), where);
       return decodeJpeg2000(codecs, bytes, L.compression === Compression.ApertioJ2kYCbCr);
     }
-    const decoder = await getDecoder(L.compression, {
+    const expected = w * h * bytesPerPixel;
+    const samples =
+      L.compression === Compression.AdobeDeflate || L.compression === Compression.Deflate ? inflateAtMost(bytes, expected)
+      : L.compression === Compression.Lzw ? lzwAtMost(bytes, expected)
+      : L.compression === Compression.PackBits ? packBitsAtMost(bytes, expected)
+      : bytes.slice(0, expected);
+    // geotiff's uncompressed decoder only undoes the predictor (horizontal differencing), on our bounded samples.
+    const decoder = await getDecoder(Compression.None, {
       tileWidth: w, tileHeight: h, predictor: L.predictor, bitsPerSample: new Array(L.samplesPerPixel).fill(L.bitsPerSample), planarConfiguration: 1, samplesPerPixel: L.samplesPerPixel,
     } as never);
-    const raw = await decoder.decode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const raw = await decoder.decode(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength) as ArrayBuffer);
     return samplesToRgba(raw, { width: w, height: h, samplesPerPixel: L.samplesPerPixel, bitsPerSample: L.bitsPerSample, photometric: L.photometric, hasAlpha: L.hasAlpha });
   }
 
   async function readTile(tx: number, ty: number, signal?: AbortSignal): Promise<RgbaImage> {
+    const where = `IFD ${ifd.id} tile ${tx},${ty}`;
     if (banded) {
       const [o] = await loadOffsets();
-      const rowBytes = L.width * L.samplesPerPixel * (L.bitsPerSample / 8);
+      const rowBytes = L.width * bytesPerPixel;
       const y0 = ty * BAND_ROWS;
       const rows = Math.min(BAND_ROWS, L.height - y0);
+      checkDecodedSize(L.width, rows, where);
       const bytes = await readExactly(src, Number(o[0]) + y0 * rowBytes, rows * rowBytes, signal);
       return samplesToRgba(bytes.slice().buffer, { width: L.width, height: rows, samplesPerPixel: L.samplesPerPixel, bitsPerSample: L.bitsPerSample, photometric: L.photometric, hasAlpha: L.hasAlpha });
     }
-    const bytes = await chunkBytes(ty * across + tx, signal);
     // Tiles are always stored whole; the last strip holds only the rows that remain.
     const h = L.tiled ? L.chunkHeight : Math.min(L.chunkHeight, L.height - ty * L.chunkHeight);
+    checkDecodedSize(L.chunkWidth, h, where);
+    const bytes = await chunkBytes(ty * across + tx, signal);
     try {
-      return await decode(bytes, L.chunkWidth, h);
+      return await decode(bytes, L.chunkWidth, h, where);
     } catch (e) {
       if (e instanceof TesseraError) throw e;
-      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded: its data is damaged. The rest of the slide can still be read.`, `IFD ${ifd.id} tile ${tx},${ty}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded: its data is damaged. The rest of the slide can still be read.`, `${where}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -3,6 +3,7 @@ import { TesseraError } from '../../core';
 import type { ByteSource } from '../types';
 import { readExactly } from '../source/byte-source';
 import { Tag } from './tags';
+import { checkCount, overLimit, slideLimits } from '../limits';
 
 /** One image file directory, main chain or SubIFD, with lazy access to its tags. */
 export interface TiffIfd {
@@ -22,9 +23,6 @@ export interface TiffFile {
   subIfds(parent: TiffIfd): Promise<TiffIfd[]>;
 }
 
-/** IFD chains longer than this are taken for a loop in a hostile or corrupt file. */
-const MAX_IFDS = 1024;
-
 /** geotiff.js reads through this; it sees the slide's bytes and nothing else. */
 function geotiffSource(src: ByteSource) {
   return {
@@ -34,6 +32,8 @@ function geotiffSource(src: ByteSource) {
         slices.map(async ({ offset, length }) => {
           // geotiff.js asks for fixed-size chunks that may run past the end of a small file.
           const len = Math.max(0, Math.min(length, src.size - offset));
+          // geotiff reads tag values whole: a count that a changed tag made huge stops here, not in an allocation.
+          if (len > slideLimits().maxTagBytes) throw overLimit('corrupt-file', src.name, 'a tag value', `${len.toLocaleString('en-US')} bytes`, 'maxTagBytes', `bytes ${offset}..${offset + len}`);
           const bytes = await readExactly(src, offset, len, signal);
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         }),
@@ -87,8 +87,10 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
     const tiff = await GeoTIFF.fromSource(geotiffSource(src) as never);
     // Walk the chain ourselves: geotiff's getImageCount() never ends on a chain that loops back.
     const ifds: TiffIfd[] = [];
+    // The main chain's offsets: a SubIFD among them, or one read twice, is a loop or a duplicate.
     const seen = new Set<number>([Number(tiff.firstIFDOffset)]);
-    for (let i = 0; i < MAX_IFDS; i++) {
+    const maxIfds = slideLimits().maxIfds;
+    for (let i = 0; ; i++) {
       const ifd = await tiff.requestIFD(i);
       ifds.push(wrapIfd(String(i), ifd));
       const next = Number(ifd.nextIFDByteOffset);
@@ -96,6 +98,7 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
       if (seen.has(next)) {
         throw new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure (its list of images loops back on itself) and cannot be opened.`, `IFD ${i} points back to offset ${next}`);
       }
+      if (ifds.length >= maxIfds) throw overLimit('corrupt-file', src.name, 'a chain of more images (IFDs) than that', `more than ${maxIfds.toLocaleString('en-US')}`, 'maxIfds', `IFD ${i}`);
       seen.add(next);
     }
     if (ifds.length === 0) throw new TesseraError('corrupt-file', `"${src.name}" holds no images.`);
@@ -104,12 +107,29 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
       bigTiff: tiff.bigTiff,
       ifds,
       async subIfds(parent) {
-        const offsets = (await parent.load(Tag.SubIFDs)) as ArrayLike<number | bigint> | number | undefined;
-        if (offsets === undefined) return [];
-        const list = typeof offsets === 'number' ? [offsets] : Array.from(offsets, Number);
-        const out: TiffIfd[] = [];
-        for (let i = 0; i < list.length; i++) out.push(wrapIfd(`${parent.id}.${i}`, await tiff.parser.parseFileDirectoryAt(list[i])));
-        return out;
+        try {
+          const offsets = (await parent.load(Tag.SubIFDs)) as ArrayLike<number | bigint> | number | bigint | undefined;
+          if (offsets === undefined) return [];
+          const list = typeof offsets === 'number' || typeof offsets === 'bigint' ? [Number(offsets)] : Array.from(offsets, Number);
+          checkCount(src.name, 'a number of SubIFDs (reduced levels)', list.length, 'maxSubIfds', `IFD ${parent.id}`, 0);
+          const mine = new Set<number>();
+          const out: TiffIfd[] = [];
+          for (let i = 0; i < list.length; i++) {
+            const at = list[i];
+            if (!Number.isSafeInteger(at) || at < 8 || at >= src.size) {
+              throw new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure (a reduced level points outside the file) and cannot be opened.`, `SubIFD ${parent.id}.${i} at ${at} of ${src.size}`);
+            }
+            // A SubIFD that is IFD 0 again, or listed twice, would read the same image forever (issue 15).
+            if (seen.has(at) || mine.has(at)) {
+              throw new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure (a reduced level points back at an image already read) and cannot be opened.`, `SubIFD ${parent.id}.${i} at ${at}`);
+            }
+            mine.add(at);
+            out.push(wrapIfd(`${parent.id}.${i}`, await tiff.parser.parseFileDirectoryAt(at)));
+          }
+          return out;
+        } catch (e) {
+          throw structureError(src, e);
+        }
       },
     };
   } catch (e) {
