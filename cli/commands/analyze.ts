@@ -1,17 +1,25 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { cellSummary, planSlideAnalysis, startSlideAnalysis, slideVote, validateAnalysisSettings, type CellSummary, type SlideAnalysisSettings, type RunProgress } from '../../src/analysis';
-import { DEFAULT_CLASSES } from '../../src/annotations';
 import { TesseraError, type Rect } from '../../src/core';
-import { currentBackend, localPredictor, openModel, type Model } from '../../src/inference';
-import { filesFromDirectory } from '../../src/inference/node';
-import { analysisGeoJson, analysisSummary, cellsCsvChunks, cellsGeoJsonChunks, readAnnotationsGeoJson, tilesCsv } from '../../src/export';
+import type { Model } from '../../src/inference';
 import type { Slide } from '../../src/slide';
-import { openSlidePath } from '../../src/slide/node';
-import { analysisPng, type PngAnnotationsInput } from '../analysis-png';
+import type { PngAnnotationsInput } from '../analysis-png';
+import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
-import { backendOption, startNodeBackend } from '../node-backend';
-import { writeChunks } from '../write-chunks';
+
+// TF.js, the slide engine and the writers are imported when one slide is analysed, not at the top: the
+// many-slides form only finds slides and starts a process per slide, and starts ~1 s sooner without them.
+const loadSlideModules = async () => ({
+  ...(await import('../../src/inference')),
+  ...(await import('../../src/inference/node')),
+  ...(await import('../../src/export')),
+  ...(await import('../../src/slide/node')),
+  ...(await import('../analysis-png')),
+  ...(await import('../node-backend')),
+  ...(await import('../write-chunks')),
+});
 
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
                        [--png OUT.png [--png-size N] [--annotations FILE.geojson]] [--backend wasm|cpu]
@@ -57,7 +65,33 @@ per mm² of analysed tissue and percent of all cells, and the lymphocyte ratio (
 --batch-size N         tiles per batch (default 8)
 --annotations FILE     GeoJSON annotations to draw on the --png (needs --png)
 --backend              wasm (the default; falls back to cpu if it cannot start) or cpu
-Exit codes: 0 success, 1 the slide or model could not be read or the run failed, 2 bad command-line arguments.
+
+Many slides: tessera analyze SLIDES... --model MODEL_DIR --out DIR [--write csv,json,geojson,png,cells]
+                       [--list FILE] [--jobs N] [--shard I/N] [--dry-run] [the analysis options above]
+
+SLIDES are slide files, folders (their .svs, .ndpi, .tif, .tiff, .bif and .scn files, subfolders too),
+quoted globs ("slides/**/*.svs": * and ? within a name, ** for any folders, [abc]) and list files (.txt,
+.list or .lst, or --list FILE): one slide path per line, relative to the list's folder, blank lines and
+lines starting with # skipped. Each slide is analysed in a process of its own (its own backend), and its
+outputs go to DIR as NAME.csv, NAME.json, NAME.geojson, NAME.png and NAME.cells.csv, as --write asks
+(default csv,json): NAME is the slide's file name without its extension, anything but letters, digits,
+- and _ made _, and where two slides would share a NAME (apart from case) each gets - and 8 hex digits
+from its path. Outputs are written to hidden temporary files and renamed into place once the slide is
+finished, so a slide whose outputs are all in DIR is done: a second run skips it (delete its outputs to
+redo it). A slide that fails is reported in one line and the others go on; a summary line ends the run.
+
+--out DIR       the output folder (made if missing); gives the many-slides form
+--write KINDS   which outputs, comma-separated: csv, json, geojson, png, cells (default csv,json)
+--list FILE     a list of slide paths, one per line (may be given more than once)
+--jobs N        analyse N slides at once, each in its own process (default 1; each takes a core and
+                its own memory)
+--shard I/N     take only part I (from 0) of N of the slide list, for cluster job arrays: the parts are
+                runs of consecutive slides that cover the list once (deploy/run-shard.sh sets this from
+                SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX; see deploy/README.md)
+--dry-run       print the slides this run would take, one per line: NAME, then done or to do, then the
+                path (tab-separated), and stop
+Exit codes: 0 success, 1 the slide or model could not be read or the run failed (many slides: any slide
+failed), 2 bad command-line arguments.
 `;
 
 export const analyze: Command = {
@@ -81,11 +115,19 @@ export const analyze: Command = {
       region: { type: 'string' },
       'batch-size': { type: 'string' },
       annotations: { type: 'string' },
+      out: { type: 'string' },
+      write: { type: 'string' },
+      list: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      shard: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     });
     if (args.values.help) {
       io.out(USAGE);
       return 0;
     }
+    if (MANY_ONLY.some((k) => args.values[k] !== undefined) || args.positionals.length > 1) return analyzeMany(args, io);
+    if (args.positionals.length === 1 && looksLikeMany(args.positionals[0])) throw new UsageError(`${oneLine(args.positionals[0])} is a folder or a list of slides: give --out DIR for their outputs (see tessera analyze --help)`);
     if (args.positionals.length !== 1) throw new UsageError('analyze needs one SLIDE (see tessera analyze --help)');
     const modelDir = stringOption(args, 'model', 'analyze');
     const cellsPath = typeof args.values.cells === 'string' ? args.values.cells : undefined;
@@ -96,6 +138,7 @@ export const analyze: Command = {
     const pngSize = pngSizeOption(args.values['png-size']);
     const annotationsPath = typeof args.values.annotations === 'string' ? args.values.annotations : undefined;
     if (annotationsPath !== undefined && !pngPath) throw new UsageError('--annotations draws on the PNG: give --png OUT.png too');
+    const { analysisGeoJson, analysisPng, analysisSummary, backendOption, cellsCsvChunks, cellsGeoJsonChunks, currentBackend, filesFromDirectory, localPredictor, openModel, openSlidePath, startNodeBackend, tilesCsv, writeChunks } = await loadSlideModules();
     const backend = backendOption(args);
     const settings = settingsFrom(args);
 
@@ -157,6 +200,8 @@ export const analyze: Command = {
  * TesseraError (one line, exit 1).
  */
 async function readAnnotationsFile(path: string, slide: Slide, io: CliIo): Promise<PngAnnotationsInput> {
+  const { readAnnotationsGeoJson } = await import('../../src/export');
+  const { DEFAULT_CLASSES } = await import('../../src/annotations');
   const name = basename(path);
   let text: string;
   try {
@@ -261,5 +306,88 @@ function pngSizeOption(v: unknown): number {
   if (v === undefined) return 2048;
   const n = Number(v);
   if (typeof v !== 'string' || !Number.isInteger(n) || n < 256 || n > 8192) throw new UsageError(`--png-size must be a whole number of pixels from 256 to 8192, got "${oneLine(String(v))}"`);
+  return n;
+}
+
+/** Options that only the many-slides form takes; any of them (or more than one SLIDE) selects it. */
+const MANY_ONLY = ['out', 'write', 'list', 'jobs', 'shard', 'dry-run'] as const;
+/** Single-slide output paths, which the many-slides form names itself (--write says which). */
+const SINGLE_OUTPUTS = ['csv', 'json', 'geojson', 'png', 'cells', 'annotations'] as const;
+/** Analysis options passed on to each slide's process as given. */
+const PASSED_ON = ['backend', 'overlap', 'min-tissue', 'tissue-threshold', 'mpp', 'region', 'batch-size', 'png-size'] as const;
+
+function looksLikeMany(path: string): boolean {
+  if (LIST_EXTENSIONS.some((e) => path.toLowerCase().endsWith(e))) return true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `tessera analyze SLIDES... --out DIR`: the slides found, this shard's part of them, those not yet done run
+ * `--jobs` at a time, each in its own `tessera analyze` process. Exit 1 when any slide failed.
+ */
+async function analyzeMany(args: ParsedArgs, io: CliIo): Promise<number> {
+  const given = SINGLE_OUTPUTS.filter((k) => args.values[k] !== undefined);
+  if (given.length) throw new UsageError(`--${given[0]} names one slide's output; with many slides, --out DIR holds them all and --write ${given[0] === 'annotations' ? 'says which (annotations are drawn for one slide at a time)' : `${given[0]} asks for it`}`);
+  const outDir = typeof args.values.out === 'string' ? args.values.out : undefined;
+  if (!outDir) throw new UsageError('many slides need --out DIR for their outputs (see tessera analyze --help)');
+  const modelDir = stringOption(args, 'model', 'analyze');
+  const kinds = writeOption(args.values.write);
+  const jobs = jobsOption(args.values.jobs);
+  const shard = typeof args.values.shard === 'string' ? parseShard(args.values.shard) : { index: 0, count: 1 };
+  // Checked here once, so a bad option is one line and exit 2, not the same failure for every slide.
+  const backend = args.values.backend;
+  if (backend !== undefined && backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
+  settingsFrom(args);
+  pngSizeOption(args.values['png-size']);
+  const lists = (args.values.list as unknown as string[] | undefined) ?? [];
+  if (!args.positionals.length && !lists.length) throw new UsageError('analyze needs SLIDES: slide files, folders, globs or list files (see tessera analyze --help)');
+
+  const slides = await findSlides(args.positionals, lists);
+  const names = outputNames(slides);
+  const [from, to] = shardRange(slides.length, shard.index, shard.count);
+  const jobsList: SlideJob[] = [];
+  for (let i = from; i < to; i++) jobsList.push({ position: i, path: slides[i], name: names[i] });
+  const part = shard.count > 1 ? ` (shard ${shard.index}/${shard.count}: slides ${from + 1} to ${to} of ${slides.length})` : '';
+
+  if (args.values['dry-run']) {
+    for (const j of jobsList) io.out(`${j.name}\t${(await isDone(outDir, j.name, kinds)) ? 'done' : 'to do'}\t${shown(j.path)}\n`);
+    io.err(`tessera: analyze: ${jobsList.length} slide${jobsList.length === 1 ? '' : 's'}${part}; dry run, nothing analysed\n`);
+    return 0;
+  }
+  if (!slides.length) throw new TesseraError('invalid-argument', `No slides found in ${args.positionals.concat(lists).map(oneLine).join(', ')} (slide files end in .svs, .ndpi, .tif, .tiff, .bif or .scn).`);
+  if (!(await stat(modelDir).catch(() => null))?.isDirectory()) throw new TesseraError('invalid-argument', `The model folder ${oneLine(modelDir)} does not exist or is not a folder: give the folder holding tessera.json and the weights.`);
+  await mkdir(outDir, { recursive: true }).catch((e: Error) => {
+    throw new TesseraError('invalid-argument', `The output folder ${oneLine(outDir)} could not be made: ${oneLine(e.message)}.`);
+  });
+
+  const childArgs = ['--model', modelDir];
+  for (const k of PASSED_ON) if (typeof args.values[k] === 'string') childArgs.push(`--${k}=${args.values[k]}`);
+  if (args.values['no-tissue']) childArgs.push('--no-tissue');
+  io.err(`tessera: analyze: ${jobsList.length} slide${jobsList.length === 1 ? '' : 's'}${part}, ${jobs} at a time, outputs (${kinds.join(', ')}) in ${oneLine(outDir)}\n`);
+  const started = performance.now();
+  const r = await runBatch(jobsList, { outDir, kinds, jobs, childArgs, total: slides.length, err: io.err });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  io.err(`tessera: analyze: ${jobsList.length} slide${jobsList.length === 1 ? '' : 's'}${part}: ${r.analysed} analysed, ${r.skipped} already done, ${r.failed.length} failed in ${seconds} s\n`);
+  return r.failed.length ? 1 : 0;
+}
+
+function writeOption(v: unknown): OutputKind[] {
+  if (v === undefined) return ['csv', 'json'];
+  const kinds = String(v).split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const bad = kinds.find((k) => !Object.hasOwn(OUTPUT_KINDS, k));
+  if (bad !== undefined || !kinds.length) throw new UsageError(`--write takes a comma-separated list of ${Object.keys(OUTPUT_KINDS).join(', ')}, got "${oneLine(String(v))}"`);
+  const unique = [...new Set(kinds)] as OutputKind[];
+  if (!unique.includes('csv') && !unique.includes('cells')) throw new UsageError("--write needs csv (the tiles) or cells (a detection model's cells) among its outputs");
+  return unique;
+}
+
+function jobsOption(v: unknown): number {
+  if (v === undefined) return 1;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\s*\d+\s*$/.test(v) || n < 1 || n > 256) throw new UsageError(`--jobs must be a whole number of slides at once from 1 to 256, got "${oneLine(String(v))}"`);
   return n;
 }
