@@ -1,7 +1,8 @@
 import { open, stat, writeFile } from 'node:fs/promises';
 import { isImageName, folderLabels, type BatchEntry, type FolderLabels } from '../../src/batch/folder';
 import { DEFAULT_THRESHOLD, classificationReportText, metricsReport, predictClass, type ScoredBatch } from '../../src/batch/metrics';
-import { decodeImage, walkFolder } from '../../src/batch/node';
+import { PATCH_LIMITS, type PatchLimits } from '../../src/batch/decode';
+import { decodeImage, walkFolder, type SkippedEntry } from '../../src/batch/node';
 import { scoreEntries } from '../../src/batch/run';
 import { TesseraError } from '../../src/core';
 import { scoreCsvHeader, scoreCsvRow } from '../../src/export';
@@ -11,6 +12,7 @@ import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type C
 import { backendOption, startNodeBackend } from '../node-backend';
 
 const USAGE = `Usage: tessera score FOLDER --model MODEL_DIR --out evaluation.csv [--report report.json] [--backend wasm|cpu]
+                     [--max-patch-pixels N]
 
 Scores every PNG, JPEG and TIFF image under FOLDER (at any depth; hidden files skipped) with the
 classification model in MODEL_DIR, as the app's batch scoring does, with progress on stderr.
@@ -30,11 +32,16 @@ Labels   When every image lies in a subfolder of FOLDER (ImageFolder layout, e.g
 Two classes: the prediction is the positive class when its probability is at least 0.5. More: the most
 probable class. Images go through the model's preprocessing as in tessera predict (resized bilinearly to
 the model's input; grey, RGB and CMYK as the model takes them; 16-bit brought to 8 bits).
-Files that are not images, or that cannot be decoded, are listed on stderr as skipped (one line each,
-with the reason) and never stop the run. An image under half the model's input size on a side is still
+Every entry that is not scored is listed on stderr as skipped (one line each, with the reason) and never
+stops the run: files that are not images or cannot be decoded, names that are not UTF-8, paths too long
+for the system, link loops, dangling links, devices. Links are followed only inside FOLDER: a link to
+anything outside it is listed and never read. Images over the patch limits are skipped unread, from
+their headers (decompression bombs: a 3.5 MB PNG that says 30000 x 30000 px); the rest are scored. An image under half the model's input size on a side is still
 scored, resized up like any other, with a note on stderr naming it.
 
 --backend  wasm (the default; falls back to cpu if it cannot start) or cpu.
+--max-patch-pixels  the largest image scored, in pixels (default ${PATCH_LIMITS.maxPixels}, 8192 x 8192);
+           decoded samples are also limited to ${PATCH_LIMITS.maxDecodedBytes / 2 ** 20} MB and files to ${PATCH_LIMITS.maxFileBytes / 2 ** 20} MB.
 Exit codes: 0 success, 1 FOLDER does not exist or holds no images that can be read ("Invalid path"), the
 model could not be read or the run failed, 2 bad command-line arguments.
 `;
@@ -52,6 +59,7 @@ export const score: Command = {
       out: { type: 'string', short: 'o' },
       report: { type: 'string' },
       backend: { type: 'string' },
+      'max-patch-pixels': { type: 'string' },
     });
     if (args.values.help) {
       io.out(USAGE);
@@ -63,8 +71,9 @@ export const score: Command = {
     const outPath = stringOption(args, 'out', 'score');
     const reportPath = typeof args.values.report === 'string' ? args.values.report : undefined;
     const backend = backendOption(args);
+    const limits = limitsOption(args.values['max-patch-pixels']);
 
-    const { images, others } = await listFolder(folder);
+    const { images, others, unlisted } = await listFolder(folder);
 
     let stop: (() => void) | undefined;
     let model: Model | undefined;
@@ -75,10 +84,11 @@ export const score: Command = {
       const classes = model.manifest.output.classes.map((c) => c.name);
       const labels = folderLabels(images.map((e) => e.path), classes);
       io.err(`tessera: score: ${plural(images.length, 'image')} under ${folder}; ${describeLabels(labels, classes)}\n`);
+      for (const e of unlisted) io.err(`tessera: score: skipped: ${e.reason}\n`);
       for (const e of others) io.err(`tessera: score: skipped: ${e.path} is not a PNG, JPEG or TIFF file\n`);
-      const result = await scoreImages(model, images, labels, outPath, io);
+      const result = await scoreImages(model, images, labels, outPath, io, limits);
       if (result.scored === 0) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (none of its ${plural(images.length, 'image')} could be read).`);
-      io.err(`tessera: score: ${plural(result.scored, 'image')} scored, ${plural(result.failed + others.length, 'file')} skipped, in ${result.seconds.toFixed(1)} s (${(result.scored / Math.max(result.seconds, 1e-9)).toFixed(1)} images/s); CSV: ${outPath}\n`);
+      io.err(`tessera: score: ${plural(result.scored, 'image')} scored, ${plural(result.failed + others.length + unlisted.length, 'file')} skipped, in ${result.seconds.toFixed(1)} s (${(result.scored / Math.max(result.seconds, 1e-9)).toFixed(1)} images/s); CSV: ${outPath}\n`);
       if (reportPath) await writeReport(reportPath, result.batch, io);
       return 0;
     } finally {
@@ -88,16 +98,23 @@ export const score: Command = {
   },
 };
 
-/** FOLDER's files, split into images (by name) and the rest. `Invalid path` when there is no image to score. */
-async function listFolder(folder: string): Promise<{ images: BatchEntry[]; others: BatchEntry[] }> {
+/**
+ * FOLDER's files, split into images (by name) and the rest, and the entries the walk could not or would
+ * not read (unlisted). `Invalid path` when there is no image to score.
+ */
+async function listFolder(folder: string): Promise<{ images: BatchEntry[]; others: BatchEntry[]; unlisted: SkippedEntry[] }> {
   const info = await stat(folder).catch(() => null);
   if (!info) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it does not exist).`);
   if (!info.isDirectory()) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it is not a folder).`);
   const images: BatchEntry[] = [];
   const others: BatchEntry[] = [];
-  for await (const entry of walkFolder(folder)) (isImageName(entry.path) ? images : others).push(entry);
-  if (images.length === 0) throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it holds no PNG, JPEG or TIFF images).`);
-  return { images, others };
+  const unlisted: SkippedEntry[] = [];
+  for await (const entry of walkFolder(folder, (s) => unlisted.push(s))) (isImageName(entry.path) ? images : others).push(entry);
+  if (images.length === 0) {
+    const why = unlisted.length ? `; ${plural(unlisted.length, 'entry', 'entries')} could not be read, e.g. ${unlisted[0].reason}` : '';
+    throw new TesseraError('invalid-argument', `Invalid path: ${folder} (it holds no PNG, JPEG or TIFF images${why}).`);
+  }
+  return { images, others, unlisted };
 }
 
 function describeLabels(labels: FolderLabels, classes: string[]): string {
@@ -119,21 +136,21 @@ interface ScoreResult {
 }
 
 /** Runs the shared scoring loop and writes each CSV row as its prediction arrives, in file order. */
-async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLabels, outPath: string, io: CliIo): Promise<ScoreResult> {
+async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLabels, outPath: string, io: CliIo, limits: PatchLimits): Promise<ScoreResult> {
   const classes = model.manifest.output.classes.map((c) => c.name);
   const positive = classes.length === 2 ? positiveClassIndex(model.manifest) : -1;
   const batch: ScoredBatch = { classes, labels: [], probabilities: [], ...(positive >= 0 ? { positiveClass: classes[positive], threshold: THRESHOLD } : {}) };
   const progress = progressMeter(images.length, io);
   let scored = 0;
   let failed = 0;
-  const decode = async (entry: BatchEntry) => decodeImage(await entry.read(), entry.path);
+  const decode = async (entry: BatchEntry) => decodeImage(await entry.read(), entry.path, limits);
 
   const out = await open(outPath, 'w').catch((e: unknown) => {
     throw new TesseraError('invalid-argument', `Cannot write ${outPath}: ${errorCode(e)}.`);
   });
   try {
     await out.write(scoreCsvHeader(classes, labels.labelled));
-    for await (const event of scoreEntries(localPredictor(model), images, labels, { toRef: decode, batchSize: BATCH_SIZE })) {
+    for await (const event of scoreEntries(localPredictor(model), images, labels, { toRef: decode, batchSize: BATCH_SIZE, limits })) {
       if (event.kind === 'skipped') {
         failed++;
         io.err(`tessera: score: skipped: ${event.reason}\n`);
@@ -162,7 +179,15 @@ async function scoreImages(model: Model, images: BatchEntry[], labels: FolderLab
   return { scored, failed, seconds: progress.seconds(), batch: labels.labelled ? batch : undefined };
 }
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string, words = `${word}s`): string => `${n} ${n === 1 ? word : words}`;
+
+/** --max-patch-pixels: a whole number of pixels, at least one 224 x 224 patch; the other limits stay. */
+function limitsOption(value: unknown): PatchLimits {
+  if (value === undefined) return PATCH_LIMITS;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 224 * 224) throw new UsageError(`--max-patch-pixels must be a whole number of pixels, at least ${224 * 224} (224 x 224); got ${String(value)}`);
+  return { ...PATCH_LIMITS, maxPixels: n, maxDecodedBytes: Math.max(PATCH_LIMITS.maxDecodedBytes, 4 * n) };
+}
 
 /** A file system error's code (ENOENT, EACCES, ...), or its message on one line. */
 function errorCode(e: unknown): string {

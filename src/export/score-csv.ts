@@ -1,4 +1,4 @@
-import { csvField } from './tiles-csv';
+import { csvText } from './tiles-csv';
 
 /** One scored image, as a CSV row. */
 export interface ScoreRow {
@@ -14,18 +14,19 @@ export interface ScoreRow {
 
 /**
  * The header of a batch's CSV (issue 5): `name,prediction`, then `prob_<class>` per class in the model's
- * order, then `label` when the folder is labelled. RFC 4180 quoting. Ends with a newline.
+ * order, then `label` when the folder is labelled. RFC 4180 quoting; file and class names are guarded against
+ * spreadsheet formula injection (csvText: `=1+2.jpg` is written '=1+2.jpg; issue 15). Ends with a newline.
  */
 export function scoreCsvHeader(classes: readonly string[], labelled: boolean): string {
   const fields = ['name', 'prediction', ...classes.map((c) => `prob_${c}`), ...(labelled ? ['label'] : [])];
-  return `${fields.map(csvField).join(',')}\n`;
+  return `${fields.map(csvText).join(',')}\n`;
 }
 
 /** One row, matching scoreCsvHeader(classes, labelled); an unknown label is an empty field. Ends with a newline. */
 export function scoreCsvRow(row: ScoreRow, labelled: boolean): string {
-  const fields = [csvField(row.name), csvField(row.prediction)];
+  const fields = [csvText(row.name), csvText(row.prediction)];
   for (let i = 0; i < row.probabilities.length; i++) fields.push(probability(row.probabilities[i]));
-  if (labelled) fields.push(csvField(row.label ?? ''));
+  if (labelled) fields.push(csvText(row.label ?? ''));
   return `${fields.join(',')}\n`;
 }
 

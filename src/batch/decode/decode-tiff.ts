@@ -1,7 +1,9 @@
 import { fromArrayBuffer, type GeoTIFFImage } from 'geotiff';
-import { TesseraError } from '../../core';
+import { oneLine, TesseraError } from '../../core';
 import type { ModelImage } from '../../inference';
 import { highByte } from './high-byte';
+import { PATCH_LIMITS, type PatchLimits } from './patch-limits';
+import { cappedPool, checkTiffImage } from './tiff-limits';
 
 // TIFF photometric interpretations (TIFF 6.0, section 3 and 16).
 const WHITE_IS_ZERO = 0;
@@ -14,15 +16,17 @@ const YCBCR = 6;
 /**
  * The first image of a TIFF → 8-bit grey, RGB or CMYK samples with geotiff.js: extra (alpha) samples are
  * dropped, palettes expanded to RGB, WhiteIsZero inverted, YCbCr converted, 16-bit keeps its high byte.
+ * Sizes from the tags are checked against `limits` first, and each tile is decoded with a cap (issue 15).
  */
-export async function decodeTiff(bytes: Uint8Array, name: string): Promise<ModelImage> {
+export async function decodeTiff(bytes: Uint8Array, name: string, limits: PatchLimits = PATCH_LIMITS): Promise<ModelImage> {
   try {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const image = await (await fromArrayBuffer(buffer)).getImage(0);
+    checkTiffImage(image, name, limits);
     return await samplesOf(image, name);
   } catch (e) {
     if (e instanceof TesseraError) throw e;
-    throw new TesseraError('corrupt-file', `Cannot read ${name} as a TIFF image: ${e instanceof Error ? e.message : String(e)}.`);
+    throw new TesseraError('corrupt-file', `Cannot read ${name} as a TIFF image: ${oneLine(e instanceof Error ? e.message : String(e))}.`);
   }
 }
 
@@ -38,7 +42,7 @@ async function samplesOf(image: GeoTIFFImage, name: string): Promise<ModelImage>
     throw new TesseraError('unsupported', `Cannot read ${name}: ${bits}-bit ${format === 3 ? 'floating-point' : format === 2 ? 'signed' : ''} TIFF samples are not supported; save it with 8- or 16-bit unsigned samples.`.replace('  ', ' '));
   }
   const read = async (samples: number[]): Promise<Uint8Array> => {
-    const raster = (await image.readRasters({ samples, interleave: true })) as unknown as Uint8Array | Uint16Array;
+    const raster = (await image.readRasters({ samples, interleave: true, pool: cappedPool(image, name) })) as unknown as Uint8Array | Uint16Array;
     if (bits === 16) return highByte(raster as Uint16Array);
     return raster as Uint8Array;
   };
@@ -58,7 +62,7 @@ async function samplesOf(image: GeoTIFFImage, name: string): Promise<ModelImage>
     case PALETTE:
     case YCBCR: {
       // geotiff's readRGB expands palettes and converts YCbCr (8-bit) to RGB.
-      const rgb = (await image.readRGB({ interleave: true })) as unknown as Uint8Array | Uint16Array;
+      const rgb = (await image.readRGB({ interleave: true, pool: cappedPool(image, name) })) as unknown as Uint8Array | Uint16Array;
       return { width, height, data: rgb instanceof Uint16Array ? highByte(rgb) : Uint8Array.from(rgb), format: 'rgb' };
     }
     default:

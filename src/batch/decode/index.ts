@@ -7,3 +7,4 @@ export { highByte } from './high-byte';
 export { imageKind, type ImageKind } from './image-kind';
 export { jpegHeader, type JpegHeader } from './jpeg-header';
 export { isPlainPng, pngHeader, type PngHeader } from './png-header';
+export { PATCH_LIMITS, checkPatchFileSize, type PatchLimits } from './patch-limits';

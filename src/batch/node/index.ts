@@ -1,3 +1,3 @@
 // The Node-only side of batch/: walking folders on disk and decoding images with sharp.
-export { walkFolder } from './walk-folder';
+export { walkFolder, type SkippedEntry } from './walk-folder';
 export { decodeImage } from './decode-image';

@@ -1,5 +1,6 @@
 import { oneLine, TesseraError, throwIfAborted } from '../../core';
 import type { ImageRef, Predictor, RunSources } from '../../inference';
+import { PATCH_LIMITS, checkPatchFileSize, type PatchLimits } from '../decode/patch-limits'; // not the face: it brings the decoders
 import type { BatchEntry } from '../folder/batch-entry';
 import { labelOf, type FolderLabels } from '../folder/labels';
 
@@ -27,6 +28,8 @@ export interface ScoreOptions {
   sources?: RunSources;
   batchSize: number;
   signal?: AbortSignal;
+  /** Files larger than limits.maxFileBytes are skipped unread (the decoders check the rest). */
+  limits?: PatchLimits;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function* scoreEntries(predictor: Predictor, images: readonly Batch
       throwIfAborted(options.signal);
       let ref: ImageRef;
       try {
+        checkPatchFileSize(entry.path, entry.size, options.limits ?? PATCH_LIMITS);
         ref = await options.toRef(entry);
       } catch (e) {
         if (e instanceof TesseraError && e.code === 'aborted') throw e;
