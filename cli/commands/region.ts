@@ -50,6 +50,12 @@ export const region: Command = {
       const levels = slide.info.levels.length;
       if (level >= levels) throw new UsageError(`--level must be 0 to ${levels - 1} for ${slide.info.name}, got ${level}`);
       img = await slide.readRegion(level, x, y, width, height);
+    } catch (e) {
+      // A bad tile (damaged, or over a size limit) fails only the regions that touch it: say so, and what to try.
+      if (e instanceof TesseraError && e.code === 'corrupt-tile') {
+        throw new TesseraError('corrupt-tile', `${e.message.replace(/[;.] the rest of the slide can still be read\.$/i, '.')} This region (${width} x ${height} at ${x},${y} of level ${level}) includes that tile; other regions of the slide can still be read.`, e.detail);
+      }
+      throw e;
     } finally {
       await slide.close();
     }

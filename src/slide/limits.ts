@@ -97,7 +97,9 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Partial<
 
 /** What a limit is called in a message, and how to raise it. */
 function limitPhrase(key: keyof SlideLimits): string {
-  return `Tessera's limit is ${current[key].toLocaleString('en-US')} (${LIMIT_ENV[key]} raises it)`;
+  // Only Node reads the environment; in the browser the limit is named without a way the user cannot take.
+  const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  return `Tessera's limit is ${current[key].toLocaleString('en-US')}${inNode ? ` (${LIMIT_ENV[key]} raises it)` : ''}`;
 }
 
 /**
@@ -108,9 +110,9 @@ export function overLimit(code: ErrorCode, file: string, what: string, value: nu
   const shown = typeof value === 'number' ? value.toLocaleString('en-US') : value;
   const consequence =
     code === 'corrupt-tile'
-      ? 'That tile is left blank; the rest of the slide can still be read.'
+      ? 'That tile cannot be shown; the rest of the slide can still be read.'
       : 'The file is damaged or was not written by a slide scanner; Tessera will not open it.';
-  return new TesseraError(code, `"${file}" has ${what} of ${shown}, more than a real slide holds: ${limitPhrase(key)}. ${consequence}`, `${where}: ${key} ${value} > ${current[key]}`);
+  return new TesseraError(code, `"${file}" gives ${what} as ${shown}, more than a real slide holds: ${limitPhrase(key)}. ${consequence}`, `${where}: ${key} ${value} > ${current[key]}`);
 }
 
 /** Throws unless `value` is a whole number from `min` to the limit; names the tag and the file. */

@@ -98,7 +98,7 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
       if (!a) throw new TesseraError('invalid-argument', `This slide has no associated image named "${name}".`);
       // Read whole, so its size is checked as one decoded image before the RGBA buffer is made.
       const pixels = a.grid.width * a.grid.height;
-      if (pixels > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `a ${a.grid.width} x ${a.grid.height} px ${name} image, whose pixel count is`, pixels, 'maxDecodedPixels', `associated ${name}`);
+      if (pixels > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `its ${name} image's pixel count`, `${pixels.toLocaleString('en-US')} (${a.grid.width} x ${a.grid.height} px)`, 'maxDecodedPixels', `associated ${name}`);
       return reader.read(a.grid, 0, 0, a.grid.width, a.grid.height, signal);
     },
     bytesRead: async () => src.bytesRead,

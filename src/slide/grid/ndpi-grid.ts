@@ -25,8 +25,8 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
   const stripOffset = Number(first(await ifd.load(Tag.StripOffsets)));
   const stripLength = Number(first(await ifd.load(Tag.StripByteCounts)));
   const starts = Array.from((await ifd.load(Tag.NdpiMcuStarts)) as ArrayLike<number>, Number);
-  checkCount(src.name, 'a number of JPEG restart intervals (NDPI McuStarts)', starts.length, 'maxTilesPerImage', where);
-  if (!(starts[0] > 0 && starts[0] <= slideLimits().maxTagBytes)) throw overLimit('corrupt-file', src.name, 'an NDPI JPEG header whose length is', starts[0], 'maxTagBytes', where);
+  checkCount(src.name, 'its number of JPEG restart intervals (NDPI McuStarts)', starts.length, 'maxTilesPerImage', where);
+  if (!(starts[0] > 0 && starts[0] <= slideLimits().maxTagBytes)) throw overLimit('corrupt-file', src.name, "an NDPI JPEG header's length", starts[0], 'maxTagBytes', where);
   const header = await readExactly(src, stripOffset, starts[0]);
   const frame = readFrame(header);
   if (!frame || !frame.restartInterval || !frame.components.length || frame.components.some((c) => !c.h || !c.v)) {
@@ -69,7 +69,7 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     }
     const w = Math.min(tileWidth, width - tx * tileWidth);
     const h = Math.min(tileHeight, height - r0 * mcuH);
-    if (w * h > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `a ${w} x ${h} px band, whose pixel count is`, w * h, 'maxDecodedPixels', `NDPI ${where} band ${tx},${ty}`);
+    if (w * h > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, "a band's pixel count", `${(w * h).toLocaleString('en-US')} (${w} x ${h} px)`, 'maxDecodedPixels', `NDPI ${where} band ${tx},${ty}`);
     try {
       return await codecs.decodeJpeg(jpegFromRestartIntervals(header, intervals, w, h), signal);
     } catch (e) {

@@ -61,10 +61,10 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
   const height = checkCount(name, 'an image height (ImageLength)', scalar(await ifd.load(Tag.ImageLength)), 'maxImageSide', where);
   const tiled = ifd.has(Tag.TileWidth);
   const compression = num(ifd.get(Tag.Compression), 1);
-  const spp = ifd.has(Tag.SamplesPerPixel) ? checkCount(name, 'a number of samples per pixel (SamplesPerPixel)', scalar(await ifd.load(Tag.SamplesPerPixel)), 'maxSamplesPerPixel', where) : 1;
+  const spp = ifd.has(Tag.SamplesPerPixel) ? checkCount(name, 'its samples per pixel (SamplesPerPixel)', scalar(await ifd.load(Tag.SamplesPerPixel)), 'maxSamplesPerPixel', where) : 1;
   const extra = ifd.has(Tag.ExtraSamples) ? await ifd.load(Tag.ExtraSamples) : undefined;
   const sampleFormat = num(ifd.has(Tag.SampleFormat) ? await ifd.load(Tag.SampleFormat) : undefined, 1);
-  const bitsPerSample = ifd.has(Tag.BitsPerSample) ? checkCount(name, 'a number of bits per sample (BitsPerSample)', num(await ifd.load(Tag.BitsPerSample), 1), 'maxBitsPerSample', where) : 1;
+  const bitsPerSample = ifd.has(Tag.BitsPerSample) ? checkCount(name, 'its bits per sample (BitsPerSample)', num(await ifd.load(Tag.BitsPerSample), 1), 'maxBitsPerSample', where) : 1;
   if (!SUPPORTED.has(compression)) {
     throw new TesseraError('unsupported', `"${name}" uses ${compressionName(compression)} compression, which Tessera cannot decode yet.`, `compression ${compression} in IFD ${ifd.id}`);
   }
@@ -77,7 +77,7 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
   const chunkWidth = tiled ? checkCount(name, 'a tile width (TileWidth)', scalar(await ifd.load(Tag.TileWidth)), 'maxTileSide', where) : width;
   const chunkHeight = tiled ? (ifd.has(Tag.TileLength) ? checkCount(name, 'a tile height (TileLength)', scalar(await ifd.load(Tag.TileLength)), 'maxTileSide', where) : 256) : rowsPerStrip;
   const chunks = Math.ceil(width / chunkWidth) * Math.ceil(height / chunkHeight);
-  if (chunks > slideLimits().maxTilesPerImage) throw overLimit('corrupt-file', name, `an image of ${tiled ? 'tiles' : 'strips'} whose count is`, chunks, 'maxTilesPerImage', where);
+  if (chunks > slideLimits().maxTilesPerImage) throw overLimit('corrupt-file', name, `its number of ${tiled ? 'tiles' : 'strips'} in one image`, chunks, 'maxTilesPerImage', where);
   const jpegTables = ifd.has(Tag.JPEGTables) ? new Uint8Array(Array.from((await ifd.load(Tag.JPEGTables)) as ArrayLike<number>)) : undefined;
   return {
     width,
@@ -120,15 +120,16 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
   /** Refuses, before reading a byte, a tile whose decoded size is over the limits (it becomes a bad tile). */
   function checkDecodedSize(w: number, h: number, where: string): void {
     const limits = slideLimits();
-    if (w * h > limits.maxDecodedPixels) throw overLimit('corrupt-tile', src.name, `a ${w.toLocaleString('en-US')} x ${h.toLocaleString('en-US')} px tile, whose pixel count is`, w * h, 'maxDecodedPixels', where);
-    if (w * h * bytesPerPixel > limits.maxDecodedBytes) throw overLimit('corrupt-tile', src.name, 'a tile whose decoded size in bytes is', w * h * bytesPerPixel, 'maxDecodedBytes', where);
+    const px = (n: number) => n.toLocaleString('en-US');
+    if (w * h > limits.maxDecodedPixels) throw overLimit('corrupt-tile', src.name, "a tile's pixel count", `${px(w * h)} (${px(w)} x ${px(h)} px)`, 'maxDecodedPixels', where);
+    if (w * h * bytesPerPixel > limits.maxDecodedBytes) throw overLimit('corrupt-tile', src.name, "a tile's decoded size", `${px(w * h * bytesPerPixel)} bytes`, 'maxDecodedBytes', where);
   }
 
   async function chunkBytes(index: number, signal?: AbortSignal): Promise<Uint8Array> {
     const [o, c] = await loadOffsets();
     if (index >= o.length || index >= c.length) throw new TesseraError('corrupt-file', `"${src.name}" lists fewer tiles than its size needs.`, `tile ${index} of ${o.length}`);
     const length = Number(c[index]);
-    if (length > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', src.name, 'a tile whose stored size in bytes is', length, 'maxDecodedBytes', `IFD ${ifd.id} tile ${index}`);
+    if (length > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', src.name, "a tile's stored size", `${length.toLocaleString('en-US')} bytes`, 'maxDecodedBytes', `IFD ${ifd.id} tile ${index}`);
     return readExactly(src, Number(o[index]), length, signal);
   }
 
@@ -137,7 +138,7 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     if (size && (size.width > L.chunkWidth || size.height > L.chunkHeight)) {
       throw new TesseraError(
         'corrupt-tile',
-        `A tile of "${src.name}" holds a ${size.width.toLocaleString('en-US')} x ${size.height.toLocaleString('en-US')} px ${kind} image where the file's grid has room for ${L.chunkWidth} x ${L.chunkHeight}: its data is damaged or hostile, so it was not decoded. That tile is left blank; the rest of the slide can still be read.`,
+        `A tile of "${src.name}" holds a ${size.width.toLocaleString('en-US')} x ${size.height.toLocaleString('en-US')} px ${kind} image where the file's grid has room for ${L.chunkWidth} x ${L.chunkHeight}: its data is damaged or hostile, so it was not decoded. That tile cannot be shown; the rest of the slide can still be read.`,
         `${where}: ${kind} frame ${size.width}x${size.height} > tile ${L.chunkWidth}x${L.chunkHeight}`,
       );
     }

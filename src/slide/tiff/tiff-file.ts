@@ -33,7 +33,7 @@ function geotiffSource(src: ByteSource) {
           // geotiff.js asks for fixed-size chunks that may run past the end of a small file.
           const len = Math.max(0, Math.min(length, src.size - offset));
           // geotiff reads tag values whole: a count that a changed tag made huge stops here, not in an allocation.
-          if (len > slideLimits().maxTagBytes) throw overLimit('corrupt-file', src.name, 'a tag value', `${len.toLocaleString('en-US')} bytes`, 'maxTagBytes', `bytes ${offset}..${offset + len}`);
+          if (len > slideLimits().maxTagBytes) throw overLimit('corrupt-file', src.name, "a tag value's length", `${len.toLocaleString('en-US')} bytes`, 'maxTagBytes', `bytes ${offset}..${offset + len}`);
           const bytes = await readExactly(src, offset, len, signal);
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         }),
@@ -98,7 +98,7 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
       if (seen.has(next)) {
         throw new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure (its list of images loops back on itself) and cannot be opened.`, `IFD ${i} points back to offset ${next}`);
       }
-      if (ifds.length >= maxIfds) throw overLimit('corrupt-file', src.name, 'a chain of more images (IFDs) than that', `more than ${maxIfds.toLocaleString('en-US')}`, 'maxIfds', `IFD ${i}`);
+      if (ifds.length >= maxIfds) throw overLimit('corrupt-file', src.name, 'its number of images (IFDs)', `more than ${maxIfds.toLocaleString('en-US')}`, 'maxIfds', `IFD ${i}`);
       seen.add(next);
     }
     if (ifds.length === 0) throw new TesseraError('corrupt-file', `"${src.name}" holds no images.`);
@@ -111,7 +111,7 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
           const offsets = (await parent.load(Tag.SubIFDs)) as ArrayLike<number | bigint> | number | bigint | undefined;
           if (offsets === undefined) return [];
           const list = typeof offsets === 'number' || typeof offsets === 'bigint' ? [Number(offsets)] : Array.from(offsets, Number);
-          checkCount(src.name, 'a number of SubIFDs (reduced levels)', list.length, 'maxSubIfds', `IFD ${parent.id}`, 0);
+          checkCount(src.name, 'its number of SubIFDs (reduced levels)', list.length, 'maxSubIfds', `IFD ${parent.id}`, 0);
           const mine = new Set<number>();
           const out: TiffIfd[] = [];
           for (let i = 0; i < list.length; i++) {
