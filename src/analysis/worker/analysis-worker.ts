@@ -1,12 +1,10 @@
 /// <reference lib="webworker" />
 import { serve, withTransfer, type Endpoint } from '../../core';
 import { slideOverPorts } from '../../slide';
-import { AnalysisDb } from '../persist/analysis-db';
 import { detectTissue } from '../tissue/detect-tissue';
 import type { AnalysisWorkerRequests } from './protocol';
 
-// The analysis worker (DESIGN.md, decision 9): tissue detection and saving analyses, off the page's thread.
-let db: Promise<AnalysisDb> | null = null;
+// The analysis worker (DESIGN.md, decision 9): tissue detection, off the page's thread.
 
 serve<AnalysisWorkerRequests>(self as unknown as Endpoint, {
   async tissue({ slide, info, maxSide, threshold }, { signal }) {
@@ -17,9 +15,5 @@ serve<AnalysisWorkerRequests>(self as unknown as Endpoint, {
     } finally {
       source.close();
     }
-  },
-  async save({ saved }) {
-    db ??= AnalysisDb.open();
-    await (await db).put(saved);
   },
 }, 'The analysis could not be prepared.');

@@ -1,2 +1,2 @@
-// The page's side of the analysis worker: tissue detection and saving, off the page's thread.
-export { detectTissueOffPage, saveOffPage, type ConnectableSlide } from './analysis-worker-client';
+// The page's side of the analysis worker: tissue detection, off the page's thread.
+export { detectTissueOffPage, type ConnectableSlide } from './analysis-worker-client';

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { fingerprintOnce } from '../hooks/fingerprint-once';
-import { AnalysisDb, modelKey, type SavedAnalysis, type SavedAnalysisSummary } from '../../analysis/persist';
-import { saveOffPage } from '../../analysis/worker';
+import type { SlideAnalysisPlan } from '../../analysis';
+import { AnalysisDb, AnalysisSaver, modelKey, type SavedAnalysis, type SavedAnalysisSummary, type SaverMeta } from '../../analysis/persist';
 import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 
@@ -15,7 +15,11 @@ export interface SavedAnalyses {
   forThis: SavedAnalysisSummary[];
   /** Not null when saving or reading failed: results still show, they are just not kept. */
   problem: string | null;
-  save(saved: SavedAnalysis): Promise<void>;
+  /**
+   * A saver for one run's results: each call writes what finished since the last call, its transaction
+   * made before the call returns (so a call on `pagehide` is kept).
+   */
+  saverFor(plan: SlideAnalysisPlan, meta: SaverMeta): () => Promise<void>;
   load(key: string): Promise<SavedAnalysis | undefined>;
   remove(key: string): Promise<void>;
 }
@@ -32,7 +36,6 @@ export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | 
   const [fingerprint, setFingerprint] = useState<string | null>(null);
   const [key, setKey] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const saving = useRef<Promise<void>>(Promise.resolve());
 
   const refresh = useCallback(async () => {
     try {
@@ -67,18 +70,17 @@ export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | 
     };
   }, [model]);
 
-  // Saves one after another: a slow write is never overtaken by an older snapshot.
-  const save = useCallback((saved: SavedAnalysis) => {
-    saving.current = saving.current.then(async () => {
-      try {
-        // Written by the analysis worker: a large result set's structured clone would hold this thread.
-        await saveOffPage(saved);
-        setProblem(null);
-      } catch (e) {
-        setProblem(e instanceof Error ? e.message : String(e));
-      }
-    });
-    return saving.current.then(refresh);
+  // Written from this thread: an increment is a few chunks of tiles, and one made on pagehide must be in
+  // IndexedDB's hands before the page (and any worker) goes. The list is read again after each.
+  const saverFor = useCallback((plan: SlideAnalysisPlan, meta: SaverMeta) => {
+    const saver = new AnalysisSaver(database(), plan, meta);
+    return () => {
+      const done = saver.save().then(
+        () => setProblem(null),
+        (e: unknown) => setProblem(e instanceof Error ? e.message : String(e)),
+      );
+      return done.then(refresh);
+    };
   }, [refresh]);
 
   const load = useCallback(async (k: string) => (await database()).get(k), []);
@@ -88,5 +90,5 @@ export function useSavedAnalyses(slide: BrowserSlide | null, model: Predictor | 
   }, [refresh]);
 
   const forThis = fingerprint && key ? all.filter((s) => s.slideFingerprint === fingerprint && s.modelKey === key) : [];
-  return { all, slideFingerprint: fingerprint, modelKey: key, forThis, problem, save, load, remove };
+  return { all, slideFingerprint: fingerprint, modelKey: key, forThis, problem, saverFor, load, remove };
 }

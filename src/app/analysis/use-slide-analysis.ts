@@ -3,7 +3,7 @@ import type { AnalysisRun, RunOutcome } from '../../analysis';
 import type { RunProgress } from '../../analysis';
 import { planSlideAnalysis, startSlideAnalysis, type SlideAnalysisPlan, type SlideAnalysisSettings } from '../../analysis';
 import { cellSummary, regionFigures, segmentationMeasures, slideVote, type CellSummary, type RegionFigures, type SegmentationMeasures, type SlideVote } from '../../analysis';
-import { restoreAnalysis, savedSettings, snapshotAnalysis } from '../../analysis/persist';
+import { restoreAnalysis, savedSettings } from '../../analysis/persist';
 import { TesseraError, toTesseraError } from '../../core';
 import { detectTissueOffPage } from '../../analysis/worker';
 import type { Manifest } from '../../inference';
@@ -12,7 +12,12 @@ import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
 import type { SavedAnalyses } from './use-saved-analyses';
 
-const SAVE_EVERY_MS = 2000;
+/**
+ * Results are saved in increments (only the tiles finished since the last save) at most this often while
+ * tiles arrive, and at once when the page is hidden or left (pagehide, visibilitychange), so a tab closed
+ * or reloaded mid-run keeps every tile finished before it went.
+ */
+const SAVE_EVERY_MS = 1000;
 
 export type AnalysisPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
@@ -85,6 +90,21 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   savedRef.current = saved;
   /** Set when the model's worker died mid-run: Resume loads the model on the next backend and goes on. */
   const interrupted = useRef<(() => Promise<void>) | null>(null);
+  /** Saves the current run's new results now (null when no run has results to save). */
+  const flush = useRef<(() => void) | null>(null);
+
+  // Leaving the page (close, reload, navigation) or hiding it (a tab switch; mobile browsers may then kill
+  // it unannounced): write what finished since the last save. The transaction is made within the event.
+  useEffect(() => {
+    const now = () => flush.current?.();
+    const hidden = () => document.visibilityState === 'hidden' && now();
+    window.addEventListener('pagehide', now);
+    document.addEventListener('visibilitychange', hidden);
+    return () => {
+      window.removeEventListener('pagehide', now);
+      document.removeEventListener('visibilitychange', hidden);
+    };
+  }, []);
 
   useEffect(() => {
     setPhase('idle');
@@ -97,6 +117,8 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
     setError(null);
     interrupted.current = null;
     return () => {
+      flush.current?.();
+      flush.current = null;
       run.current?.cancel();
       run.current = null;
     };
@@ -104,6 +126,8 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
 
   const analyze = useCallback(async (requested: Partial<SlideAnalysisSettings>, resumeKey?: string) => {
     if (!slide || !model) return;
+    flush.current?.();
+    flush.current = null;
     run.current?.cancel();
     setError(null);
     setFigures([]);
@@ -114,14 +138,19 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
       const settings = restore ? { ...requested, ...restore.settings } : requested;
       const next = await planSlideAnalysis(slide, model, settings, (_s, o) => detectTissueOffPage(slide, o));
       if (restore) restoreAnalysis(next, restore);
-      // Results are saved as they arrive (every 2 s at most) and when the run ends (issue 6).
+      // Results are saved as they arrive, in increments (issue 6, issue 15), and when the run ends.
       let lastSave = 0;
+      let save: (() => Promise<void>) | null = null;
       const persist = () => {
-        const { slideFingerprint: fingerprint, modelKey: key } = savedRef.current;
-        if (!fingerprint || !key) return;
+        if (!save) {
+          const { slideFingerprint: fingerprint, modelKey: key } = savedRef.current;
+          if (!fingerprint || !key) return;
+          save = savedRef.current.saverFor(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: savedSettings(settings) });
+        }
         lastSave = performance.now();
-        void savedRef.current.save(snapshotAnalysis(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: savedSettings(settings) }));
+        void save();
       };
+      flush.current = persist;
       setPlanned({ plan: next, model });
       const summarize = () => {
         const s = summarizeSlide(next, model.manifest, thresholdRef.current);
@@ -136,9 +165,7 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
         tick.current = null;
         summarize();
         setVersion(next.store.version);
-        // A large stitched mask is copied with each save: save it less often (64 MB: every 32 s).
-        const every = Math.max(SAVE_EVERY_MS, ((next.mask?.data.length ?? 0) / 2e6) * 1000);
-        if (performance.now() - lastSave > every) persist();
+        if (performance.now() - lastSave > SAVE_EVERY_MS) persist();
       };
       const start = async (): Promise<void> => {
         interrupted.current = null;
