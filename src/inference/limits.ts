@@ -93,7 +93,7 @@ export function checkedElements(shape: readonly number[], limit: number, what: s
     if (n > limit) {
       throw new TesseraError(
         'unsupported',
-        `${what} has shape [${shape.join(', ')}], ${n > Number.MAX_SAFE_INTEGER ? 'more elements than can be counted' : `${countText(shapeProduct(shape))} elements`}, ` +
+        `${what} has shape [${shape.join(', ')}], ${shapeProduct(shape) > Number.MAX_SAFE_INTEGER ? 'more elements than can be counted' : `${countText(shapeProduct(shape))} elements`}, ` +
           `over the limit of ${countText(limit)} (${limitName}): the model file is damaged or not meant for Tessera; raise the limit only if the model really is that large.`,
       );
     }

@@ -38,9 +38,9 @@ export interface OnnxModel {
 export type { RunOptions };
 export { supportedOperators } from './ops/registry';
 
-/** Any refusal at load names the file; a library's error (TF.js, an allocation) is said as ours. */
+/** A library's error at load (TF.js, an allocation) is said as ours, naming the file (loadModel adds the folder to ours). */
 function inFile(e: unknown, name: string): TesseraError {
-  if (e instanceof TesseraError) return e.message.includes(name) ? e : new TesseraError(e.code, `${name}: ${e.message}`, e.detail);
+  if (e instanceof TesseraError) return e;
   return damagedModel(name, `it could not be prepared: ${e instanceof Error ? e.message : String(e)}`);
 }
 

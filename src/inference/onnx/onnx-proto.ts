@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs/minimal.js';
+import { TesseraError } from '../../core';
 import { damagedModel } from './onnx-errors';
 
 /**
@@ -406,7 +407,9 @@ export function decodeModel(bytes: Uint8Array, fileName: string): ModelData {
   try {
     return readModel(Reader.create(bytes));
   } catch (e) {
+    // protobufjs's own words ("index out of range") stay in the detail; the message is ours.
     const why = e instanceof Error ? e.message : String(e);
-    throw damagedModel(fileName, `it ends too early or is not an ONNX model: ${why}`);
+    const err = damagedModel(fileName, 'it ends too early or is not an ONNX model');
+    throw new TesseraError(err.code, err.message, why);
   }
 }
