@@ -151,31 +151,12 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   const image = () => viewer.world.getItemAt(0) as OpenSeadragon.TiledImage | undefined;
   const layers = new RasterLayerStack(viewer, image);
   const hover = new HoverTracker(viewer, image);
-  const cellLayers = new CellLayerSet(
-    {
-      // Over the drawer's canvas and the raster layers (which are put under it), under OpenSeadragon's HTML overlays.
-      attach: (c) => {
-        const overlays = (viewer as unknown as { overlaysContainer?: HTMLElement }).overlaysContainer;
-        viewer.canvas.insertBefore(c, overlays?.parentNode === viewer.canvas ? overlays : null);
-      },
-      viewSize: () => {
-        const s = viewer.viewport.getContainerSize();
-        return { x: s.x, y: s.y };
-      },
-      slideToView: () => {
-        const item = image();
-        return item ? slideToViewer(viewer, item) : null;
-      },
-    },
-    { on: (h) => viewer.addHandler('update-viewport', h), off: (h) => viewer.removeHandler('update-viewport', h) },
-  );
-  let drawing: { cancel(): void } | null = null;
-
-  // Annotations: one canvas over the cell layers (same host as theirs), and the tools.
-  const annotationHost: AnnotationLayerHost = {
+  // What an overlay canvas needs from the viewer: put over the drawer's canvas and the raster layers (which
+  // are put under it), under OpenSeadragon's HTML overlays; the view's size; the level-0 → screen map.
+  const overlayHost = (zIndex?: string): AnnotationLayerHost => ({
     attach: (c) => {
       const overlays = (viewer as unknown as { overlaysContainer?: HTMLElement }).overlaysContainer;
-      c.style.zIndex = '1';
+      if (zIndex) c.style.zIndex = zIndex;
       viewer.canvas.insertBefore(c, overlays?.parentNode === viewer.canvas ? overlays : null);
     },
     viewSize: () => {
@@ -186,7 +167,12 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
       const item = image();
       return item ? slideToViewer(viewer, item) : null;
     },
-  };
+  });
+  const cellLayers = new CellLayerSet(overlayHost(), { on: (h) => viewer.addHandler('update-viewport', h), off: (h) => viewer.removeHandler('update-viewport', h) });
+  let drawing: { cancel(): void } | null = null;
+
+  // Annotations: one canvas over the cell layers, and the tools.
+  const annotationHost = overlayHost('1');
   let annotations: AnnotationView | null = null;
 
   function viewState(): ViewState {
