@@ -84,10 +84,11 @@ export function useBatchRun(model: Predictor | null): BatchRun {
     reset();
     setStatus('running');
     const decoder = new PatchDecoder(images);
-    const meter = new ProgressMeter(images.length + others.length);
+    const meter = new ProgressMeter(images.length + others.length + (folder?.skipped?.length ?? 0));
     let done = 0;
-    let failed = others.length;
-    setSkipped(others.map((e) => ({ path: e.path, reason: `${e.path} is not a PNG, JPEG or TIFF file` })));
+    const unreadable = folder?.skipped ?? []; // entries the browser would not hand over (issue 15)
+    let failed = others.length + unreadable.length;
+    setSkipped([...unreadable, ...others.map((e) => ({ path: e.path, reason: `${e.path} is not a PNG, JPEG or TIFF file` }))]);
     setProgress(meter.report(done, failed));
     void (async () => {
       try {
@@ -118,7 +119,7 @@ export function useBatchRun(model: Predictor | null): BatchRun {
         decoder.dispose();
       }
     })();
-  }, [model, images, others, labels]);
+  }, [model, folder, images, others, labels]);
 
   const cancel = useCallback(() => abort.current?.abort(), []);
   useEffect(() => () => abort.current?.abort(), []);

@@ -1,9 +1,12 @@
+import type { SkippedEntry } from '../folder/batch-entry';
 import { browserEntry, inFolderOrder, type BrowserEntry } from './browser-entry';
 
 /** What was dropped or picked: its files as entries, and the name to call it by. */
 export interface DroppedFolder {
   name: string;
   entries: BrowserEntry[];
+  /** Entries the browser could not hand over (a dangling link, a file gone or unreadable), with the reason (issue 15). */
+  skipped?: SkippedEntry[];
 }
 
 /**
@@ -23,23 +26,48 @@ export function folderFromFileList(files: readonly File[]): DroppedFolder {
 export async function folderFromDrop(items: readonly FileSystemEntry[]): Promise<DroppedFolder> {
   const single = items.length === 1 && items[0].isDirectory;
   const entries: BrowserEntry[] = [];
-  for (const item of items) await collect(item, single ? '' : `${item.name}`, entries, single);
-  return { name: single ? items[0].name : `${items.length} dropped items`, entries: inFolderOrder(entries) };
+  const skipped: SkippedEntry[] = [];
+  for (const item of items) await collect(item, single ? '' : `${item.name}`, { entries, skipped }, single);
+  return { name: single ? items[0].name : `${items.length} dropped items`, entries: inFolderOrder(entries), skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
-async function collect(item: FileSystemEntry, path: string, out: BrowserEntry[], isRoot = false): Promise<void> {
+/**
+ * An entry the browser will not hand over (a dangling link, a file removed since the drop, a folder it may
+ * not list) is listed with the reason, and the rest of the drop goes on.
+ */
+async function collect(item: FileSystemEntry, path: string, out: { entries: BrowserEntry[]; skipped: SkippedEntry[] }, isRoot = false): Promise<void> {
+  const shown = path || item.name;
   if (item.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (item as FileSystemFileEntry).file(resolve, reject));
-    out.push(browserEntry(path, file));
+    try {
+      const file = await new Promise<File>((resolve, reject) => (item as FileSystemFileEntry).file(resolve, reject));
+      out.entries.push(browserEntry(path, file));
+    } catch (e) {
+      if (!hidden(shown)) out.skipped.push({ path: shown, reason: `${shown}: the browser could not read it (${domWords(e)}).` });
+    }
     return;
   }
   const reader = (item as FileSystemDirectoryEntry).createReader();
   for (;;) {
     // readEntries returns at most 100 entries a call in Chromium: read until it returns none.
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    let batch: FileSystemEntry[];
+    try {
+      batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    } catch (e) {
+      if (!hidden(shown)) out.skipped.push({ path: shown, reason: `${shown}: the browser could not list this folder (${domWords(e)}); nothing in it was scored.` });
+      return;
+    }
     if (!batch.length) break;
     for (const child of batch) await collect(child, isRoot ? child.name : `${path}/${child.name}`, out);
   }
+}
+
+const hidden = (path: string): boolean => path.split('/').some((s) => s.startsWith('.'));
+
+function domWords(e: unknown): string {
+  const name = (e as { name?: unknown } | null)?.name;
+  if (name === 'NotFoundError') return 'it no longer exists, or is a link to nothing';
+  if (name === 'NotReadableError' || name === 'SecurityError') return 'permission denied';
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** A folder chosen with the File System Access API's directory picker (Chromium). */

@@ -11,6 +11,14 @@ export interface BatchEntry {
   read(): Promise<Uint8Array>;
 }
 
+/** An entry of a folder that is not scored, and why, in words a person can act on (issue 15). */
+export interface SkippedEntry {
+  /** The path relative to the folder ('/'-separated; bytes that are not UTF-8 shown as \xNN). */
+  path: string;
+  /** One line, starting with the path. */
+  reason: string;
+}
+
 const IMAGE_EXTENSION = /\.(png|jpe?g|tiff?)$/i;
 
 /** Whether a file name (or path) ends in an image extension batch scoring reads: png, jpg, jpeg, tif, tiff, any case. */

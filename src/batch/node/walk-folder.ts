@@ -1,14 +1,9 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { BatchEntry } from '../folder/batch-entry';
+import type { BatchEntry, SkippedEntry } from '../folder/batch-entry';
 
-/** An entry of the folder that is not scored, and why, in words a person can act on. */
-export interface SkippedEntry {
-  /** The path relative to the folder ('/'-separated; bytes that are not UTF-8 shown as \xNN). */
-  path: string;
-  reason: string;
-}
+export type { SkippedEntry };
 
 /**
  * Every file under `root`, at any depth, as BatchEntries with '/'-separated paths relative to `root`.
