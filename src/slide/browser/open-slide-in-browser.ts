@@ -1,6 +1,7 @@
 import type { RgbaImage } from '../../core';
 import type { Slide, SlideInfo } from '../types';
 import type { SlideInput } from '../worker/messages';
+import { slideLimits } from '../limits';
 import { sharedSlideWorkerPool, type SlideWorkerPool } from '../worker/worker-pool';
 
 /** A Slide whose tiles are read and decoded in the worker pool; also hands out ImageBitmaps for drawing. */
@@ -35,7 +36,7 @@ export async function openSlideInBrowser(input: File | string, pool: SlideWorker
   const openOn = (i: number) => {
     let p = opened.get(i);
     if (!p) {
-      p = pool.channels[i].request('open', { slideId, input: message });
+      p = pool.channels[i].request('open', { slideId, input: message, limits: { ...slideLimits() } });
       opened.set(i, p);
     }
     return p;

@@ -140,8 +140,13 @@ export async function openTiff(src: ByteSource): Promise<TiffFile> {
 export function structureError(src: ByteSource, e: unknown): TesseraError {
   if (e instanceof TesseraError) return e;
   const detail = e instanceof Error ? e.message : String(e);
+  // geotiff's and the engine's words for an offset or a length the file gave ("Offset is outside the bounds
+  // of the DataView", "Invalid typed array length", "... exceeds MAX_SAFE_INTEGER ... Please report").
+  if (/MAX_SAFE_INTEGER|array length|array buffer allocation/i.test(detail)) {
+    return new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure (an offset or a count larger than any real file holds) and cannot be opened.`, detail);
+  }
   if (/offset|bounds|range/i.test(detail)) {
-    return new TesseraError('truncated', `"${src.name}" ends in the middle of its own structure: the file looks truncated. Copy it again and reopen it.`, detail);
+    return new TesseraError('truncated', `"${src.name}" ends in the middle of its own structure, or points past its end: the file looks truncated or damaged. Copy it again and reopen it.`, detail);
   }
   return new TesseraError('corrupt-file', `"${src.name}" has a damaged TIFF structure and cannot be opened.`, detail);
 }

@@ -1,5 +1,6 @@
 import type { RequestMap, RgbaImage } from '../../core';
 import type { SlideInfo } from '../types';
+import type { SlideLimits } from '../limits';
 
 /** Where a worker reads a slide from: a File (structured-cloned, not copied) or a URL. */
 export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string };
@@ -10,7 +11,8 @@ export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'u
  * `connect`, naming a slide the page has already opened there.
  */
 export interface SlideRequests extends RequestMap {
-  open: { params: { slideId: number; input: SlideInput }; result: SlideInfo };
+  /** `limits`: the page's slide limits, so that setSlideLimits on the page holds in the workers too. */
+  open: { params: { slideId: number; input: SlideInput; limits?: Partial<SlideLimits> }; result: SlideInfo };
   readRegion: {
     params: { slideId: number; level: number; x: number; y: number; width: number; height: number; as: 'rgba' | 'bitmap' };
     result: RgbaImage | ImageBitmap;

@@ -2,6 +2,7 @@ import { TesseraError, serve, withTransfer, type Endpoint, type Handlers, type R
 import { openSlide, type LocalSlide } from '../open-slide';
 import { blobSource, urlSource } from '../source/byte-source';
 import type { CodecAdapter } from '../types';
+import { setSlideLimits } from '../limits';
 import type { SlideInput, SlideRequests } from './messages';
 
 /** What a failed slide request says when its error is not a TesseraError. */
@@ -22,7 +23,8 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
   }
 
   const handlers: Handlers<SlideRequests> = {
-    async open({ slideId, input }) {
+    async open({ slideId, input, limits }) {
+      if (limits) setSlideLimits(limits);
       const p = sourceOf(input).then((src) => openSlide(src, codecs));
       slides.set(slideId, p);
       p.catch(() => {

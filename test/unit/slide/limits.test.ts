@@ -242,6 +242,62 @@ describe.skipIf(!HAVE_FIXTURES)(`changed tags in a real slide (${HAVE_FIXTURES ?
   });
 });
 
+describe.skipIf(!HAVE_FIXTURES)(`library messages said as ours (${HAVE_FIXTURES ? 'CMU-pyramid-bigtiff-lzw.tif' : SKIP_REASON})`, () => {
+  // BigTIFF offsets and counts are 64-bit: geotiff says "exceeds MAX_SAFE_INTEGER ... Please report" or
+  // the engine "Invalid array length" when a changed one is read. Each must come out as our sentence.
+  function bigTiffMutant(mutate: (dv: DataView, ifd: number, entryAt: (tag: number) => number) => void): Uint8Array {
+    const bytes = new Uint8Array(readFileSync(fixture('slides', 'CMU-pyramid-bigtiff-lzw.tif')));
+    const dv = new DataView(bytes.buffer);
+    const ifd = Number(dv.getBigUint64(8, true));
+    const n = Number(dv.getBigUint64(ifd, true));
+    const entryAt = (tag: number) => {
+      for (let i = 0; i < n; i++) if (dv.getUint16(ifd + 8 + 20 * i, true) === tag) return ifd + 8 + 20 * i;
+      throw new Error(`no tag ${tag}`);
+    };
+    mutate(dv, ifd, entryAt);
+    return bytes;
+  }
+
+  const cases: [string, (dv: DataView, ifd: number, entryAt: (tag: number) => number) => void][] = [
+    ['first IFD offset 2^64 - 1', (dv) => dv.setBigUint64(8, 0xffffffffffffffffn, true)],
+    ['TileOffsets count 2^47', (dv, _ifd, at) => dv.setBigUint64(at(324) + 4, 0x7fffffffffffn, true)],
+    ['TileOffsets stored at 2^60', (dv, _ifd, at) => dv.setBigUint64(at(324) + 12, 0xfffffffffffffffn, true)],
+  ];
+  for (const [name, mutate] of cases) {
+    it(`${name}: our error, no library words`, async () => {
+      const file = `bigtiff-${name.replace(/\W+/g, '-')}.tif`;
+      expectOurs(await openOrReadError(write(file, bigTiffMutant(mutate))), ['corrupt-file', 'truncated'], file);
+    });
+  }
+});
+
+describe('JPEG 2000 frame size read before decoding', () => {
+  /** SOC, then a SIZ marker for a `w` x `h` image of three 8-bit components. */
+  function sizHeader(w: number, h: number): Uint8Array {
+    const b = new Uint8Array(4 + 38 + 9);
+    const dv = new DataView(b.buffer);
+    b.set([0xff, 0x4f, 0xff, 0x51]);
+    dv.setUint16(4, 38 + 9, false); // Lsiz
+    dv.setUint32(8, w, false);
+    dv.setUint32(12, h, false);
+    dv.setUint32(24, w, false); // tile size
+    dv.setUint32(28, h, false);
+    dv.setUint16(40, 3, false);
+    for (let c = 0; c < 3; c++) b.set([7, 1, 1], 42 + 3 * c);
+    return b;
+  }
+
+  it('an Aperio JPEG 2000 tile whose SIZ says 16000 x 16000 in a 256 px grid is a bad tile, never given to OpenJPEG', async () => {
+    const path = write('j2k-bomb.tif', buildTiff({ width: 256, height: 256, tile: [256, 256], compression: 33005, photometric: 2, chunks: [sizHeader(16000, 16000)] }));
+    const slide = await openSlideFile(path);
+    try {
+      expectOurs(await rejection(slide.readRegion(0, 0, 0, 64, 64)), ['corrupt-tile'], 'j2k-bomb.tif', '16,000 x 16,000', '256 x 256', 'JPEG 2000');
+    } finally {
+      await slide.close();
+    }
+  });
+});
+
 describe('decompression bombs and lying streams', () => {
   it('a 16384 x 16384 Deflate tile (the issue\'s 3.8 GB file) is refused at open by the tile-side limit', async () => {
     const path = write('tile-bomb.tif', buildTiff({ width: 16384, height: 16384, tile: [16384, 16384], compression: 8, photometric: 2, chunks: [new Uint8Array(16)] }));
