@@ -1,6 +1,7 @@
 import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import { TesseraError } from '../../core';
+import { parseModelLimits, setModelLimits } from '../limits';
 import { checkLength, fileLimit, type ModelFiles } from '../model-files';
 
 /**
@@ -10,6 +11,7 @@ import { checkLength, fileLimit, type ModelFiles } from '../model-files';
  * read with that cap, so a file that grows or lies about its size cannot take more.
  */
 export async function filesFromDirectory(path: string): Promise<ModelFiles> {
+  limitsFromEnvironment();
   const dir = resolve(path);
   const info = await stat(dir).catch(() => null);
   if (!info) throw new TesseraError('invalid-argument', `The model folder ${path} does not exist.`);
@@ -85,4 +87,16 @@ async function readCapped(file: string, name: string, dir: string, limit: number
   } finally {
     await handle.close();
   }
+}
+
+let envRead = false;
+/**
+ * In Node (the CLI), TESSERA_MODEL_LIMITS raises or lowers the model limits, e.g.
+ * TESSERA_MODEL_LIMITS=maxInputSide=8192,maxWeightFileBytes=4294967296; read once, before the first folder.
+ */
+function limitsFromEnvironment(): void {
+  if (envRead) return;
+  const text = process.env.TESSERA_MODEL_LIMITS;
+  if (text) setModelLimits(parseModelLimits(text)); // a bad value is refused at every folder, never ignored
+  envRead = true;
 }
