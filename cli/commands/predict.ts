@@ -32,6 +32,9 @@ as slides are (tessera analyze), continued by reflection at its right and bottom
 an image of any size is covered to its edges.
 
 --backend  wasm (the default; falls back to cpu if it cannot start) or cpu: TF.js's backends in Node.
+A model folder is refused, with the reason, when a file in it is a link out of the folder or not a regular
+file, or when a size it states passes a limit (input side 4096 px, weights file 2 GiB...: set other limits
+with TESSERA_MODEL_LIMITS=maxInputSide=8192,maxWeightFileBytes=4294967296; see src/inference/README.md).
 Exit codes: 0 success, 1 the model or an image could not be read, 2 bad command-line arguments.
 `;
 
