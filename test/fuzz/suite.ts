@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixtureSlides, modelRecipes, namedSlideRecipes, patchRecipes, recipeId, slideRecipes, type Recipe } from '../support/fuzz/recipes';
+import { fixtureSlides, folderRecipes, modelRecipes, namedSlideRecipes, patchRecipes, recipeId, slideRecipes, type Recipe } from '../support/fuzz/recipes';
 
 /** The fixed seed: change it only on purpose (every failure is reproduced from its recipe anyway). */
 export const SEED = 15;
@@ -40,6 +40,7 @@ export function recipes(large = isLarge()): Recipe[] {
     ...fixtureSlides().flatMap((s) => slideRecipes(s, SEED, perSlide)),
     ...modelRecipes(SEED, large ? 40 : 0, large),
     ...patchRecipes(SEED, large ? 20 : 1, large),
+    ...folderRecipes(),
     ...regressions().filter((r) => large || r.status === 'fixed').map((r) => r.recipe),
   ];
   const seen = new Set<string>();

@@ -1,15 +1,16 @@
 /** Materialises a recipe as files in a temporary folder (fixtures are read, never written). */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { mulberry32 } from '../seeded-random';
 import { fixture } from '../fixtures';
 import { deflateBombTiff, pngBomb, subIfdLoopTiff } from './bombs';
-import type { ModelMutation, PatchMutation, Recipe, SlideMutation } from './recipes';
+import type { FolderHazard, ModelMutation, PatchMutation, Recipe, SlideMutation } from './recipes';
 import { readTiffLayout, setCount, setFirstValue, setNextIfd, setType, type TiffLayout } from './tiff-tags';
 
 /** Writes the case under `dir` and returns the path to open (a slide or patch file, or a model folder). */
 export function buildCase(r: Recipe, dir: string): string {
-  rmSync(dir, { recursive: true, force: true });
+  removeTree(dir);
   mkdirSync(dir, { recursive: true });
   if (r.target === 'slide') {
     const name = r.fixture === 'generated' ? `${r.mutation.op === 'bomb' ? r.mutation.kind : 'x'}.tif` : r.fixture;
@@ -23,6 +24,7 @@ export function buildCase(r: Recipe, dir: string): string {
     writeFileSync(path, mutatePatch(r.fixture === 'generated' ? new Uint8Array(0) : readFileSync(fixture('patches', r.fixture)), r.mutation));
     return path;
   }
+  if (r.target === 'folder') return hostileFolder(r.fixture, r.mutation.hazards, dir);
   const folder = join(dir, r.fixture);
   cpSync(fixture('models', r.fixture), folder, { recursive: true });
   // The fixtures are read-only and cpSync keeps their modes: make the copy ours to change and remove.
@@ -162,4 +164,62 @@ function setPath(root: unknown, path: (string | number)[], value: unknown): void
     node = node[key] as Record<string | number, unknown>;
   }
   if (node !== null && typeof node === 'object') node[path[path.length - 1]] = value;
+}
+
+/**
+ * A copy of a patch folder plus hostile entries. Returns the folder; HAZARD_NAMES says which top-level
+ * names each hazard adds, so the runner can check each is either read or listed as skipped.
+ */
+function hostileFolder(name: string, hazards: FolderHazard[], dir: string): string {
+  const root = join(dir, name);
+  mkdirSync(root, { recursive: true });
+  for (const f of readdirSync(fixture('patches', name))) writeFileSync(join(root, f), readFileSync(fixture('patches', name, f)));
+  writeFileSync(join(dir, 'outside.png'), readFileSync(join(root, readdirSync(root).find((f) => f.endsWith('.png'))!)));
+  for (const h of hazards) {
+    if (h === 'parent-link') symlinkSync('..', join(root, 'parent'));
+    else if (h === 'dangling-link') symlinkSync(join(dir, 'nowhere.png'), join(root, 'dangling.png'));
+    else if (h === 'loop-link') symlinkSync('.', join(root, 'loop'));
+    else if (h === 'outside-link') symlinkSync(join(dir, 'outside.png'), join(root, 'outside-link.png'));
+    else if (h === 'dev-zero-link') symlinkSync('/dev/zero', join(root, 'zero.png'));
+    else if (h === 'non-utf8-name') writeFileSync(Buffer.concat([Buffer.from(`${root}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('.png')]), readFileSync(join(dir, 'outside.png')));
+    else if (h === 'long-path') {
+      // 24 folders of 230 characters and an image at the bottom: a path of about 5,500 characters, past
+      // PATH_MAX (4096). Made with relative steps (chdir), as no absolute path that long can be created.
+      const back = process.cwd();
+      try {
+        process.chdir(root);
+        for (let i = 0; i < 24; i++) {
+          const d = `${String(i).padStart(2, '0')}${'d'.repeat(228)}`;
+          mkdirSync(d);
+          process.chdir(d);
+        }
+        writeFileSync('deep.png', readFileSync(join(dir, 'outside.png')));
+      } finally {
+        process.chdir(back);
+      }
+    } else if (h === 'fifo') execFileSync('mkfifo', [join(root, 'pipe.png')]);
+    else if (h === 'unreadable') {
+      writeFileSync(join(root, 'locked.png'), readFileSync(join(dir, 'outside.png')));
+      chmodSync(join(root, 'locked.png'), 0o000);
+    }
+  }
+  return root;
+}
+
+/** The names (relative to the folder) each hazard adds; each must be read or listed as skipped. */
+export const HAZARD_NAMES: Record<FolderHazard, string> = {
+  'parent-link': 'parent',
+  'dangling-link': 'dangling.png',
+  'loop-link': 'loop',
+  'outside-link': 'outside-link.png',
+  'dev-zero-link': 'zero.png',
+  'non-utf8-name': 'bad-',
+  'long-path': '00d',
+  fifo: 'pipe.png',
+  unreadable: 'locked.png',
+};
+
+/** rm -rf: Node's rmSync fails on trees deeper than PATH_MAX (the long-path hazard). */
+export function removeTree(dir: string): void {
+  execFileSync('rm', ['-rf', dir]);
 }

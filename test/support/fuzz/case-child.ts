@@ -6,14 +6,16 @@
  */
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
-import { decodeImage } from '../../../src/batch/node';
+import { realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { decodeImage, walkFolder } from '../../../src/batch/node';
 import { openModel, predict, switchBackend } from '../../../src/inference';
 import { filesFromDirectory } from '../../../src/inference/node';
 import { openSlidePath } from '../../../src/slide/node';
-import { buildCase } from './build-case';
+import { HAZARD_NAMES, buildCase } from './build-case';
 import type { Recipe } from './recipes';
 
-export type ChildOutcome = 'pixels' | 'tessera-error' | 'raw-error' | 'bad-pixels' | 'bad-message';
+export type ChildOutcome = 'pixels' | 'tessera-error' | 'raw-error' | 'wrong-result' | 'bad-message';
 
 export interface ChildResult {
   outcome: ChildOutcome;
@@ -39,7 +41,7 @@ async function runSlide(path: string): Promise<string> {
         const w = Math.max(1, Math.min(256, width - x));
         const h = Math.max(1, Math.min(256, height - y));
         const img = await slide.readRegion(level, x, y, w, h);
-        if (img.width !== w || img.height !== h || img.data.length !== w * h * 4) throw new BadPixels(`level ${level}: asked ${w} x ${h}, got ${img.width} x ${img.height} (${img.data.length} bytes)`);
+        if (img.width !== w || img.height !== h || img.data.length !== w * h * 4) throw new WrongResult(`level ${level}: asked ${w} x ${h}, got ${img.width} x ${img.height} (${img.data.length} bytes)`);
       }
       reads.push(`${width}x${height}`);
     }
@@ -65,14 +67,46 @@ async function runModel(folder: string): Promise<string> {
 async function runPatch(path: string): Promise<string> {
   const img = await decodeImage(path);
   const samples = img.format === 'grey' ? 1 : img.format === 'rgb' ? 3 : 4;
-  if (!(img.width > 0 && img.height > 0) || img.data.length !== img.width * img.height * samples) throw new BadPixels(`${img.width} x ${img.height} ${img.format} with ${img.data.length} bytes`);
+  if (!(img.width > 0 && img.height > 0) || img.data.length !== img.width * img.height * samples) throw new WrongResult(`${img.width} x ${img.height} ${img.format} with ${img.data.length} bytes`);
   return `${img.width} x ${img.height} ${img.format}`;
 }
 
-class BadPixels extends Error {}
+/**
+ * A hostile patch folder: walked as `tessera score` walks it; every image read and decoded (a bad one is
+ * skipped with our error, as the scoring loop does); nothing outside the folder read; each hazard either
+ * read or listed as skipped.
+ */
+async function runFolder(root: string, recipe: Recipe): Promise<string> {
+  const real = await realpath(root);
+  const skipped: string[] = [];
+  let read = 0;
+  let refused = 0;
+  const seen: string[] = [];
+  for await (const entry of walkFolder(root, (s) => skipped.push(s.path))) {
+    seen.push(entry.path);
+    const where = await realpath(`${root}/${entry.path}`).catch(() => null);
+    if (where && where !== real && !where.startsWith(real + sep)) throw new WrongResult(`${entry.path} was yielded but lies outside the folder (${where})`);
+    try {
+      await decodeImage(await entry.read(), entry.path);
+      read++;
+    } catch (e) {
+      if ((e as Error)?.name !== 'TesseraError') throw e;
+      refused++;
+    }
+  }
+  const hazards = recipe.target === 'folder' ? recipe.mutation.hazards : [];
+  for (const h of hazards) {
+    const name = HAZARD_NAMES[h];
+    const named = (p: string) => p.startsWith(name) || p.includes(`/${name}`) || (h === 'non-utf8-name' && p.includes('bad-'));
+    if (!seen.some(named) && !skipped.some(named)) throw new WrongResult(`${h} (${name}...) was neither read nor listed as skipped; skipped: ${skipped.join(', ').slice(0, 200)}`);
+  }
+  return `${read} read, ${refused} refused, ${skipped.length} skipped`;
+}
+
+class WrongResult extends Error {}
 
 function classify(e: unknown): { outcome: ChildOutcome; message: string } {
-  if (e instanceof BadPixels) return { outcome: 'bad-pixels', message: e.message };
+  if (e instanceof WrongResult) return { outcome: 'wrong-result', message: e.message };
   const err = e as { name?: unknown; message?: unknown; code?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(e);
   if (err?.name !== 'TesseraError') return { outcome: 'raw-error', message: `${String(err?.name)}: ${message}` };
@@ -87,7 +121,7 @@ async function runOne(req: Request): Promise<ChildResult> {
   try {
     const path = buildCase(req.recipe, req.dir);
     const t = req.recipe.target;
-    message = t === 'slide' ? await runSlide(path) : t === 'model' ? await runModel(path) : await runPatch(path);
+    message = t === 'slide' ? await runSlide(path) : t === 'model' ? await runModel(path) : t === 'folder' ? await runFolder(path, req.recipe) : await runPatch(path);
   } catch (e) {
     ({ outcome, message } = classify(e));
   }

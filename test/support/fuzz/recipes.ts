@@ -35,10 +35,16 @@ export type PatchMutation =
   | { op: 'tag'; tag: number; value: number }
   | { op: 'bomb'; kind: 'png-rgba' | 'png-grey16' | 'tiff-deflate'; size: number };
 
+/** Entries a hostile patch folder holds beside its good images (issue 15, part 4). */
+export type FolderHazard = 'parent-link' | 'dangling-link' | 'loop-link' | 'outside-link' | 'dev-zero-link' | 'non-utf8-name' | 'long-path' | 'fifo' | 'unreadable';
+
+export type FolderMutation = { op: 'hazards'; hazards: FolderHazard[] };
+
 export type Recipe =
   | { target: 'slide'; fixture: string; mutation: SlideMutation }
   | { target: 'model'; fixture: string; mutation: ModelMutation }
-  | { target: 'patch'; fixture: string; mutation: PatchMutation };
+  | { target: 'patch'; fixture: string; mutation: PatchMutation }
+  | { target: 'folder'; fixture: string; mutation: FolderMutation };
 
 /** A short, stable name for a recipe (used in reports and to match regressions). */
 export function recipeId(r: Recipe): string {
@@ -103,13 +109,15 @@ export function modelRecipes(seed: number, random: number, large: boolean): Reci
     m({ op: 'json', file: 'config.json', path: ['spacing_um_px'], value: 'x' }),
     m({ op: 'json', file: 'model.json', path: [...topo], value: [null, 100000, 100000, 3] }),
     // Free input dimensions and a huge input size in the manifest (issue 15: 4 GB, then "memory access out of bounds").
-    m({ op: 'steps', steps: [{ op: 'json', file: 'model.json', path: [...topo], value: [null, null, null, 3] }, { op: 'json', file: 'config.json', path: ['patch_size_pixels'], value: 100000 }] }),
+    // (WSInfer's Resize transform sets the input size too, so both say 100000.)
+    m({ op: 'steps', steps: [{ op: 'json', file: 'model.json', path: [...topo], value: [null, null, null, 3] }, ...inputSize(100000)] }),
     // Models that load run one prediction (seconds each on the wasm backend): the large run has more of them.
     ...(large
       ? [
           m({ op: 'json', file: 'config.json', path: ['patch_size_pixels'], value: 100000 }),
           m({ op: 'json', file: 'model.json', path: [...topo], value: [null, null, null, 3] }),
-          m({ op: 'steps', steps: [{ op: 'json', file: 'model.json', path: [...topo], value: [null, null, null, 3] }, { op: 'json', file: 'config.json', path: ['patch_size_pixels'], value: 8192 }] }),
+          m({ op: 'steps', steps: [{ op: 'json', file: 'model.json', path: [...topo], value: [null, null, null, 3] }, ...inputSize(8192)] }),
+          m({ op: 'steps', steps: inputSize(100000) }),
         ]
       : []),
     m({ op: 'json', file: 'model.json', path: ['weightsManifest', 0, 'paths', 0], value: '../../../../etc/passwd' }),
@@ -131,6 +139,13 @@ export function modelRecipes(seed: number, random: number, large: boolean): Reci
     out.push(rand() < 0.7 ? m({ op: 'flip', file, seed: Math.floor(rand() * 2 ** 31), bits: 1 + Math.floor(rand() * 8) }) : m({ op: 'truncate', file, fraction: Math.round(rand() * 1000) / 1000 }));
   }
   return out;
+}
+
+function inputSize(size: number): ModelMutation[] {
+  return [
+    { op: 'json', file: 'config.json', path: ['patch_size_pixels'], value: size },
+    { op: 'json', file: 'config.json', path: ['transform', 0, 'arguments', 'size'], value: size },
+  ];
 }
 
 /** Patch images the suite mutates (PNG, JPEG and TIFF from the shared patch folders). */
@@ -166,4 +181,12 @@ function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
+}
+
+const HAZARDS: FolderHazard[] = ['parent-link', 'dangling-link', 'loop-link', 'outside-link', 'dev-zero-link', 'non-utf8-name', 'long-path', 'fifo', 'unreadable'];
+
+/** Patch folders (a copy of he-misc) with hostile entries: each hazard alone, then all together. */
+export function folderRecipes(): Recipe[] {
+  const f = (hazards: FolderHazard[]): Recipe => ({ target: 'folder', fixture: 'he-misc', mutation: { op: 'hazards', hazards } });
+  return [...HAZARDS.map((h) => f([h])), f(HAZARDS)];
 }
