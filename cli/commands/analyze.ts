@@ -331,7 +331,8 @@ function looksLikeMany(path: string): boolean {
  */
 async function analyzeMany(args: ParsedArgs, io: CliIo): Promise<number> {
   const given = SINGLE_OUTPUTS.filter((k) => args.values[k] !== undefined);
-  if (given.length) throw new UsageError(`--${given[0]} names one slide's output; with many slides, --out DIR holds them all and --write ${given[0] === 'annotations' ? 'says which (annotations are drawn for one slide at a time)' : `${given[0]} asks for it`}`);
+  if (given[0] === 'annotations') throw new UsageError('--annotations draws one slide\'s annotations on its PNG: run tessera analyze SLIDE --png OUT.png --annotations FILE for that slide');
+  if (given.length) throw new UsageError(`--${given[0]} names one slide's output; with many slides, --out DIR holds them all and --write ${given[0]} asks for it`);
   const outDir = typeof args.values.out === 'string' ? args.values.out : undefined;
   if (!outDir) throw new UsageError('many slides need --out DIR for their outputs (see tessera analyze --help)');
   const modelDir = stringOption(args, 'model', 'analyze');
