@@ -22,7 +22,7 @@ export type OutputKind = keyof typeof OUTPUT_KINDS;
 
 const isSlideName = (name: string) => SLIDE_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e));
 const isListName = (name: string) => LIST_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e));
-const hasMagic = (text: string) => /[*?[]/.test(text);
+export const hasMagic = (text: string) => /[*?[]/.test(text);
 
 /**
  * The slides that the positionals and --list files name, in the order given, each once (by absolute path):
@@ -231,6 +231,8 @@ export async function runBatch(list: SlideJob[], o: BatchOptions): Promise<Batch
         o.err(`${label}: already done (${job.name}${OUTPUT_KINDS[o.kinds[0]]} and the rest are in the output folder), skipped\n`);
         continue;
       }
+      // Said when it starts, so a log shows what a long slide is doing (its result line comes at its end).
+      if (o.jobs > 1) o.err(`${label}: started\n`);
       const started = performance.now();
       // A path that is not there fails at once, without the seconds a process takes to start.
       const outcome = (await stat(job.path).catch(() => null)) ? await analyseOne(job, o) : { ok: false, line: `Cannot open ${oneLine(job.path)}: no such file.` };

@@ -11,7 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   region: { summary: 'write a region of one level as an RGB PNG', load: async () => (await import('./commands/region')).region },
   predict: { summary: 'run a model on images and print one JSON line per image: class probabilities, or a detection model\'s cells', load: async () => (await import('./commands/predict')).predict },
   score: { summary: 'score a folder of PNG, JPEG and TIFF images (labels from subfolders); write a CSV and a JSON metrics report', load: async () => (await import('./commands/score')).score },
-  analyze: { summary: 'run a model over a slide\'s tissue; write per-tile CSV and a JSON summary with the slide-level vote, or a detection model\'s cells (--cells)', load: async () => (await import('./commands/analyze')).analyze },
+  analyze: { summary: 'run a model over a slide\'s tissue; write per-tile CSV and a JSON summary with the slide-level vote, or a detection model\'s cells (--cells); many slides with --out DIR', load: async () => (await import('./commands/analyze')).analyze },
 };
 
 function version(): string {

@@ -6,7 +6,7 @@ import { TesseraError, type Rect } from '../../src/core';
 import type { Model } from '../../src/inference';
 import type { Slide } from '../../src/slide';
 import type { PngAnnotationsInput } from '../analysis-png';
-import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
+import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, hasMagic, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
 import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 
 // TF.js, the slide engine and the writers are imported when one slide is analysed, not at the top: the
@@ -127,7 +127,7 @@ export const analyze: Command = {
       return 0;
     }
     if (MANY_ONLY.some((k) => args.values[k] !== undefined) || args.positionals.length > 1) return analyzeMany(args, io);
-    if (args.positionals.length === 1 && looksLikeMany(args.positionals[0])) throw new UsageError(`${oneLine(args.positionals[0])} is a folder or a list of slides: give --out DIR for their outputs (see tessera analyze --help)`);
+    if (args.positionals.length === 1 && looksLikeMany(args.positionals[0])) throw new UsageError(`${oneLine(args.positionals[0])} is a folder, a glob or a list of slides: give --out DIR for their outputs (see tessera analyze --help)`);
     if (args.positionals.length !== 1) throw new UsageError('analyze needs one SLIDE (see tessera analyze --help)');
     const modelDir = stringOption(args, 'model', 'analyze');
     const cellsPath = typeof args.values.cells === 'string' ? args.values.cells : undefined;
@@ -321,7 +321,7 @@ function looksLikeMany(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
-    return false;
+    return hasMagic(path); // a glob the shell did not expand (quoted, or matching nothing)
   }
 }
 

@@ -117,6 +117,8 @@ describe('tessera analyze SLIDES... --out DIR: bad arguments', () => {
     const folder = join(tmp, 'tree');
     const o = join(tmp, 'o');
     expectOneLineError(await cli('analyze', folder, '--model', 'm', '--csv', 'x.csv'), 2, 'give --out DIR');
+    expectOneLineError(await cli('analyze', join(folder, '*.svs'), '--model', 'm', '--csv', 'x.csv'), 2, 'give --out DIR');
+    expectOneLineError(await cli('analyze', folder, '--out', o, '--model', 'm', '--annotations', 'a.geojson'), 2, 'for that slide');
     expectOneLineError(await cli('analyze', folder, '--out', o, '--model', 'm', '--csv', 'x.csv'), 2, '--csv names one slide');
     expectOneLineError(await cli('analyze', folder, '--out', o, '--model', 'm', '--write', 'csv,pdf'), 2, '--write takes');
     expectOneLineError(await cli('analyze', folder, '--out', o, '--model', 'm', '--write', 'json,png'), 2, '--write needs csv');
@@ -153,6 +155,7 @@ describe.skipIf(!HAVE_FIXTURES)(`tessera analyze over a folder${HAVE_FIXTURES ? 
     const lines = first.stderr.trim().split('\n');
     expect(lines.filter((l) => /FAILED/.test(l))).toEqual([expect.stringMatching(/^tessera: analyze: \[3\/3\] broken\.svs: FAILED: \S.*broken\.svs/)]);
     expect(lines.filter((l) => /: done in /.test(l)).map((l) => /\] (\S+):/.exec(l)![1]).sort()).toEqual(['CMU-1-Small-Region.svs', 'CMU-pyramid-jpeg.tif']);
+    expect(lines.filter((l) => /: started$/.test(l))).toHaveLength(3); // with --jobs, each slide's start is said
     expect(lines.at(-1)).toMatch(/^tessera: analyze: 3 slides: 2 analysed, 0 already done, 1 failed in [\d.]+ s$/);
     // Only finished outputs, nothing temporary left behind.
     expect(readdirSync(out).sort()).toEqual(['CMU-1-Small-Region.csv', 'CMU-1-Small-Region.json', 'CMU-pyramid-jpeg.csv', 'CMU-pyramid-jpeg.json']);
