@@ -1,7 +1,9 @@
 import { getDecoder, type GeoTIFFImage, type Pool } from 'geotiff';
 import { cappedInflate } from './capped-inflate';
+import { cappedLzw } from './capped-lzw';
 import { checkPatchSize, streamTooLong, type PatchLimits } from './patch-limits';
 
+const LZW = 5;
 const DEFLATE = 8;
 const ADOBE_DEFLATE = 32946;
 const JPEG = 7;
@@ -18,7 +20,7 @@ export function checkTiffImage(image: GeoTIFFImage, name: string, limits: PatchL
 
 /**
  * A decoder "pool" for geotiff's readRasters that decodes each tile or strip with geotiff's own decoders,
- * except that Deflate streams are inflated with a cap (twice the block's size from the tags, as some
+ * except that Deflate and LZW streams are decoded with a cap (twice the block's size from the tags, as some
  * writers pad the last strip), and JPEG blocks whose frame is larger than the block are refused, so a
  * stream that lies about its size never holds more than the cap. Other codecs' output is checked after.
  */
@@ -35,6 +37,12 @@ export function cappedPool(image: GeoTIFFImage, name: string): Pool {
               const out = cappedInflate([new Uint8Array(block)], cap);
               if (!out) throw streamTooLong(name, 'TIFF', 'a Deflate tile or strip', cap);
               return out.buffer;
+            };
+          } else if (compression === LZW) {
+            decoder.decodeBlock = (block: ArrayBufferLike) => {
+              const out = cappedLzw(new Uint8Array(block), cap);
+              if (!out) throw streamTooLong(name, 'TIFF', 'an LZW tile or strip', cap);
+              return out.slice().buffer;
             };
           } else if (compression === JPEG) {
             const frame = jpegFrameSize(new Uint8Array(buffer));

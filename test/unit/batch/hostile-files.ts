@@ -198,3 +198,44 @@ function deepPath(root: string): string {
   execFileSync(process.execPath, ['-e', script, root, ...dirs, file]);
   return [...dirs, file].join('/');
 }
+
+/**
+ * TIFFs written by PIL (libtiff) with LZW: a random RGB image in its default strips, with PIL's samples;
+ * and a liar, 4096 x 4096 zeros in one 13 KB strip whose tags are rewritten to say 64 x 64. Undefined
+ * when /usr/bin/python3 with PIL is not there.
+ */
+export function lzwTiffs(): { rgb: Buffer; samples: Buffer; liar: Buffer } | undefined {
+  const script = [
+    'import io, sys, random',
+    'from PIL import Image, TiffImagePlugin',
+    'random.seed(5)',
+    'im = Image.frombytes("RGB", (97, 61), bytes(random.randrange(256) for _ in range(97 * 61 * 3)))',
+    'a = io.BytesIO(); im.save(a, format="TIFF", compression="tiff_lzw")',
+    'TiffImagePlugin.STRIP_SIZE = 1 << 30',
+    'b = io.BytesIO(); Image.new("L", (4096, 4096)).save(b, format="TIFF", compression="tiff_lzw")',
+    'out = sys.stdout.buffer',
+    'for part in (a.getvalue(), im.tobytes(), b.getvalue()): out.write(len(part).to_bytes(4, "little")); out.write(part)',
+  ].join('\n');
+  let bytes: Buffer;
+  try {
+    bytes = execFileSync('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+  } catch {
+    return undefined;
+  }
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const n = bytes.readUInt32LE(at);
+    parts.push(bytes.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  const liar = Buffer.from(parts[2]);
+  const ifd = liar.readUInt32LE(4);
+  for (let i = 0; i < liar.readUInt16LE(ifd); i++) {
+    const at = ifd + 2 + 12 * i;
+    const tag = liar.readUInt16LE(at);
+    if (tag !== 256 && tag !== 257) continue;
+    if (liar.readUInt16LE(at + 2) === 3) liar.writeUInt16LE(64, at + 8);
+    else liar.writeUInt32LE(64, at + 8);
+  }
+  return { rgb: parts[0], samples: parts[1], liar };
+}

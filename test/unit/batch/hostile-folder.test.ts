@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TesseraError } from '../../../src/core';
 import { PATCH_LIMITS, decodeTiff } from '../../../src/batch/decode';
 import { decodeImage, walkFolder, type SkippedEntry } from '../../../src/batch/node';
-import { BOMB_REASONS, bombs, goodImage, hostileFolder, pngBomb, removeTree, tiffBomb } from './hostile-files';
+import { BOMB_REASONS, bombs, goodImage, hostileFolder, lzwTiffs, pngBomb, removeTree, tiffBomb } from './hostile-files';
 
 // Issue 15, parts 1 and 4 for patch folders: hostile entries are listed with their reasons and never read
 // outside the folder; decompression bombs are refused from their headers (or stopped mid-stream when the
@@ -81,6 +81,16 @@ describe('patch decoding limits', () => {
     const e = await refusal(decodeImage(liar, 'liar.png'));
     expect(e.message).toMatch(/image data decodes to more than the 0\.3 MB its header allows/);
     expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+  });
+
+  it('decodes LZW TIFFs with a cap: PIL\'s samples exactly, and a strip that decodes past its tags is stopped', async (ctx) => {
+    const tiffs = lzwTiffs();
+    if (!tiffs) return ctx.skip('/usr/bin/python3 with PIL is not there to write LZW TIFFs');
+    const rgb = await decodeTiff(new Uint8Array(tiffs.rgb), 'rgb.tif');
+    expect([rgb.width, rgb.height, rgb.format]).toEqual([97, 61, 'rgb']);
+    expect(Buffer.from(rgb.data).equals(tiffs.samples)).toBe(true);
+    const e = await refusal(decodeTiff(new Uint8Array(tiffs.liar), 'liar.tif'));
+    expect(e.message).toMatch(/^Cannot read liar.tif as a TIFF image: an LZW tile or strip decodes to more than the 0\.1 MB its header allows/);
   });
 
   it('refuses a file too large to read whole', async () => {
