@@ -73,12 +73,25 @@ function domWords(e: unknown): string {
 /** A folder chosen with the File System Access API's directory picker (Chromium). */
 export async function folderFromHandle(handle: FileSystemDirectoryHandle): Promise<DroppedFolder> {
   const entries: BrowserEntry[] = [];
+  const skipped: SkippedEntry[] = [];
   const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
-    for await (const [name, child] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
-      if (child.kind === 'file') entries.push(browserEntry(prefix + name, await (child as FileSystemFileHandle).getFile()));
-      else await walk(child as FileSystemDirectoryHandle, `${prefix}${name}/`);
+    try {
+      for await (const [name, child] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        const path = prefix + name;
+        if (child.kind !== 'file') await walk(child as FileSystemDirectoryHandle, `${path}/`);
+        else {
+          try {
+            entries.push(browserEntry(path, await (child as FileSystemFileHandle).getFile()));
+          } catch (e) {
+            if (!hidden(path)) skipped.push({ path, reason: `${path}: the browser could not read it (${domWords(e)}).` });
+          }
+        }
+      }
+    } catch (e) {
+      const path = prefix.replace(/\/$/, '') || handle.name;
+      if (!hidden(path)) skipped.push({ path, reason: `${path}: the browser could not list this folder (${domWords(e)}); nothing more in it was scored.` });
     }
   };
   await walk(handle, '');
-  return { name: handle.name, entries: inFolderOrder(entries) };
+  return { name: handle.name, entries: inFolderOrder(entries), skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
