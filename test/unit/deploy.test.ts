@@ -192,8 +192,8 @@ describe.skipIf(!HAVE_FIXTURES)(`every slide exactly once across the tasks${HAVE
     await useCpu();
     for (const [name, bytes] of Object.entries(await tinyLayersModel({ size: [32, 32], channels: 3, classes: 3 }))) writeFileSync(join(modelDir, name), bytes);
     writeFileSync(join(modelDir, 'tessera.json'), tesseraJson({ input: { size: [32, 32], spacingUmPx: 0.998 }, output: { classes: ['stroma', 'tumour', 'fat'] } }));
-    // Kept small: a little region, the cpu backend, no whole-slide PNG.
-    const small = ['--write', 'csv,json', '--backend', 'cpu', '--region', '640,960,320,320'];
+    // Kept small: a little region, no tissue detection, the cpu backend, no whole-slide PNG.
+    const small = ['--write', 'csv,json', '--backend', 'cpu', '--no-tissue', '--region', '640,960,320,320'];
     const env = (index: number) => ({ JOB_COMPLETION_INDEX: String(index), TESSERA_SHARDS: '2' });
     const script = here(container.command.at(-1)!.replace(/^.*\/deploy\//, `${ROOT}/deploy/`));
 
