@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz` (TESSERA_FUZZ=large for the larger run): runs the fuzz recipes, prints each failure with its
- * recipe and the counts, and writes every result to $TMPDIR/tessera-fuzz-results.json. Exit code 1 when a
+ * recipe and the counts, and writes every result to $TMPDIR/tessera-fuzz-results-<default|large>.json. Exit code 1 when a
  * case fails that is not a known regression.
  */
 import { writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ const results = await runRecipes(list, undefined, (r, i) => {
 });
 const counts = countResults(results);
 const unknown = results.filter((r) => isFailure(r.outcome) && !known.has(r.id));
-const out = join(tmpdir(), 'tessera-fuzz-results.json');
+const out = join(tmpdir(), `tessera-fuzz-results-${isLarge() ? 'large' : 'default'}.json`);
 writeFileSync(out, JSON.stringify(results, null, 1));
 console.log(`tessera fuzz: ${counts.cases} cases: ${counts.cleanErrors} clean errors, ${counts.pixels} pixels, ${counts.failures} failures (${counts.failures - unknown.length} known), peak ${Math.max(...results.map((r) => r.peakMb))} MB, ${((Date.now() - t0) / 1000).toFixed(0)} s; results: ${out}`);
 process.exitCode = unknown.length ? 1 : 0;

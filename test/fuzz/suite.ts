@@ -40,7 +40,7 @@ export function recipes(large = isLarge()): Recipe[] {
     ...fixtureSlides().flatMap((s) => slideRecipes(s, SEED, perSlide)),
     ...modelRecipes(SEED, large ? 40 : 0, large),
     ...patchRecipes(SEED, large ? 20 : 1, large),
-    ...folderRecipes(),
+    ...folderRecipes(large),
     ...regressions().filter((r) => large || r.status === 'fixed').map((r) => r.recipe),
   ];
   const seen = new Set<string>();
