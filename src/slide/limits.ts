@@ -115,12 +115,18 @@ export function overLimit(code: ErrorCode, file: string, what: string, value: nu
   return new TesseraError(code, `"${file}" gives ${what} as ${shown}, more than a real slide holds: ${limitPhrase(key)}. ${consequence}`, `${where}: ${key} ${value} > ${current[key]}`);
 }
 
-/** Throws unless `value` is a whole number from `min` to the limit; names the tag and the file. */
-export function checkCount(file: string, what: string, value: unknown, key: keyof SlideLimits, where: string, min = 1): number {
+/** Throws unless `value` is a whole number (a code or a count stored as text or FLOAT is not). */
+export function checkWhole(file: string, what: string, value: unknown, where: string): number {
   const v = typeof value === 'bigint' ? Number(value) : value;
   if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v)) {
     throw new TesseraError('corrupt-file', `"${file}" gives ${what} as ${describe(value)}, which is not a whole number; the file is damaged and cannot be opened.`, `${where}: ${what} = ${String(value)}`);
   }
+  return v;
+}
+
+/** Throws unless `value` is a whole number from `min` to the limit; names the tag and the file. */
+export function checkCount(file: string, what: string, value: unknown, key: keyof SlideLimits, where: string, min = 1): number {
+  const v = checkWhole(file, what, value, where);
   if (v < min) {
     throw new TesseraError('corrupt-file', `"${file}" gives ${what} as ${v}; it must be at least ${min}. The file is damaged and cannot be opened.`, `${where}: ${what} = ${v}`);
   }

@@ -53,6 +53,10 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
   async function readTile(tx: number, ty: number, signal?: AbortSignal) {
     const r0 = ty * rowsPerBand;
     const r1 = Math.min(mcuRows, r0 + rowsPerBand);
+    const w = Math.min(tileWidth, width - tx * tileWidth);
+    const h = Math.min(tileHeight, height - r0 * mcuH);
+    // Checked before a byte of the band is read.
+    if (w * h > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, "a band's pixel count", `${(w * h).toLocaleString('en-US')} (${w} x ${h} px)`, 'maxDecodedPixels', `NDPI ${where} band ${tx},${ty}`);
     const indices = Array.from({ length: r1 - r0 }, (_, k) => (r0 + k) * intervalsPerRow + tx);
     let intervals: Uint8Array[];
     if (intervalsPerRow === 1) {
@@ -67,9 +71,6 @@ export async function ndpiGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     } else {
       intervals = await Promise.all(indices.map((i) => intervalRange(i)).map(([s, e]) => readExactly(src, s, e - s, signal)));
     }
-    const w = Math.min(tileWidth, width - tx * tileWidth);
-    const h = Math.min(tileHeight, height - r0 * mcuH);
-    if (w * h > slideLimits().maxDecodedPixels) throw overLimit('corrupt-tile', src.name, "a band's pixel count", `${(w * h).toLocaleString('en-US')} (${w} x ${h} px)`, 'maxDecodedPixels', `NDPI ${where} band ${tx},${ty}`);
     try {
       return await codecs.decodeJpeg(jpegFromRestartIntervals(header, intervals, w, h), signal);
     } catch (e) {

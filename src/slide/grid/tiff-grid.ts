@@ -9,7 +9,7 @@ import { decodeJpeg2000 } from '../codecs/jpeg2000';
 import { samplesToRgba } from '../codecs/samples-to-rgba';
 import { inflateAtMost, lzwAtMost, packBitsAtMost } from '../codecs/bounded-decode';
 import { jpeg2000Size } from '../codecs/jpeg2000';
-import { checkCount, overLimit, slideLimits } from '../limits';
+import { checkCount, checkWhole, overLimit, slideLimits } from '../limits';
 import { structureError } from '../tiff/tiff-file';
 import type { TileGrid } from './tile-grid';
 
@@ -60,10 +60,12 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
   const width = checkCount(name, 'an image width (ImageWidth)', scalar(await ifd.load(Tag.ImageWidth)), 'maxImageSide', where);
   const height = checkCount(name, 'an image height (ImageLength)', scalar(await ifd.load(Tag.ImageLength)), 'maxImageSide', where);
   const tiled = ifd.has(Tag.TileWidth);
-  const compression = num(ifd.get(Tag.Compression), 1);
+  /** A code tag's value (Compression, Photometric...): absent gives the TIFF default; text or FLOAT is refused. */
+  const code = async (tag: number, what: string, fallback: number) => (ifd.has(tag) ? checkWhole(name, what, scalar(await ifd.load(tag)), where) : fallback);
+  const compression = await code(Tag.Compression, 'its compression code (Compression)', 1);
   const spp = ifd.has(Tag.SamplesPerPixel) ? checkCount(name, 'its samples per pixel (SamplesPerPixel)', scalar(await ifd.load(Tag.SamplesPerPixel)), 'maxSamplesPerPixel', where) : 1;
   const extra = ifd.has(Tag.ExtraSamples) ? await ifd.load(Tag.ExtraSamples) : undefined;
-  const sampleFormat = num(ifd.has(Tag.SampleFormat) ? await ifd.load(Tag.SampleFormat) : undefined, 1);
+  const sampleFormat = ifd.has(Tag.SampleFormat) ? checkWhole(name, 'its sample format (SampleFormat)', num(await ifd.load(Tag.SampleFormat), 1), where) : 1;
   const bitsPerSample = ifd.has(Tag.BitsPerSample) ? checkCount(name, 'its bits per sample (BitsPerSample)', num(await ifd.load(Tag.BitsPerSample), 1), 'maxBitsPerSample', where) : 1;
   if (!SUPPORTED.has(compression)) {
     throw new TesseraError('unsupported', `"${name}" uses ${compressionName(compression)} compression, which Tessera cannot decode yet.`, `compression ${compression} in IFD ${ifd.id}`);
@@ -86,11 +88,11 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
     chunkWidth,
     chunkHeight,
     compression,
-    photometric: num(ifd.get(Tag.Photometric), spp >= 3 ? Photometric.Rgb : Photometric.MinIsBlack),
+    photometric: await code(Tag.Photometric, 'its colour interpretation (Photometric)', spp >= 3 ? Photometric.Rgb : Photometric.MinIsBlack),
     samplesPerPixel: spp,
     bitsPerSample,
-    planar: num(ifd.get(Tag.PlanarConfiguration), 1),
-    predictor: num(ifd.get(Tag.Predictor), 1),
+    planar: await code(Tag.PlanarConfiguration, 'its sample layout (PlanarConfiguration)', 1),
+    predictor: await code(Tag.Predictor, 'its predictor (Predictor)', 1),
     hasAlpha: extra !== undefined && [1, 2].includes(num(extra, 0)),
     jpegTables,
   };

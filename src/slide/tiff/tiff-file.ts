@@ -31,9 +31,13 @@ function geotiffSource(src: ByteSource) {
       return Promise.all(
         slices.map(async ({ offset, length }) => {
           // geotiff.js asks for fixed-size chunks that may run past the end of a small file.
+          // geotiff reads tag values whole: a count that a changed tag made huge stops here, before any read
+          // or allocation. (Its own fixed-size look-ahead reads, at most 4 KB, may run past the end of a small file.)
+          if (length > slideLimits().maxTagBytes) throw overLimit('corrupt-file', src.name, "a tag value's length", `${length.toLocaleString('en-US')} bytes`, 'maxTagBytes', `bytes ${offset}..${offset + length}`);
+          if (length > 4096 && offset + length > src.size) {
+            throw new TesseraError('truncated', `"${src.name}" ends before the data its structure points to: the file looks truncated or damaged. Copy it again and reopen it.`, `tag value at ${offset}, ${length} bytes, file ${src.size}`);
+          }
           const len = Math.max(0, Math.min(length, src.size - offset));
-          // geotiff reads tag values whole: a count that a changed tag made huge stops here, not in an allocation.
-          if (len > slideLimits().maxTagBytes) throw overLimit('corrupt-file', src.name, "a tag value's length", `${len.toLocaleString('en-US')} bytes`, 'maxTagBytes', `bytes ${offset}..${offset + len}`);
           const bytes = await readExactly(src, offset, len, signal);
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         }),
