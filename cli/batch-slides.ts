@@ -140,15 +140,26 @@ async function matchGlob(dir: string, rest: (RegExp | '**')[], out: string[]): P
 /**
  * One output name per slide, without extension, that no two slides share and that no output suffix can
  * turn into another's: the file name without its slide extension, with anything but letters, digits, `-`
- * and `_` (dots too) made `_`; names equal apart from case (one file on macOS and Windows) get `-` and 8
- * hex digits of a hash of the slide's path. Computed over the whole list before a shard is taken, so every
- * cluster task names a slide alike.
+ * and `_` (dots too) made `_`. Slides whose names are equal apart from case (one file on macOS and Windows)
+ * each get `-` and 8 hex digits hashed from the end of their paths: as few trailing folders as tell that
+ * group apart, so the names stay the same when the whole tree is mounted elsewhere (another cluster node)
+ * and when unrelated slides join the list. Computed over the whole list before a shard is taken.
  */
 export function outputNames(slides: string[]): string[] {
   const stems = slides.map(slideStem);
-  const counts = new Map<string, number>();
-  for (const s of stems) counts.set(s.toLowerCase(), (counts.get(s.toLowerCase()) ?? 0) + 1);
-  return stems.map((s, i) => ((counts.get(s.toLowerCase()) ?? 0) > 1 ? `${s}-${createHash('sha256').update(slides[i]).digest('hex').slice(0, 8)}` : s));
+  const groups = new Map<string, number[]>();
+  stems.forEach((s, i) => groups.set(s.toLowerCase(), [...(groups.get(s.toLowerCase()) ?? []), i]));
+  const names = [...stems];
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const parts = group.map((i) => slides[i].split(/[\\/]+/));
+    const longest = Math.max(...parts.map((p) => p.length));
+    let depth = 1;
+    const tail = (p: string[]) => p.slice(-depth).join('/');
+    while (depth < longest && new Set(parts.map(tail)).size < group.length) depth++;
+    group.forEach((i, k) => (names[i] = `${stems[i]}-${createHash('sha256').update(tail(parts[k])).digest('hex').slice(0, 8)}`));
+  }
+  return names;
 }
 
 export function slideStem(path: string): string {

@@ -76,8 +76,15 @@ describe('output names', () => {
     expect(names[4]).toBe('x_');
     for (const n of names.slice(0, 3)) expect(n).toMatch(/^[xX]-[0-9a-f]{8}$/);
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(slides.length);
-    // The same list names the same slide alike (every cluster task computes them).
+    // The same list names the same slide alike (every cluster task computes them), and so does the same
+    // tree mounted elsewhere, or with other slides added that share no name.
     expect(outputNames([...slides])).toEqual(names);
+    expect(outputNames(slides.map((p) => `/mnt/data${p}`))).toEqual(names);
+    expect(outputNames([...slides, '/f/z.svs'])).toEqual([...names, 'z']);
+    // Folders with the same name further up: told apart by as many trailing folders as needed.
+    const deep = outputNames(['/p/case/x.svs', '/q/case/x.svs', '/q/other/x.svs']);
+    expect(new Set(deep).size).toBe(3);
+    expect(outputNames(['/mnt/p/case/x.svs', '/mnt/q/case/x.svs', '/mnt/q/other/x.svs'])).toEqual(deep);
   });
 });
 
