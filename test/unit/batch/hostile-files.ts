@@ -64,16 +64,17 @@ export function pngBomb(width: number, height: number, depth: number, colourType
 
 /**
  * A little-endian 8-bit grey TIFF, Deflate-compressed, of one strip (tile undefined) or one tile of
- * tile x tile px, whose one block inflates to `rawBytes` zeros (by default what the tags imply).
+ * tile x tile px, whose one block inflates to `rawBytes` zeros (by default what the tags imply); or, given
+ * `jpeg`, JPEG-compressed with that stream as its one block.
  */
-export function tiffBomb(width: number, height: number, tile?: number, rawBytes?: number): Buffer {
+export function tiffBomb(width: number, height: number, tile?: number, rawBytes?: number, jpeg?: Buffer): Buffer {
   const raw = rawBytes ?? (tile ? tile * tile : width * height);
-  const data = zlibZeros(raw);
+  const data = jpeg ?? zlibZeros(raw);
   const tags: [number, number, number][] = [
     [256, 4, width],
     [257, 4, height],
     [258, 3, 8],
-    [259, 3, 8], // Deflate
+    [259, 3, jpeg ? 7 : 8], // JPEG or Deflate
     [262, 3, 1], // BlackIsZero
     [277, 3, 1],
     ...(tile
@@ -130,6 +131,8 @@ export async function bombs(): Promise<Record<string, Buffer>> {
     // Liars: small headers, streams of 1 GB.
     'liar-256.png': pngBomb(256, 256, 8, 6, 1 << 30),
     'liar-256.tif': tiffBomb(256, 256, undefined, 1 << 30),
+    // A 256 x 256 tile holding a JPEG whose frame says 16000 x 16000 (768 MB decoded).
+    'jpeg-tile.tif': tiffBomb(256, 256, 256, undefined, await jpegClaiming(16000, 16000)),
   };
 }
 
@@ -142,6 +145,7 @@ export const BOMB_REASONS: Record<string, RegExp> = {
   'sof-60000.jpg': /60000 x 60000 px.*over the patch limit/,
   'liar-256.png': /decodes to more than/,
   'liar-256.tif': /decodes to more than/,
+  'jpeg-tile.tif': /a JPEG tile of 16000 x 16000 px decodes to more than/,
 };
 
 /**
