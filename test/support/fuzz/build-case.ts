@@ -176,7 +176,12 @@ function hostileFolder(name: string, hazards: FolderHazard[], dir: string): stri
   for (const f of readdirSync(fixture('patches', name))) writeFileSync(join(root, f), readFileSync(fixture('patches', name, f)));
   writeFileSync(join(dir, 'outside.png'), readFileSync(join(root, readdirSync(root).find((f) => f.endsWith('.png'))!)));
   for (const h of hazards) {
-    if (h === 'parent-link') symlinkSync('..', join(root, 'parent'));
+    if (h === 'bombs') {
+      // Issue 15: these beside one good image passed 6 GB in `tessera score`, and the good image was never scored.
+      writeFileSync(join(root, 'bomb-rgba.png'), pngBomb(30000, 30000, 6, 8));
+      writeFileSync(join(root, 'bomb-grey16.png'), pngBomb(20000, 20000, 0, 16));
+      writeFileSync(join(root, 'bomb-deflate.tif'), deflateBombTiff(20000, 20000, 0));
+    } else if (h === 'parent-link') symlinkSync('..', join(root, 'parent'));
     else if (h === 'dangling-link') symlinkSync(join(dir, 'nowhere.png'), join(root, 'dangling.png'));
     else if (h === 'loop-link') symlinkSync('.', join(root, 'loop'));
     else if (h === 'outside-link') symlinkSync(join(dir, 'outside.png'), join(root, 'outside-link.png'));
@@ -208,6 +213,7 @@ function hostileFolder(name: string, hazards: FolderHazard[], dir: string): stri
 
 /** The names (relative to the folder) each hazard adds; each must be read or listed as skipped. */
 export const HAZARD_NAMES: Record<FolderHazard, string> = {
+  bombs: 'bomb-',
   'parent-link': 'parent',
   'dangling-link': 'dangling.png',
   'loop-link': 'loop',

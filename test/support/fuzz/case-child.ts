@@ -6,7 +6,9 @@
  */
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
+import { isImageName } from '../../../src/batch/folder';
+import { fixture } from '../fixtures';
 import { sep } from 'node:path';
 import { decodeImage, walkFolder } from '../../../src/batch/node';
 import { openModel, predict, switchBackend } from '../../../src/inference';
@@ -82,6 +84,7 @@ async function runFolder(root: string, recipe: Recipe): Promise<string> {
   let read = 0;
   let refused = 0;
   const seen: string[] = [];
+  const good = new Set((await readdir(fixture('patches', recipe.fixture))).filter((n) => isImageName(n)));
   for await (const entry of walkFolder(root, (s) => skipped.push(s.path))) {
     seen.push(entry.path);
     const where = await realpath(`${root}/${entry.path}`).catch(() => null);
@@ -89,11 +92,13 @@ async function runFolder(root: string, recipe: Recipe): Promise<string> {
     try {
       await decodeImage(await entry.read(), entry.path);
       read++;
+      good.delete(entry.path);
     } catch (e) {
       if ((e as Error)?.name !== 'TesseraError') throw e;
       refused++;
     }
   }
+  if (good.size) throw new WrongResult(`the good images ${[...good].join(', ')} were not read beside the hostile entries`);
   const hazards = recipe.target === 'folder' ? recipe.mutation.hazards : [];
   for (const h of hazards) {
     const name = HAZARD_NAMES[h];

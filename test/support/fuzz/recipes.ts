@@ -36,7 +36,7 @@ export type PatchMutation =
   | { op: 'bomb'; kind: 'png-rgba' | 'png-grey16' | 'tiff-deflate'; size: number };
 
 /** Entries a hostile patch folder holds beside its good images (issue 15, part 4). */
-export type FolderHazard = 'parent-link' | 'dangling-link' | 'loop-link' | 'outside-link' | 'dev-zero-link' | 'non-utf8-name' | 'long-path' | 'fifo' | 'unreadable';
+export type FolderHazard = 'bombs' | 'parent-link' | 'dangling-link' | 'loop-link' | 'outside-link' | 'dev-zero-link' | 'non-utf8-name' | 'long-path' | 'fifo' | 'unreadable';
 
 export type FolderMutation = { op: 'hazards'; hazards: FolderHazard[] };
 
@@ -183,7 +183,7 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-const HAZARDS: FolderHazard[] = ['parent-link', 'dangling-link', 'loop-link', 'outside-link', 'dev-zero-link', 'non-utf8-name', 'long-path', 'fifo', 'unreadable'];
+const HAZARDS: FolderHazard[] = ['bombs', 'parent-link', 'dangling-link', 'loop-link', 'outside-link', 'dev-zero-link', 'non-utf8-name', 'long-path', 'fifo', 'unreadable'];
 
 /** Patch folders (a copy of he-misc) with hostile entries: all together, and (large run) each alone. */
 export function folderRecipes(large: boolean): Recipe[] {
