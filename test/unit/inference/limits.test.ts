@@ -195,6 +195,24 @@ describe('tensor sizes in the ONNX importer', () => {
     expect((await refusal(loadOnnxModel(expand, 'expand.onnx'))).message).toMatch(/Expand.*over the limit of 67,108,864 \(maxConstantElements\)/);
   });
 
+  it('a Reshape to a huge shape is refused at load (a constant) and at run time (the input), in our words', async () => {
+    const folded = buildModel({
+      inputs: [{ name: 'x', shape: [1, 4] }],
+      outputs: [{ name: 'y' }],
+      nodes: [node('Reshape', ['w', 's'], ['r']), node('Add', ['x', 'r'], ['y'])],
+      initializers: { w: randomTensor([1, 4], 2), s: ints([1_000_000, 1_000_000]) },
+    });
+    expect((await refusal(loadOnnxModel(folded, 'reshape.onnx'))).message).toMatch(/Operator "Reshape" .* cannot be computed at load \(cannot reshape \[1, 4\] to \[1000000, 1000000\]\)/);
+    const model = await loadOnnxModel(buildModel({ inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y' }], nodes: [node('Reshape', ['x', 's'], ['y'])], initializers: { s: ints([1_000_000, 1_000_000]) } }), 'reshape.onnx');
+    const x = tf.ones([1, 4]);
+    try {
+      expect(() => model.run({ x })).toThrow(/The model could not run: operator "Reshape" .* failed \(cannot reshape \[1, 4\] to \[1000000, 1000000\]\)/);
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  });
+
   it('run-time bombs (Expand, Tile on the input with constant sizes) are refused before the backend allocates', async () => {
     for (const [op, arg] of [['Expand', ints([100000, 100000, 4])], ['Tile', ints([100000, 100000])]] as const) {
       const model = await loadOnnxModel(buildModel({
