@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readdir, realpath } from 'node:fs/promises';
 import { isImageName } from '../../../src/batch/folder';
 import { fixture } from '../fixtures';
-import { sep } from 'node:path';
+import { basename, sep } from 'node:path';
 import { decodeImage, walkFolder } from '../../../src/batch/node';
 import { openModel, predict, switchBackend } from '../../../src/inference';
 import { filesFromDirectory } from '../../../src/inference/node';
@@ -110,25 +110,29 @@ async function runFolder(root: string, recipe: Recipe): Promise<string> {
 
 class WrongResult extends Error {}
 
-function classify(e: unknown): { outcome: ChildOutcome; message: string } {
+function classify(e: unknown, file?: string): { outcome: ChildOutcome; message: string } {
   if (e instanceof WrongResult) return { outcome: 'wrong-result', message: e.message };
   const err = e as { name?: unknown; message?: unknown; code?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(e);
   if (err?.name !== 'TesseraError') return { outcome: 'raw-error', message: `${String(err?.name)}: ${message}` };
   // Our words: a sentence, no stack, nothing left unfilled.
   if (!message.trim() || /undefined|\[object |NaN|\bat .*:\d+:\d+/.test(message)) return { outcome: 'bad-message', message };
+  // A person with many files open must learn which one is wrong (a slide's or patch's name in the message).
+  if (file && !message.includes(file)) return { outcome: 'bad-message', message: `names no file (${file}): ${message}` };
   return { outcome: 'tessera-error', message };
 }
 
 async function runOne(req: Request): Promise<ChildResult> {
   let outcome: ChildOutcome = 'pixels';
   let message: string;
+  let file: string | undefined;
   try {
     const path = buildCase(req.recipe, req.dir);
+    if (req.recipe.target === 'slide' || req.recipe.target === 'patch') file = basename(path);
     const t = req.recipe.target;
     message = t === 'slide' ? await runSlide(path) : t === 'model' ? await runModel(path) : t === 'folder' ? await runFolder(path, req.recipe) : await runPatch(path);
   } catch (e) {
-    ({ outcome, message } = classify(e));
+    ({ outcome, message } = classify(e, file));
   }
   return { outcome, message: message.slice(0, 400), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
 }
