@@ -43,6 +43,9 @@ test('a run reloaded mid-way is offered again for the same slide and model, resu
   // The tiles finished when the page goes, counted in the same pagehide event as the app's save (listeners
   // run in the order they were added, the app's first; no batch can land between them).
   await page.evaluate(() => addEventListener('pagehide', () => sessionStorage.setItem('doneAtPagehide', String(window.__tessera.analysis?.store.state.filter((s) => s === 1).length ?? -1))));
+  // Reload the moment a batch lands, before the app's next periodic save could write it.
+  const landed = await doneTiles(page);
+  await page.waitForFunction((n) => (window.__tessera.analysis?.store.state.filter((s) => s === 1).length ?? 0) > n, landed, { polling: 'raf' });
   await page.reload();
   const atPagehide = Number(await page.evaluate(() => sessionStorage.getItem('doneAtPagehide')));
   expect(atPagehide).toBeGreaterThanOrEqual(30);
