@@ -43,7 +43,7 @@ export const tfjsGraphLoader: FormatLoader<tf.io.ModelArtifacts> = {
     try {
       model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
     } catch (e) {
-      throw new TesseraError('corrupt-file', 'The TF.js graph model could not be built from its model.json and weights.', e instanceof Error ? e.message : String(e));
+      throw new TesseraError('corrupt-file', `The TF.js graph model could not be built from ${manifest.weights} and its weights files: they are damaged or do not belong together; copy or export the model again.`, e instanceof Error ? e.message : String(e));
     }
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       model.dispose();

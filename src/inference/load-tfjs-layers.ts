@@ -56,12 +56,12 @@ export const tfjsLayersLoader: FormatLoader<{ artifacts: tf.io.ModelArtifacts; s
     const stripped = stripOutputActivation(topology, manifest.output.activation);
     return { artifacts: { ...artifacts, modelTopology: topology }, stripped };
   },
-  async build({ artifacts, stripped }): Promise<Runner> {
+  async build({ artifacts, stripped }, manifest): Promise<Runner> {
     let model: tf.LayersModel;
     try {
       model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     } catch (e) {
-      throw new TesseraError('corrupt-file', 'The TF.js layers model could not be built from its model.json and weights.', e instanceof Error ? e.message : String(e));
+      throw new TesseraError('corrupt-file', `The TF.js layers model could not be built from ${manifest.weights} and its weights files: they are damaged or do not belong together; copy or export the model again.`, e instanceof Error ? e.message : String(e));
     }
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       model.dispose();

@@ -127,6 +127,16 @@ describe('weights are regular files inside the model folder, read with a size ca
     writeFileSync(join(cut, 'model.json'), json.subarray(0, json.length >> 1));
     expect((await refusal(openDir(cut))).message).toMatch(/model\.json in .*tfjs-cut is not valid JSON/);
   });
+
+  it.skipIf(!HAVE_TFJS)('TF.js: a topology asking for 6.4 billion weights ends in our words, the library\'s in the detail', async () => {
+    const dir = copyModel(TFJS, 'tfjs-bomb');
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    json.modelTopology.model_config.config.layers.find((l: { class_name: string }) => l.class_name === 'Conv2D').config.filters = 1e8;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    const err = await refusal(openDir(dir));
+    expect(err.message).toMatch(/The TF\.js layers model could not be built from model\.json and its weights files: .*copy or export the model again\. \(model folder: .*tfjs-bomb\)/);
+    expect(err.detail).toMatch(/Invalid typed array length/);
+  });
 });
 
 describe('model input sizes', () => {
