@@ -14,8 +14,8 @@ import { analysisKey, type SavedAnalysis, type SavedAnalysisSummary, type SavedC
 
 /** Tiles per chunk: small enough that a save during a run writes a few kB, large enough to keep records few. */
 export const CHUNK_TILES = 1024;
-/** Bytes of stitched mask per chunk (whole rows). */
-export const MASK_CHUNK_BYTES = 1 << 20;
+/** Bytes of stitched mask per chunk (whole rows): a batch's row of tiles rewrites one or two bands. */
+export const MASK_CHUNK_BYTES = 1 << 18;
 const NOT_ANALYSED = 255;
 
 /** The record that names an incrementally saved analysis: the summary, the grid and how it is cut. */
@@ -152,11 +152,14 @@ export class IncrementTracker {
   }
 }
 
-/** The mask bands a grid row's tiles may stitch into (the tile's whole rectangle: ownership stays inside it). */
+/**
+ * The mask bands a grid row's tiles may stitch into: every mask row whose pixel centre lies in the tile's
+ * rectangle, and one more each side for rounding (a tile stitches only the part it owns, inside it).
+ */
 function maskBandsOfRow(grid: TileGrid, mask: NonNullable<Persisted['mask']>, row: number, chunkRows: number): number[] {
   const y0 = grid.originY + row * grid.stride0;
-  const top = Math.max(0, Math.floor((y0 - mask.originY) / mask.downsample) - 1);
-  const bottom = Math.min(mask.height - 1, Math.ceil((y0 + grid.size0 - mask.originY) / mask.downsample) + 1);
+  const top = Math.max(0, Math.floor((y0 - mask.originY) / mask.downsample - 0.5));
+  const bottom = Math.min(mask.height - 1, Math.ceil((y0 + grid.size0 - mask.originY) / mask.downsample - 0.5));
   const out: number[] = [];
   for (let band = Math.floor(top / chunkRows); band <= Math.floor(bottom / chunkRows); band++) out.push(band);
   return out;
