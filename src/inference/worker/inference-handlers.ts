@@ -6,6 +6,7 @@ import { predictFeed, resolveFrom } from '../local-predictor';
 import type { Model } from '../model';
 import { openModel } from '../load-model';
 import { weightsDigest } from '../weights-digest';
+import type { ModelFiles } from '../model-files';
 import type { Prediction } from '../predict';
 import type { ImageRef, RunGate } from '../predictor';
 import { slideOverPorts } from '../../slide';
@@ -141,9 +142,12 @@ export function inferenceHandlers(): Handlers<InferenceRequests> {
       tf.env().set('PROD', true);
       await initBackend({ order, wasmPaths, wasmThreads: true });
       model?.dispose();
+      // The digest is taken of the bytes the model was loaded from (kept only until then), not of a second read.
       const source = filesOfSpec(files);
-      model = await openModel(source);
-      return { manifest: model.manifest, backend: currentBackend()!, weightsDigest: await weightsDigest(source, model.manifest) };
+      const read = new Map<string, Uint8Array>();
+      const kept: ModelFiles = { ...source, read: async (name) => read.get(name) ?? source.read(name).then((b) => (b && read.set(name, b), b)) };
+      model = await openModel(kept);
+      return { manifest: model.manifest, backend: currentBackend()!, weightsDigest: await weightsDigest(kept, model.manifest) };
     },
 
     async measure({ batchSize, batches, maxMs }) {
