@@ -3,6 +3,33 @@ import type { TileGrid } from './tile-grid';
 
 export const SYNTH_TILE = 256;
 
+/**
+ * Tiles of one synthesised level computed at once. Each holds a region of the finer level (1 MB) while it
+ * waits for that level's tiles; without a bound, the overview of a slide whose only level is very wide
+ * (a real single-level scan, or a hostile ImageWidth) started every tile of every level together and held
+ * them all (about 900 MB for a 57,344 px wide level, issue 15). Levels queue separately, so a tile waiting
+ * on the finer level never blocks that level's own work.
+ */
+const SYNTH_CONCURRENCY = 4;
+
+/** Runs at most `n` of the given tasks at a time, in the order they come. */
+function limiter(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, so no newcomer slips in between.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
 /** Reads a region of a grid's level; the region reader provides it, with its tile cache. */
 export type RegionOf = (grid: TileGrid, x: number, y: number, w: number, h: number, signal?: AbortSignal) => Promise<RgbaImage>;
 
@@ -14,6 +41,7 @@ export function synthesizedGrid(id: string, finer: TileGrid, regionOf: RegionOf,
   const width = Math.max(1, Math.floor(finer.width / 2));
   const height = Math.max(1, Math.floor(finer.height / 2));
   const pending = new Map<string, Promise<RgbaImage>>();
+  const oneAtATime = limiter(SYNTH_CONCURRENCY);
 
   async function compute(tx: number, ty: number, signal?: AbortSignal): Promise<RgbaImage> {
     const w = Math.min(SYNTH_TILE, width - tx * SYNTH_TILE);
@@ -35,7 +63,7 @@ export function synthesizedGrid(id: string, finer: TileGrid, regionOf: RegionOf,
       if (hit) return Promise.resolve(hit);
       let p = pending.get(key);
       if (!p) {
-        p = compute(tx, ty, signal).then((img) => {
+        p = oneAtATime(() => compute(tx, ty, signal)).then((img) => {
           cache.set(key, img, img.data.byteLength);
           return img;
         });
