@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import { TesseraError } from '../../core';
@@ -31,15 +32,16 @@ export async function filesFromDirectory(path: string): Promise<ModelFiles> {
       if (basename(name) !== name || !names.includes(name)) return null;
       const file = join(dir, name);
       const { limit } = fileLimit(name);
-      await checkRegularInside(file, name, realDir, dir);
-      return readCapped(file, name, dir, limit);
+      const target = await checkRegularInside(file, name, realDir, dir);
+      return target === null ? null : readCapped(target, name, dir, limit);
     },
   };
 }
 
-async function checkRegularInside(file: string, name: string, realDir: string, dir: string): Promise<void> {
+/** The path to read (the link's target inside the folder, or the file itself); null when the file is gone. */
+async function checkRegularInside(file: string, name: string, realDir: string, dir: string): Promise<string | null> {
   const link = await lstat(file).catch(() => null);
-  if (!link) return;
+  if (!link) return null;
   let target = file;
   if (link.isSymbolicLink()) {
     const real = await realpath(file).catch(() => null);
@@ -53,18 +55,23 @@ async function checkRegularInside(file: string, name: string, realDir: string, d
   const s = await stat(target);
   if (!s.isFile()) throw new TesseraError('invalid-argument', `${name} in ${dir} is not a regular file (a device, a pipe or a folder); put the model's file there.`);
   checkLength(name, dir, s.size);
+  return target;
 }
 
 /** Reads at most `limit` bytes; one byte more means the file is over the limit (it grew, or lied). */
 async function readCapped(file: string, name: string, dir: string, limit: number): Promise<Uint8Array> {
   let handle;
   try {
-    handle = await open(file, 'r');
+    // No link followed at open (the target was resolved and checked above): a file swapped for a link to
+    // a device in between is refused, not read.
+    handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (e) {
     throw new TesseraError('invalid-argument', `${name} in ${dir} could not be opened: check that you may read it.`, e instanceof Error ? e.message : String(e));
   }
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) throw new TesseraError('invalid-argument', `${name} in ${dir} is not a regular file (a device, a pipe or a folder); put the model's file there.`);
+    const { size } = info;
     let buf = new Uint8Array(Math.min(size, limit) + 1);
     let used = 0;
     for (;;) {
