@@ -135,7 +135,7 @@ export function checkCount(file: string, what: string, value: unknown, key: keyo
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'an infinite or undefined value';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'something that is not a number';
   if (value === undefined || value === null) return 'nothing';
   if (typeof value === 'string') return `text ("${value.slice(0, 20)}")`;
   if (typeof value === 'object' && 'length' in (value as object)) return `a list of ${(value as ArrayLike<unknown>).length} values`;
