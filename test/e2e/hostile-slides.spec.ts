@@ -46,7 +46,7 @@ const CASES: { what: string; recipe: Recipe; says: RegExp[] }[] = [
   {
     what: 'SamplesPerPixel bomb',
     recipe: { target: 'slide', fixture: 'CMU-1-Small-Region.svs', mutation: { op: 'tag', ifd: 0, tag: 277, value: 0x7fffffff } },
-    says: [/SamplesPerPixel/, /65,535/, /limit/],
+    says: [/CMU-1-Small-Region\.svs/, /SamplesPerPixel/, /65,?535/, /limit/],
   },
   {
     what: 'truncated file',
@@ -56,7 +56,7 @@ const CASES: { what: string; recipe: Recipe; says: RegExp[] }[] = [
   {
     what: 'decompression bomb (one 16384 x 16384 Deflate tile in 800 KB)',
     recipe: { target: 'slide', fixture: 'generated', mutation: { op: 'bomb', kind: 'deflate-tile', size: 16384 } },
-    says: [/deflate-tile\.tif/, /16,384/, /limit/],
+    says: [/deflate-tile\.tif/, /16,?384/, /limit/],
   },
 ];
 
@@ -82,7 +82,7 @@ test('hostile slides show our message and the next good slide opens', async ({ p
   // A bomb dropped over an open slide: the message, and the slide stays.
   const bomb = hostile(CASES[2].recipe);
   await drop(page, bomb.name, bomb.bytes);
-  await expect(alert).toContainText(/16,384/);
+  await expect(alert).toContainText(/16,?384/);
   await expect(page.getByLabel('Slide information').getByRole('heading', { name: 'OS-1-detail.ome.tif' })).toBeVisible();
   expect(stdDev(await slideScreenshot(page))).toBeGreaterThan(20);
   expect(pageErrors).toEqual([]);
