@@ -73,6 +73,13 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
   if (sampleFormat !== 1 || (bitsPerSample !== 8 && bitsPerSample !== 16 && compression !== Compression.Jpeg)) {
     throw new TesseraError('unsupported', `"${name}" stores ${bitsPerSample}-bit ${sampleFormat === 3 ? 'floating-point ' : ''}samples; Tessera reads 8- and 16-bit integer slides.`, `IFD ${ifd.id}`);
   }
+  const photometric = await code(Tag.Photometric, 'its colour interpretation (Photometric)', spp >= 3 ? Photometric.Rgb : Photometric.MinIsBlack);
+  // JPEG and JPEG 2000 streams say their own colour space; the other codecs give samples read as this says.
+  const ownColour = compression === Compression.Jpeg || compression === Compression.ApertioJ2kYCbCr || compression === Compression.AperioJ2kRgb;
+  const grey = photometric === Photometric.MinIsBlack || photometric === Photometric.MinIsWhite;
+  if (!ownColour && !grey && !(photometric === Photometric.Rgb && spp >= 3)) {
+    throw new TesseraError('unsupported', `"${name}" stores its colours as ${photometricName(photometric)} with ${spp} samples per pixel, which Tessera does not read yet; it reads RGB and greyscale slides.`, `IFD ${ifd.id}: Photometric ${photometric}, SamplesPerPixel ${spp}`);
+  }
   // RowsPerStrip defaults to "all rows" (2^32 - 1 as often written): more than the height means one strip.
   const rowsRaw = ifd.has(Tag.RowsPerStrip) ? scalar(await ifd.load(Tag.RowsPerStrip)) : height;
   const rowsPerStrip = typeof rowsRaw === 'number' && Number.isInteger(rowsRaw) && rowsRaw > height ? height : checkCount(name, 'a strip height (RowsPerStrip)', rowsRaw, 'maxImageSide', where);
@@ -88,7 +95,7 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
     chunkWidth,
     chunkHeight,
     compression,
-    photometric: await code(Tag.Photometric, 'its colour interpretation (Photometric)', spp >= 3 ? Photometric.Rgb : Photometric.MinIsBlack),
+    photometric,
     samplesPerPixel: spp,
     bitsPerSample,
     planar: await code(Tag.PlanarConfiguration, 'its sample layout (PlanarConfiguration)', 1),
@@ -115,7 +122,7 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     (offsets ??= Promise.all([
       ifd.load(L.tiled ? Tag.TileOffsets : Tag.StripOffsets),
       ifd.load(L.tiled ? Tag.TileByteCounts : Tag.StripByteCounts),
-    ]).then(([o, c]) => [toArray(o), toArray(c)], (e) => {
+    ]).then(([o, c]) => [offsetTable(src.name, ifd.id, L.tiled, 'offsets', o), offsetTable(src.name, ifd.id, L.tiled, 'byte counts', c)], (e) => {
       throw structureError(src, e);
     }));
 
@@ -131,6 +138,8 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     const [o, c] = await loadOffsets();
     if (index >= o.length || index >= c.length) throw new TesseraError('corrupt-file', `"${src.name}" lists fewer tiles than its size needs.`, `tile ${index} of ${o.length}`);
     const length = Number(c[index]);
+    // libtiff reads a tile stored with no bytes as missing; here it is a bad tile (and fs refuses empty reads).
+    if (length === 0) throw new TesseraError('corrupt-tile', `A tile of "${src.name}" is stored with no data. That tile cannot be shown; the rest of the slide can still be read.`, `IFD ${ifd.id} tile ${index}: byte count 0`);
     if (length > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', src.name, "a tile's stored size", `${length.toLocaleString('en-US')} bytes`, 'maxDecodedBytes', `IFD ${ifd.id} tile ${index}`);
     return readExactly(src, Number(o[index]), length, signal);
   }
@@ -194,6 +203,27 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
   }
 
   return { id, width: L.width, height: L.height, tileWidth, tileHeight, compression: compressionName(L.compression), freshTiles: true, readTile };
+}
+
+function photometricName(p: number): string {
+  const names: Record<number, string> = { 3: 'a colour palette', 4: 'a transparency mask', 5: 'CMYK', 6: 'YCbCr', 8: 'CIE L*a*b*' };
+  return names[p] ?? `photometric interpretation ${p}`;
+}
+
+/** A tile (or strip) offsets or byte-counts table: present, and whole numbers (not a FLOAT table). */
+function offsetTable(name: string, ifdId: string, tiled: boolean, what: string, v: unknown): ArrayLike<number> {
+  const table = v === undefined || v === null ? undefined : toArray(v);
+  const where = `IFD ${ifdId} ${tiled ? 'tile' : 'strip'} ${what}`;
+  if (!table || typeof table.length !== 'number') {
+    throw new TesseraError('corrupt-tile', `"${name}" has an image without its ${tiled ? 'tile' : 'strip'} ${what}: the file is damaged, and that image's tiles cannot be shown. The rest of the slide can still be read.`, where);
+  }
+  for (let i = 0; i < table.length; i++) {
+    const x = Number(table[i]);
+    if (!Number.isSafeInteger(x) || x < 0) {
+      throw new TesseraError('corrupt-tile', `"${name}" lists ${tiled ? 'tile' : 'strip'} ${what} that are not whole numbers (entry ${i} is ${x}): the file is damaged, and that image's tiles cannot be shown. The rest of the slide can still be read.`, where);
+    }
+  }
+  return table;
 }
 
 function toArray(v: unknown): ArrayLike<number> {

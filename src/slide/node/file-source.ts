@@ -24,6 +24,7 @@ export async function fileSource(path: string): Promise<ByteSource> {
     name: basename(path),
     size,
     async read(offset, length) {
+      if (length === 0) return new Uint8Array(0); // fs refuses an empty buffer
       const buf = new Uint8Array(length);
       let done = 0;
       while (done < length) {

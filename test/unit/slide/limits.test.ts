@@ -221,6 +221,19 @@ describe.skipIf(!HAVE_FIXTURES)(`changed tags in a real slide (${HAVE_FIXTURES ?
     expectOurs(await openOrReadError(path), ['corrupt-file', 'truncated', 'corrupt-tile'], 'offsets-past-end.tif');
   });
 
+  it('TileByteCounts stored as FLOAT is our error (it reached fs as an empty read: "ERR_INVALID_ARG_VALUE")', async () => {
+    // Only the type changes: the same bits read as FLOAT (3.6e-41 and such).
+    const bits = new DataView(new ArrayBuffer(4));
+    const asFloat = getTag(base, 0, 325).map((c) => (bits.setUint32(0, c), bits.getFloat32(0)));
+    const path = write('counts-float.tif', setTag(base, 0, 325, TiffType.FLOAT, asFloat));
+    expectOurs(await openOrReadError(path), ['corrupt-tile'], 'counts-float.tif', 'not whole numbers');
+  });
+
+  it('a Photometric the engine does not read (palette) is refused at open, naming the file', async () => {
+    const path = write('palette.tif', setTag(base, 0, 262, TiffType.SHORT, [3]));
+    expectOurs(await openOrReadError(path), ['unsupported'], 'palette.tif', 'colour palette');
+  });
+
   it('a SubIFDs list of 100,000 entries all pointing at IFD 0 is refused at once (it ran past 120 s and 10 GB)', async () => {
     const ifd0 = listIfds(base)[0].offset;
     // Reuse the Orientation entry's slot for SubIFDs (330): same position in tag order is not required by geotiff.
