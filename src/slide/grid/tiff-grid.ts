@@ -220,7 +220,7 @@ function offsetTable(name: string, ifdId: string, tiled: boolean, what: string, 
   for (let i = 0; i < table.length; i++) {
     const x = Number(table[i]);
     if (!Number.isSafeInteger(x) || x < 0) {
-      throw new TesseraError('corrupt-tile', `"${name}" lists ${tiled ? 'tile' : 'strip'} ${what} that are not whole numbers (entry ${i} is ${x}): the file is damaged, and that image's tiles cannot be shown. The rest of the slide can still be read.`, where);
+      throw new TesseraError('corrupt-tile', `"${name}" lists ${tiled ? 'tile' : 'strip'} ${what} that are not whole numbers (entry ${i} is ${Number.isFinite(x) ? x : 'not a number'}): the file is damaged, and that image's tiles cannot be shown. The rest of the slide can still be read.`, where);
     }
   }
   return table;
