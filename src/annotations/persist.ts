@@ -1,4 +1,4 @@
-import { TesseraError } from '../core';
+import { TesseraError, writeTransaction } from '../core';
 import type { Annotation, AnnotationClass } from './types';
 
 const DB_NAME = 'tessera-annotations';
@@ -128,26 +128,7 @@ export class AnnotationsDb {
   }
 
   private write(fill: (tx: IDBTransaction) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const tx = this.db.transaction([SLIDES, SHAPES], 'readwrite');
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(saveError(tx.error));
-      tx.onabort = () => reject(saveError(tx.error));
-      try {
-        fill(tx);
-        // Committed now rather than when the task ends: a save made as the page is left (pagehide) is
-        // otherwise dropped by Chromium with the page.
-        tx.commit?.();
-      } catch (e) {
-        // A full disk may refuse the put itself (QuotaExceededError), not only the transaction.
-        reject(saveError(e));
-        try {
-          tx.abort();
-        } catch {
-          // already finished
-        }
-      }
-    });
+    return writeTransaction(this.db, [SLIDES, SHAPES], fill, saveError);
   }
 }
 

@@ -4,3 +4,4 @@ export * from './lru-cache';
 export * from './geometry';
 export * from './seeded-random';
 export * from './worker-channel';
+export * from './idb';

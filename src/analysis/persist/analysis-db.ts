@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core';
+import { TesseraError, writeTransaction } from '../../core';
 import { assembleAnalysis, type ChunkRecord, type Increment, type IncrementalRecord } from './increments';
 import { summaryOf, type SavedAnalysis, type SavedAnalysisSummary } from './saved-analysis';
 
@@ -105,25 +105,7 @@ export class AnalysisDb {
   }
 
   private write(fill: (tx: IDBTransaction) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const tx = this.db.transaction([ANALYSES, SUMMARIES, CHUNKS], 'readwrite');
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(saveError(tx.error));
-      tx.onabort = () => reject(saveError(tx.error));
-      try {
-        fill(tx);
-        // Committed now rather than when the task ends: Chromium drops an uncommitted transaction with the page.
-        tx.commit?.();
-      } catch (e) {
-        // A full disk may refuse the put itself (QuotaExceededError), not only the transaction.
-        reject(saveError(e));
-        try {
-          tx.abort();
-        } catch {
-          // already finished
-        }
-      }
-    });
+    return writeTransaction(this.db, [ANALYSES, SUMMARIES, CHUNKS], fill, saveError);
   }
 
   private read<T>(store: string, ask: (s: IDBObjectStore) => IDBRequest): Promise<T> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TesseraError } from '../../../src/core';
+import { TesseraError, mulberry32 } from '../../../src/core';
 import { filesFromMap, modelLimits, openModel, parseModelLimits, setModelLimits, validateManifest, DEFAULT_MODEL_LIMITS } from '../../../src/inference';
 import { filesFromDirectory } from '../../../src/inference/node';
 import { loadOnnxModel } from '../../../src/inference/onnx';
@@ -252,16 +252,7 @@ describe('tensor sizes in the ONNX importer', () => {
 });
 
 /** Seeded (mulberry32): the same cases on every run, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 describe('mutations of a shipped model end in the model loading or in our error', () => {
   const manifest = readFileSync(join(NUCLEI, 'tessera.json'));
