@@ -151,10 +151,11 @@ test('cells: dots of the three class colours from 5x, hover, toggles, the densit
   }
   await page.getByLabel('Show tumour').check();
 
-  // Rotated 90° and mirrored ("r", "f"): the dots are where OpenSeadragon's model of the view puts the cells
+  // Rotated 90° clockwise (three Shift+R, OpenSeadragon's anticlockwise key; plain R is the rectangle tool)
+  // and mirrored ("f"): the dots are where OpenSeadragon's model of the view puts the cells
   // (scale about the centre, rotate about it, then mirror), worked out here from the view state alone.
   await viewerCanvas(page).focus();
-  await page.keyboard.press('r');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+R');
   await page.keyboard.press('f');
   await waitIdle(page);
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

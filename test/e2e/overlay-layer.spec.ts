@@ -203,11 +203,12 @@ test('a raster layer stays on its level-0 rectangle through zoom, pan, rotation,
   await page.mouse.up();
   expect(await checkAlignment(page, 0, false, 'after wheel and drag')).toBeGreaterThanOrEqual(20);
 
-  // "r" rotates the view 90° clockwise (OpenSeadragon's key); "f" mirrors it.
+  // Shift+R rotates the view 90° anticlockwise (OpenSeadragon's key; plain R is QuPath's rectangle tool),
+  // so three make 90° clockwise; "f" mirrors it.
   await page.evaluate(() => window.__tessera.viewer!.setView({ centerX: 1050, centerY: 1050, imageZoom: 0.3 }, true));
   await waitIdle(page);
   await viewerCanvas(page).focus();
-  await page.keyboard.press('r');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+R');
   expect(await checkAlignment(page, 90, false, 'rotated 90°')).toBeGreaterThanOrEqual(30);
   await page.keyboard.press('f');
   expect(await checkAlignment(page, 90, true, 'rotated and flipped')).toBeGreaterThanOrEqual(30);
