@@ -309,7 +309,8 @@ export class ToolController {
       case 'Delete':
         return this.hasDraft() ? false : this.deleteSelection();
     }
-    const tool = Object.hasOwn(TOOL_KEYS, key) ? TOOL_KEYS[key] : undefined;
+    // Tool keys are unshifted, as QuPath's: Shift+R stays OpenSeadragon's rotation.
+    const tool = Object.hasOwn(TOOL_KEYS, key) && !k.shift ? TOOL_KEYS[key] : undefined;
     if (!tool) return false;
     this.setTool(tool);
     return true;
