@@ -103,3 +103,9 @@ export function stringOption(parsed: ParsedArgs, name: string, command: string):
   return raw;
 }
 
+
+/** Why a file given on the command line could not be read, in a few plain words (no such file, a folder, ...). */
+export function readFailure(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : oneLine(String(e));
+}

@@ -4,7 +4,7 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TesseraError } from '../src/core';
-import { UsageError, oneLine } from './args';
+import { UsageError, oneLine, readFailure } from './args';
 
 // Many slides in one command: which slides (folders, globs, list files), the names of their outputs, the
 // shard a cluster task takes, what is already done, and running each slide as its own `tessera analyze`
@@ -53,8 +53,7 @@ async function readSlideList(path: string): Promise<string[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : oneLine(String(e));
+    const why = readFailure(e);
     throw new TesseraError('invalid-argument', `The slide list ${oneLine(path)} could not be read: ${why}. Give a text file with one slide path per line.`);
   }
   if (text.includes('\0')) throw new TesseraError('invalid-argument', `The slide list ${oneLine(path)} is not a text file (one slide path per line); to analyse one slide, give it without --out.`);

@@ -7,7 +7,7 @@ import type { Model } from '../../src/inference';
 import type { Slide } from '../../src/slide';
 import type { PngAnnotationsInput } from '../analysis-png';
 import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, hasMagic, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
-import { UsageError, oneLine, parseCommandArgs, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
+import { UsageError, oneLine, parseCommandArgs, readFailure, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 
 // TF.js, the slide engine and the writers are imported when one slide is analysed, not at the top: the
 // many-slides form only finds slides and starts a process per slide, and starts ~1 s sooner without them.
@@ -207,8 +207,7 @@ async function readAnnotationsFile(path: string, slide: Slide, io: CliIo): Promi
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : oneLine(String(e));
+    const why = readFailure(e);
     throw new TesseraError('invalid-argument', `The annotations file ${oneLine(path)} could not be read: ${why}.`);
   }
   const { width, height } = slide.info.levels[0];

@@ -1,3 +1,4 @@
+import type { AffineLike } from '../../render';
 import type { Rect } from '../../core';
 
 /**
@@ -11,15 +12,8 @@ export interface Point {
   y: number;
 }
 
-/** x' = a·x + c·y + e, y' = b·x + d·y + f: the argument order of CanvasRenderingContext2D.setTransform. */
-export interface Affine {
-  a: number;
-  b: number;
-  c: number;
-  d: number;
-  e: number;
-  f: number;
-}
+/** x' = a·x + c·y + e, y' = b·x + d·y + f: the argument order of CanvasRenderingContext2D.setTransform (render/'s type, shared). */
+export type Affine = AffineLike;
 
 export function applyAffine(m: Affine, x: number, y: number): Point {
   return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
