@@ -27,7 +27,7 @@ import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import type {} from '../../src/app/tessera-global';
 import { LARGE_SLIDE, ensureLargeSlide, envInt, foreignLoadMeter, log, mergeIntoLatest, startSession, withTimeout, type Session } from '../lib';
-import { dragView, installMeter, type FrameStats, type Responsiveness } from '../worker/page-meter';
+import { installMeter, panMotion, viewerBox, zoomMotion, type FrameStats, type LayerSampler, type Responsiveness } from '../worker/page-meter';
 
 const COUNT = envInt('BENCH_ANNOTATIONS', 10_000);
 const VERTICES = envInt('BENCH_ANNOTATIONS_VERTICES', 100);
@@ -180,44 +180,9 @@ async function stopLayerSampling(page: Page): Promise<LayerSample | null> {
   });
 }
 
-async function viewerBox(page: Page) {
-  const box = await page.getByTestId('viewer').boundingBox();
-  if (!box) throw new Error('the viewer is not on screen');
-  return box;
-}
-
-async function pan(page: Page): Promise<Motion> {
-  const box = await viewerBox(page);
-  await page.evaluate(() => {
-    window.__benchMeter!.start('pan');
-    window.__benchMeter!.startFrames();
-  });
-  await startLayerSampling(page);
-  const frames = await dragView(page, box, DRAG_MS, Date.now(), 0);
-  const main = await page.evaluate(() => window.__benchMeter!.stop('pan'));
-  return { frames, main, layer: await stopLayerSampling(page) };
-}
-
-/** Mouse-wheel steps at the viewer's middle: two in, two out, one every 150 ms, for ZOOM_MS. */
-async function zoom(page: Page): Promise<Motion> {
-  const box = await viewerBox(page);
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => {
-    window.__benchMeter!.start('zoom');
-    window.__benchMeter!.startFrames();
-  });
-  await startLayerSampling(page);
-  const t0 = Date.now();
-  let step = 0;
-  while (Date.now() - t0 < ZOOM_MS) {
-    await page.mouse.wheel(0, step % 4 < 2 ? -100 : 100);
-    step++;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
-  const main = await page.evaluate(() => window.__benchMeter!.stop('zoom'));
-  return { frames, main, layer: await stopLayerSampling(page) };
-}
+const LAYER: LayerSampler<LayerSample | null> = { start: startLayerSampling, stop: stopLayerSampling };
+const pan = (page: Page): Promise<Motion> => panMotion(page, DRAG_MS, LAYER);
+const zoom = (page: Page): Promise<Motion> => zoomMotion(page, ZOOM_MS, LAYER);
 
 async function measure(page: Page, magnification: number, annotations: number): Promise<Condition> {
   await resetView(page, magnification);

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type {} from '../../src/app/tessera-global';
 import { LARGE_SLIDE, SHARED, ensureLargeSlide, envInt, foreignLoadMeter, log, mergeIntoLatest, startSession, withTimeout, type Session } from '../lib';
-import { dragView, installMeter, type FrameStats, type Responsiveness } from '../worker/page-meter';
+import { installMeter, panMotion, viewerBox, zoomMotion, type FrameStats, type LayerSampler, type Responsiveness } from '../worker/page-meter';
 
 const COUNT = envInt('BENCH_CELLS', 1_000_000);
 const ROUNDS = envInt('BENCH_CELLS_ROUNDS', 3);
@@ -161,44 +161,16 @@ async function stopLayerSampling(page: Page): Promise<Motion['layerMs']> {
   });
 }
 
-async function viewerBox(page: Page) {
-  const box = await page.getByTestId('viewer').boundingBox();
-  if (!box) throw new Error('the viewer is not on screen');
-  return box;
-}
+const LAYER: LayerSampler<Motion['layerMs']> = { start: startLayerSampling, stop: stopLayerSampling };
 
 async function pan(page: Page): Promise<Motion> {
-  const box = await viewerBox(page);
-  await page.evaluate(() => {
-    window.__benchMeter!.start('pan');
-    window.__benchMeter!.startFrames();
-  });
-  await startLayerSampling(page);
-  const frames = await dragView(page, box, DRAG_MS, Date.now(), 0);
-  const main = await page.evaluate(() => window.__benchMeter!.stop('pan'));
-  return { frames, main, layerMs: await stopLayerSampling(page) };
+  const m = await panMotion(page, DRAG_MS, LAYER);
+  return { frames: m.frames, main: m.main, layerMs: m.layer };
 }
 
-/** Mouse-wheel steps at the viewer's middle: two in, two out, one every 150 ms, for ZOOM_MS. */
 async function zoom(page: Page): Promise<Motion> {
-  const box = await viewerBox(page);
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => {
-    window.__benchMeter!.start('zoom');
-    window.__benchMeter!.startFrames();
-  });
-  await startLayerSampling(page);
-  const t0 = Date.now();
-  let step = 0;
-  while (Date.now() - t0 < ZOOM_MS) {
-    await page.mouse.wheel(0, step % 4 < 2 ? -100 : 100);
-    step++;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  // Without a drag the frames counted are all those recorded (startFrames to now).
-  const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
-  const main = await page.evaluate(() => window.__benchMeter!.stop('zoom'));
-  return { frames, main, layerMs: await stopLayerSampling(page) };
+  const m = await zoomMotion(page, ZOOM_MS, LAYER);
+  return { frames: m.frames, main: m.main, layerMs: m.layer };
 }
 
 async function measure(page: Page, scene: Scene, cells: number, renderer: Renderer | null): Promise<Condition> {

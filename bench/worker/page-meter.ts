@@ -215,3 +215,58 @@ export async function dragView(page: Page, box: { x: number; y: number; width: n
   const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
   return { ...frames, moves };
 }
+
+/** What a view motion measured: frame intervals, the page's responsiveness, and the layer's own sample. */
+export interface ViewMotion<L> {
+  frames: FrameStats;
+  main: Responsiveness;
+  layer: L;
+}
+
+/** Samples a layer's own draw times in the page during a motion (cells part, annotations part). */
+export interface LayerSampler<L> {
+  start(page: Page): Promise<void>;
+  stop(page: Page): Promise<L>;
+}
+
+/** The viewer element's box on the page. */
+export async function viewerBox(page: Page) {
+  const box = await page.getByTestId('viewer').boundingBox();
+  if (!box) throw new Error('the viewer is not on screen');
+  return box;
+}
+
+/** Drags the view in a circle for `dragMs` (dragView), metered, with the layer sampled. */
+export async function panMotion<L>(page: Page, dragMs: number, sampler: LayerSampler<L>): Promise<ViewMotion<L>> {
+  const box = await viewerBox(page);
+  await page.evaluate(() => {
+    window.__benchMeter!.start('pan');
+    window.__benchMeter!.startFrames();
+  });
+  await sampler.start(page);
+  const frames = await dragView(page, box, dragMs, Date.now(), 0);
+  const main = await page.evaluate(() => window.__benchMeter!.stop('pan'));
+  return { frames, main, layer: await sampler.stop(page) };
+}
+
+/** Mouse-wheel steps at the viewer's middle: two in, two out, one every 150 ms, for `zoomMs`; metered, layer sampled. */
+export async function zoomMotion<L>(page: Page, zoomMs: number, sampler: LayerSampler<L>): Promise<ViewMotion<L>> {
+  const box = await viewerBox(page);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.evaluate(() => {
+    window.__benchMeter!.start('zoom');
+    window.__benchMeter!.startFrames();
+  });
+  await sampler.start(page);
+  const t0 = Date.now();
+  let step = 0;
+  while (Date.now() - t0 < zoomMs) {
+    await page.mouse.wheel(0, step % 4 < 2 ? -100 : 100);
+    step++;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  // Without a drag the frames counted are all those recorded (startFrames to now).
+  const frames = await page.evaluate(() => window.__benchMeter!.stopFrames());
+  const main = await page.evaluate(() => window.__benchMeter!.stop('zoom'));
+  return { frames, main, layer: await sampler.stop(page) };
+}
