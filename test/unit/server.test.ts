@@ -31,8 +31,10 @@ function routes(asset: string | null): { name: string; path: string; status: num
   const slide = listFixtureSlides()[0];
   const fixtureModel = listFixtureModels().find((m) => m.files.length);
   const shipped = listShippedModels().find((m) => m.files.length);
+  // Without a build (CI runs the unit tests before `vite build`) preview has no page to answer with.
+  const page = existsSync(join(ROOT, 'dist/index.html')) || asset?.startsWith('/src') ? 200 : 404;
   return [
-    { name: 'index', path: '/', status: existsSync(join(ROOT, 'dist/index.html')) || asset?.startsWith('/src') ? 200 : 404 },
+    { name: 'index', path: '/', status: page },
     ...(asset ? [{ name: 'asset', path: asset, status: 200 }] : []),
     { name: 'slide list', path: '/api/fixture-slides', status: 200 },
     ...(slide ? [{ name: 'fixture slide', path: slide.url, status: 200 }] : []),
@@ -45,7 +47,7 @@ function routes(asset: string | null): { name: string; path: string; status: num
     { name: 'missing fixture model file', path: '/fixture-models/none/config.json', status: 404 },
     // Vite answers an unknown path with the app's page (a single-page app's fallback); nosniff keeps a
     // browser from running that page as a script.
-    { name: 'unknown path', path: '/assets/no-such-file.js', status: 200 },
+    { name: 'unknown path', path: '/assets/no-such-file.js', status: page },
   ];
 }
 
