@@ -34,6 +34,16 @@ export interface LocalSlide extends Slide {
   readRegionView(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
 }
 
+/**
+ * Opens a slide stored as one file (TIFF family) or as several (DICOM WSI: one instance per level).
+ * The DICOM reader (slide/dicom/) takes the several-file case; until then such a set is refused.
+ */
+export async function openSlideSources(sources: ByteSource[], codecs: CodecAdapter): Promise<LocalSlide> {
+  if (sources.length === 1) return openSlide(sources[0], codecs);
+  await Promise.all(sources.map((s) => s.close?.().catch(() => {})));
+  throw new TesseraError('unsupported', `Tessera opens a slide from one file; ${sources.length} files were given.`);
+}
+
 export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promise<LocalSlide> {
   const src = countingSource(source);
   let layout: SlideLayout;

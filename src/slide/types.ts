@@ -21,7 +21,37 @@ export interface AssociatedImageInfo {
   height: number;
 }
 
-export type SlideFormat = 'aperio' | 'hamamatsu' | 'ome-tiff' | 'generic-tiff';
+export type SlideFormat = 'aperio' | 'hamamatsu' | 'ome-tiff' | 'generic-tiff' | 'dicom';
+
+/** How one channel's samples are stored (fluorescence planes: 8 or 16 bits, signed or not). */
+export type SampleType = 'uint8' | 'int8' | 'uint16' | 'int16';
+
+/** One channel of a multi-channel (fluorescence) slide, as the file names it. */
+export interface ChannelInfo {
+  /** OME-XML Channel Name, else "Channel 1", "Channel 2", ... */
+  name: string;
+  /** sRGB 0-255, from OME-XML Channel Color when given, else a default palette. */
+  color: [number, number, number];
+  sampleType: SampleType;
+}
+
+/** How a channel is shown: the composite is the sum over visible channels of colour x clamp((v - min) / (max - min)). */
+export interface ChannelDisplay {
+  visible: boolean;
+  color: [number, number, number];
+  /** Contrast limits in the channel's own sample values. */
+  min: number;
+  max: number;
+}
+
+/** Raw samples of a region, one plane per channel asked for, row-major, in the channel's own type. */
+export interface ChannelPlanes {
+  width: number;
+  height: number;
+  /** Indices into SlideInfo.channels, in the order of `planes`. */
+  channels: number[];
+  planes: (Uint8Array | Int8Array | Uint16Array | Int16Array)[];
+}
 
 /** Everything known about a slide without reading its pixels. Plain data: it crosses worker boundaries. */
 export interface SlideInfo {
@@ -38,6 +68,13 @@ export interface SlideInfo {
   associated: AssociatedImageInfo[];
   /** Vendor metadata as key/value strings (Aperio ImageDescription fields, NDPI tags, OME pixel sizes). */
   properties: Record<string, string>;
+  /**
+   * Present for multi-channel slides (fluorescence OME-TIFF): readRegion then gives the composite of
+   * `display` (what the viewer shows and RGB models see); readChannels gives the raw planes.
+   */
+  channels?: ChannelInfo[];
+  /** The composite's settings when the slide opened (auto contrast from a low level's histogram). */
+  display?: ChannelDisplay[];
 }
 
 /** An open slide. Coordinates of `readRegion` are in the named level's own pixels, origin top-left. */
@@ -46,6 +83,10 @@ export interface Slide {
   /** RGBA pixels of a region; parts outside the level are transparent (as OpenSlide does). */
   readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
   readAssociated(name: string, signal?: AbortSignal): Promise<RgbaImage>;
+  /** Multi-channel slides only: raw samples of the named channels (all when omitted), level pixels. */
+  readChannels?(level: number, x: number, y: number, width: number, height: number, channels?: number[], signal?: AbortSignal): Promise<ChannelPlanes>;
+  /** Multi-channel slides only: how readRegion composites from now on (one entry per channel). */
+  setChannelDisplay?(display: ChannelDisplay[]): Promise<void>;
   /** Bytes read from the file so far (structure and tiles; in the browser, summed over the workers). */
   bytesRead(): Promise<number>;
   close(): Promise<void>;

@@ -2,8 +2,15 @@ import type { RequestMap, RgbaImage } from '../../core';
 import type { SlideInfo } from '../types';
 import type { SlideLimits } from '../limits';
 
-/** Where a worker reads a slide from: a File (structured-cloned, not copied) or a URL. */
-export type SlideInput = { kind: 'file'; file: Blob; name: string } | { kind: 'url'; url: string };
+/**
+ * Where a worker reads a slide from: a File (structured-cloned, not copied) or a URL; several files or URLs
+ * for a slide stored as many files (DICOM WSI: one instance per level, plus label and overview).
+ */
+export type SlideInput =
+  | { kind: 'file'; file: Blob; name: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: { file: Blob; name: string }[]; name: string }
+  | { kind: 'urls'; urls: string[]; name: string };
 
 /**
  * Every request a slide worker answers, and what each one answers (core's typed worker channel). The

@@ -1,7 +1,7 @@
 import { TesseraError, serve, withTransfer, type Endpoint, type Handlers, type RgbaImage } from '../../core';
-import { openSlide, type LocalSlide } from '../open-slide';
+import { openSlideSources, type LocalSlide } from '../open-slide';
 import { blobSource, urlSource } from '../source/byte-source';
-import type { CodecAdapter } from '../types';
+import type { ByteSource, CodecAdapter } from '../types';
 import { setSlideLimits } from '../limits';
 import type { SlideInput, SlideRequests } from './messages';
 
@@ -25,7 +25,7 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
   const handlers: Handlers<SlideRequests> = {
     async open({ slideId, input, limits }) {
       if (limits) setSlideLimits(limits);
-      const p = sourceOf(input).then((src) => openSlide(src, codecs));
+      const p = sourcesOf(input).then((sources) => openSlideSources(sources, codecs));
       slides.set(slideId, p);
       p.catch(() => {
         if (slides.get(slideId) === p) slides.delete(slideId);
@@ -60,8 +60,17 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
   return handlers;
 }
 
-async function sourceOf(input: SlideInput) {
-  return input.kind === 'file' ? blobSource(input.file, input.name) : urlSource(input.url);
+async function sourcesOf(input: SlideInput): Promise<ByteSource[]> {
+  switch (input.kind) {
+    case 'file':
+      return [blobSource(input.file, input.name)];
+    case 'url':
+      return [await urlSource(input.url)];
+    case 'files':
+      return input.files.map((f) => blobSource(f.file, f.name));
+    case 'urls':
+      return Promise.all(input.urls.map((u) => urlSource(u)));
+  }
 }
 
 function owned(img: RgbaImage) {
