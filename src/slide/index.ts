@@ -1,4 +1,4 @@
-export type { Slide, SlideInfo, LevelInfo, AssociatedImageInfo, SlideFormat, ByteSource, CodecAdapter } from './types';
+export type { Slide, SlideInfo, LevelInfo, AssociatedImageInfo, SlideFormat, ByteSource, CodecAdapter, ChannelInfo, ChannelDisplay, ChannelPlanes, SampleType } from './types';
 export { openSlide } from './open-slide';
 export { blobSource, urlSource, countingSource } from './source/byte-source';
 export type { SlideRequests, SlideInput } from './worker/messages';
