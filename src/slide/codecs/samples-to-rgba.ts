@@ -9,13 +9,15 @@ export interface SampleLayout {
   photometric: number;
   /** Samples after the colour ones that are alpha (ExtraSamples 1 or 2). */
   hasAlpha: boolean;
+  /** SampleFormat 2: two's-complement samples, shown with their range moved up to unsigned (-128 → 0, 127 → 255). */
+  signed?: boolean;
 }
 
 /** Turns chunky (interleaved) 8- or 16-bit samples into RGBA; 16-bit keeps its high byte. */
 export function samplesToRgba(buffer: ArrayBufferLike, layout: SampleLayout): RgbaImage {
   const { width, height, samplesPerPixel: spp, bitsPerSample, photometric, hasAlpha } = layout;
   const n = width * height;
-  const src: ArrayLike<number> = bitsPerSample === 16 ? new Uint16Array(buffer, 0, Math.min(n * spp, buffer.byteLength >> 1)) : new Uint8Array(buffer);
+  const src = unsignedView(buffer, bitsPerSample, layout.signed === true, n * spp);
   const shift = bitsPerSample === 16 ? 8 : 0;
   const data = new Uint8ClampedArray(n * 4);
   const grey = photometric === Photometric.MinIsBlack || photometric === Photometric.MinIsWhite;
@@ -40,6 +42,19 @@ export function samplesToRgba(buffer: ArrayBufferLike, layout: SampleLayout): Rg
     }
   }
   return { width, height, data };
+}
+
+/**
+ * The samples as unsigned numbers. Signed ones are offset by half their range (flipping the top bit does
+ * that to two's complement), so the darkest value shows black and the brightest white, as for unsigned.
+ */
+function unsignedView(buffer: ArrayBufferLike, bitsPerSample: number, signed: boolean, count: number): Uint8Array | Uint16Array {
+  const src = bitsPerSample === 16 ? new Uint16Array(buffer, 0, Math.min(count, buffer.byteLength >> 1)) : new Uint8Array(buffer);
+  if (!signed) return src;
+  const flipped = src.slice();
+  const top = bitsPerSample === 16 ? 0x8000 : 0x80;
+  for (let i = 0; i < flipped.length; i++) flipped[i] ^= top;
+  return flipped;
 }
 
 /** ITU-R BT.601 full-range YCbCr → RGB, in place on RGBA (JPEG 2000 Aperio 33003 stores YCbCr). */

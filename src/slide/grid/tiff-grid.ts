@@ -47,6 +47,8 @@ interface IfdLayout {
   photometric: number;
   samplesPerPixel: number;
   bitsPerSample: number;
+  /** 1 unsigned integer, 2 signed integer (fluorescence planes may be either). */
+  sampleFormat: number;
   planar: number;
   predictor: number;
   hasAlpha: boolean;
@@ -70,8 +72,9 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
   if (!SUPPORTED.has(compression)) {
     throw new TesseraError('unsupported', `"${name}" uses ${compressionName(compression)} compression, which Tessera cannot decode yet.`, `compression ${compression} in IFD ${ifd.id}`);
   }
-  if (sampleFormat !== 1 || (bitsPerSample !== 8 && bitsPerSample !== 16 && compression !== Compression.Jpeg)) {
-    throw new TesseraError('unsupported', `"${name}" stores ${bitsPerSample}-bit ${sampleFormat === 3 ? 'floating-point ' : ''}samples; Tessera reads 8- and 16-bit integer slides.`, `IFD ${ifd.id}`);
+  if ((sampleFormat !== 1 && sampleFormat !== 2) || (bitsPerSample !== 8 && bitsPerSample !== 16 && compression !== Compression.Jpeg)) {
+    const kind = sampleFormat === 3 ? 'floating-point' : sampleFormat === 2 ? 'signed integer' : sampleFormat === 1 ? 'integer' : `sample format ${sampleFormat}`;
+    throw new TesseraError('unsupported', `"${name}" stores ${bitsPerSample}-bit ${kind} samples; Tessera reads slides of 8- or 16-bit integers, signed or not.`, `IFD ${ifd.id}: BitsPerSample ${bitsPerSample}, SampleFormat ${sampleFormat}`);
   }
   const photometric = await code(Tag.Photometric, 'its colour interpretation (Photometric)', spp >= 3 ? Photometric.Rgb : Photometric.MinIsBlack);
   // JPEG and JPEG 2000 streams say their own colour space; the other codecs give samples read as this says.
@@ -98,6 +101,7 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
     photometric,
     samplesPerPixel: spp,
     bitsPerSample,
+    sampleFormat,
     planar: await code(Tag.PlanarConfiguration, 'its sample layout (PlanarConfiguration)', 1),
     predictor: await code(Tag.Predictor, 'its predictor (Predictor)', 1),
     hasAlpha: extra !== undefined && [1, 2].includes(num(extra, 0)),
@@ -106,7 +110,7 @@ export async function readIfdLayout(ifd: TiffIfd, name: string): Promise<IfdLayo
 }
 
 /** A TIFF IFD (tiled or stripped) as a TileGrid. Tile offsets are loaded on first use, per IFD. */
-export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs: CodecAdapter): Promise<TileGrid> {
+export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs: CodecAdapter): Promise<TiffTileGrid> {
   const L = await readIfdLayout(ifd, src.name);
   if (L.planar !== 1 && L.samplesPerPixel > 1) {
     throw new TesseraError('unsupported', `"${src.name}" stores its colour planes separately (PlanarConfiguration 2), which Tessera does not read yet.`);
@@ -155,6 +159,10 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     }
   }
 
+  const signed = L.sampleFormat === 2;
+  const rgbaOf = (buffer: ArrayBufferLike, w: number, h: number) =>
+    samplesToRgba(buffer, { width: w, height: h, samplesPerPixel: L.samplesPerPixel, bitsPerSample: L.bitsPerSample, photometric: L.photometric, hasAlpha: L.hasAlpha, signed });
+
   async function decode(bytes: Uint8Array, w: number, h: number, where: string): Promise<RgbaImage> {
     if (L.compression === Compression.Jpeg) {
       const stream = markRgbIfUnsaid(spliceTables(bytes, L.jpegTables), L.photometric === Photometric.Rgb);
@@ -165,6 +173,11 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
       checkStreamSize('JPEG 2000', jpeg2000Size(bytes), where);
       return decodeJpeg2000(codecs, bytes, L.compression === Compression.ApertioJ2kYCbCr);
     }
+    return rgbaOf(await decodeSamples(bytes, w, h), w, h);
+  }
+
+  /** The stored samples of a chunk, chunky, in the file's byte order (not JPEG or JPEG 2000: they decode to colour). */
+  async function decodeSamples(bytes: Uint8Array, w: number, h: number): Promise<ArrayBuffer> {
     const expected = w * h * bytesPerPixel;
     const samples =
       L.compression === Compression.AdobeDeflate || L.compression === Compression.Deflate ? inflateAtMost(bytes, expected)
@@ -175,8 +188,7 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     const decoder = await getDecoder(Compression.None, {
       tileWidth: w, tileHeight: h, predictor: L.predictor, bitsPerSample: new Array(L.samplesPerPixel).fill(L.bitsPerSample), planarConfiguration: 1, samplesPerPixel: L.samplesPerPixel,
     } as never);
-    const raw = await decoder.decode(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength) as ArrayBuffer);
-    return samplesToRgba(raw, { width: w, height: h, samplesPerPixel: L.samplesPerPixel, bitsPerSample: L.bitsPerSample, photometric: L.photometric, hasAlpha: L.hasAlpha });
+    return (await decoder.decode(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength) as ArrayBuffer)) as ArrayBuffer;
   }
 
   async function readTile(tx: number, ty: number, signal?: AbortSignal): Promise<RgbaImage> {
@@ -188,7 +200,7 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
       const rows = Math.min(BAND_ROWS, L.height - y0);
       checkDecodedSize(L.width, rows, where);
       const bytes = await readExactly(src, Number(o[0]) + y0 * rowBytes, rows * rowBytes, signal);
-      return samplesToRgba(bytes.slice().buffer, { width: L.width, height: rows, samplesPerPixel: L.samplesPerPixel, bitsPerSample: L.bitsPerSample, photometric: L.photometric, hasAlpha: L.hasAlpha });
+      return rgbaOf(bytes.slice().buffer, L.width, rows);
     }
     // Tiles are always stored whole; the last strip holds only the rows that remain.
     const h = L.tiled ? L.chunkHeight : Math.min(L.chunkHeight, L.height - ty * L.chunkHeight);
@@ -202,7 +214,54 @@ export async function tiffGrid(id: string, ifd: TiffIfd, src: ByteSource, codecs
     }
   }
 
-  return { id, width: L.width, height: L.height, tileWidth, tileHeight, compression: compressionName(L.compression), freshTiles: true, readTile };
+  /** A tile's samples as stored (one plane of a fluorescence channel), for codecs that keep them. */
+  async function readSamples(tx: number, ty: number, signal?: AbortSignal): Promise<TileSamples> {
+    const where = `IFD ${ifd.id} tile ${tx},${ty}`;
+    if (L.compression === Compression.Jpeg || L.compression === Compression.ApertioJ2kYCbCr || L.compression === Compression.AperioJ2kRgb) {
+      throw new TesseraError('unsupported', `"${src.name}" stores its channels with ${compressionName(L.compression)} compression, which Tessera reads only as colour pictures.`, where);
+    }
+    if (banded) {
+      const [o] = await loadOffsets();
+      const rowBytes = L.width * bytesPerPixel;
+      const rows = Math.min(BAND_ROWS, L.height - ty * BAND_ROWS);
+      checkDecodedSize(L.width, rows, where);
+      const bytes = await readExactly(src, Number(o[0]) + ty * BAND_ROWS * rowBytes, rows * rowBytes, signal);
+      return { width: L.width, height: rows, buffer: bytes.slice().buffer };
+    }
+    const h = L.tiled ? L.chunkHeight : Math.min(L.chunkHeight, L.height - ty * L.chunkHeight);
+    checkDecodedSize(L.chunkWidth, h, where);
+    const bytes = await chunkBytes(ty * across + tx, signal);
+    try {
+      return { width: L.chunkWidth, height: h, buffer: await decodeSamples(bytes, L.chunkWidth, h) };
+    } catch (e) {
+      if (e instanceof TesseraError) throw e;
+      throw new TesseraError('corrupt-tile', `A tile of "${src.name}" could not be decoded: its data is damaged. The rest of the slide can still be read.`, `${where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  const samples: SampleInfo = { samplesPerPixel: L.samplesPerPixel, bitsPerSample: L.bitsPerSample, signed, photometric: L.photometric };
+  return { id, width: L.width, height: L.height, tileWidth, tileHeight, compression: compressionName(L.compression), freshTiles: true, readTile, samples, readSamples };
+}
+
+/** How a TIFF grid's samples are stored. */
+export interface SampleInfo {
+  samplesPerPixel: number;
+  bitsPerSample: number;
+  signed: boolean;
+  photometric: number;
+}
+
+/** A tile's samples as stored (chunky, file byte order); edge tiles are whole, as the file stores them. */
+export interface TileSamples {
+  width: number;
+  height: number;
+  buffer: ArrayBuffer;
+}
+
+/** A TIFF IFD's grid: its RGBA tiles, and its raw samples for multi-channel slides. */
+export interface TiffTileGrid extends TileGrid {
+  readonly samples: SampleInfo;
+  readSamples(tx: number, ty: number, signal?: AbortSignal): Promise<TileSamples>;
 }
 
 function photometricName(p: number): string {
