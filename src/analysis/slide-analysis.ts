@@ -1,4 +1,4 @@
-import type { Manifest, Predictor, StainMatrix } from '../inference';
+import { slideChannelIndices, type Manifest, type Predictor, type StainMatrix } from '../inference';
 import { estimateStainMatrix } from '../inference/stain';
 import type { Slide } from '../slide';
 import { makeTileGrid, type TileGrid } from './grid/tile-grid';
@@ -30,6 +30,8 @@ export interface SlideAnalysisPlan {
   stainMatrix?: StainMatrix;
   /** The selected annotations the run is limited to (settings.shapes), planned over the grid; null or absent for none. */
   region?: AnalysisRegion | null;
+  /** The slide channels the model takes raw (manifest input.slideChannels), null when it takes the RGB composite. */
+  channels?: number[] | null;
 }
 
 /** How a plan finds tissue: detectTissue on this thread, or the app's analysis worker (detectTissueOffPage). */
@@ -38,6 +40,8 @@ export type TissueDetector = (slide: Slide, options: DetectTissueOptions) => Pro
 export async function planSlideAnalysis(slide: Slide, model: { manifest: Manifest }, settings: Partial<SlideAnalysisSettings> = {}, findTissue: TissueDetector = detectTissue): Promise<SlideAnalysisPlan> {
   const s = validateAnalysisSettings(settings);
   const { manifest } = model;
+  // A model naming channels the slide lacks is refused here, before tissue detection or any tile read.
+  const channels = slideChannelIndices(manifest, slide.info);
   const classNames = manifest.output.classes.map((c) => c.name);
   const grid = planGrid(slide, manifest, s);
   // A detection model keeps a cell in the tile owning its centre, so every tile whose owned area meets a
@@ -49,7 +53,7 @@ export async function planSlideAnalysis(slide: Slide, model: { manifest: Manifes
   const sink = mask ? segmentationSink(grid, classNames, mask, manifest.vote.ignore) : cells ? detectionSink(grid, slide.info, cells) : classificationSink;
   const store = createResultStore(grid, classNames, sink.measureNames);
   const stainMatrix = manifest.input.stain?.estimate === 'slide' ? await slideStainMatrix(slide, manifest) : undefined;
-  return { grid, store, tissue, tissueFractions: tissue ? tileTissueFractions(tissue, grid) : null, mask, cells, sink, stainMatrix, region };
+  return { grid, store, tissue, tissueFractions: tissue ? tileTissueFractions(tissue, grid) : null, mask, cells, sink, stainMatrix, region, channels };
 }
 
 /**
@@ -81,6 +85,7 @@ export function startSlideAnalysis(
     tissue: plan.tissueFractions,
     minTissue: s.minTissue,
     stainMatrix: plan.stainMatrix,
+    channels: plan.channels,
     ...hooks,
   });
 }

@@ -1,5 +1,5 @@
 import { TesseraError } from '../core';
-import { channelCount, type Manifest } from './manifest';
+import { inputChannelCount, type Manifest } from './manifest';
 import type { Dim } from './model';
 
 /**
@@ -8,13 +8,14 @@ import type { Dim } from './model';
  */
 export function checkModelInput(manifest: Manifest, input: [Dim, Dim, Dim]): void {
   const [h, w] = manifest.input.size;
-  const c = channelCount(manifest.input.channels);
+  const c = inputChannelCount(manifest.input);
   const [mh, mw, mc] = input;
   if ((mh !== null && mh !== h) || (mw !== null && mw !== w)) {
     throw new TesseraError('invalid-argument', `${manifest.name}: the manifest says input.size [${h}, ${w}] (height, width), but the model takes ${mh ?? 'any'} x ${mw ?? 'any'} pixels.`);
   }
   if (mc !== null && mc !== c) {
-    throw new TesseraError('invalid-argument', `${manifest.name}: the manifest's input.channels "${manifest.input.channels}" gives ${c} channel${c === 1 ? '' : 's'}, but the model takes ${mc}.`);
+    const said = manifest.input.slideChannels ? `input.slideChannels (${manifest.input.slideChannels.join(', ')}) names` : `input.channels "${manifest.input.channels}" gives`;
+    throw new TesseraError('invalid-argument', `${manifest.name}: the manifest's ${said} ${c} channel${c === 1 ? '' : 's'}, but the model takes ${mc}.`);
   }
 }
 

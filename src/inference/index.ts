@@ -21,5 +21,6 @@ export type { ImageFileRequests } from './sources/image-files';
 export { DEFAULT_PREDICT_OPTIONS, detectionRadius, predict, predictBatches, validatePredictOptions, type DetectedCells, type PredictOptions, type Prediction } from './predict';
 export { preprocessBatch } from './preprocess-batch';
 export { estimateStainMatrix } from './stain';
-export type { ModelImage, PixelFormat } from './preprocess/pixels-to-tensor';
+export { channelImageOf, isChannelImage, type ChannelImage, type ModelImage, type ModelInput, type PixelFormat } from './preprocess/pixels-to-tensor';
+export { slideChannelIndices } from './slide-channels';
 export { detectCells, maxFilter2d, type PeakOptions } from './postprocess/detect-cells';

@@ -4,7 +4,7 @@ import { currentBackend, initBackend } from './backend';
 import { checkModelInput, checkModelOutput } from './check-model';
 import { tfjsGraphLoader } from './load-tfjs-graph';
 import { tfjsLayersLoader } from './load-tfjs-layers';
-import { MODEL_FORMATS, channelCount, positiveClassIndex, type Manifest, type ModelFormat } from './manifest';
+import { MODEL_FORMATS, inputChannelCount, positiveClassIndex, type Manifest, type ModelFormat } from './manifest';
 import type { Dim, FormatLoader, Model, Runner } from './model';
 import type { ModelFiles } from './model-files';
 import { applyActivation } from './postprocess/apply-activation';
@@ -27,9 +27,9 @@ function outputShape(runner: Runner, manifest: Manifest): Dim[] {
   if (runner.outputShape && runner.outputShape.every((d) => d !== null)) return runner.outputShape;
   const [h, w] = manifest.input.size;
   try {
-    return tf.tidy(() => classesLast(runner.run(tf.zeros([1, h, w, channelCount(manifest.input.channels)])), runner.rawLayout).shape.slice(1));
+    return tf.tidy(() => classesLast(runner.run(tf.zeros([1, h, w, inputChannelCount(manifest.input)])), runner.rawLayout).shape.slice(1));
   } catch (e) {
-    throw new TesseraError('invalid-argument', `${manifest.name}: the model could not run on a ${h} x ${w} x ${channelCount(manifest.input.channels)} input as its manifest describes it.`, e instanceof Error ? e.message : String(e));
+    throw new TesseraError('invalid-argument', `${manifest.name}: the model could not run on a ${h} x ${w} x ${inputChannelCount(manifest.input)} input as its manifest describes it.`, e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -60,7 +60,7 @@ export async function loadModel(manifest: Manifest, files: ModelFiles): Promise<
   }
 
   const [h, w] = manifest.input.size;
-  const c = channelCount(manifest.input.channels);
+  const c = inputChannelCount(manifest.input);
   const positive = positiveClassIndex(manifest);
   const activateClassesLast = (out: tf.Tensor): tf.Tensor => applyActivation(out, manifest.output.activation, manifest.output.classes.length, positive);
   const activate = (raw: tf.Tensor): tf.Tensor => activateClassesLast(classesLast(raw, runner.rawLayout));

@@ -1,6 +1,7 @@
 import { TesseraError } from '../core';
 import type { Model } from './model';
 import { predictBatches, type Prediction } from './predict';
+import { channelImageOf } from './preprocess/pixels-to-tensor';
 import { DEFAULT_RUN_OPTIONS, type ImageFeed, type Predictor, type RunOptions, type RunSources } from './predictor';
 import { readAhead, type ResolveRef } from './sources/read-ahead';
 
@@ -32,6 +33,10 @@ export function resolveFrom(sources: RunSources = {}): ResolveRef {
     if (!('kind' in ref)) return ref;
     if (ref.kind === 'region') {
       if (!sources.slide) throw new TesseraError('internal', 'This run was given slide regions but no slide.');
+      if (ref.channels) {
+        if (!sources.slide.readChannels) throw new TesseraError('invalid-argument', 'This model takes named slide channels, but the slide has no separate channels (it is not a multi-channel fluorescence slide).');
+        return channelImageOf(await sources.slide.readChannels(ref.level, ref.x, ref.y, ref.width, ref.height, ref.channels, signal));
+      }
       const img = await sources.slide.readRegion(ref.level, ref.x, ref.y, ref.width, ref.height, signal);
       return { width: img.width, height: img.height, data: img.data, format: 'rgba' };
     }

@@ -71,6 +71,13 @@ export interface ManifestInput {
   mean: number[];
   std: number[];
   stain?: StainSettings;
+  /**
+   * Multi-channel (fluorescence) slides: the slide's channels, by name, that the model takes instead of the
+   * RGB composite on screen, in the model's channel order. Their raw samples (the slide's own 8- or 16-bit
+   * values, not the display's contrast) are divided by scale, then (x - mean) / std per channel; `channels`
+   * does not apply. Absent: the model sees the composite as shown.
+   */
+  slideChannels?: string[];
 }
 
 export interface ManifestClass {
@@ -159,6 +166,11 @@ export function channelCount(mode: ChannelMode): number {
     default:
       return 3;
   }
+}
+
+/** How many channels the model's input has: the named slide channels, else those of the channel mode. */
+export function inputChannelCount(input: Pick<ManifestInput, 'channels' | 'slideChannels'>): number {
+  return input.slideChannels ? input.slideChannels.length : channelCount(input.channels);
 }
 
 /** Index of the class a single sigmoid logit stands for (see Manifest.positiveClass). */

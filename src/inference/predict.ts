@@ -4,7 +4,7 @@ import { backendGeneration, recoverBackend } from './backend';
 import type { Manifest, StainMatrix } from './manifest';
 import { detectCells } from './postprocess/detect-cells';
 import type { Model } from './model';
-import type { ModelImage } from './preprocess/pixels-to-tensor';
+import type { ModelInput } from './preprocess/pixels-to-tensor';
 import { preprocessBatch } from './preprocess-batch';
 
 export interface PredictOptions {
@@ -58,10 +58,10 @@ export interface Prediction {
   rawShape?: number[];
 }
 
-type Images = Iterable<ModelImage> | AsyncIterable<ModelImage>;
+type Images = Iterable<ModelInput> | AsyncIterable<ModelInput>;
 
-async function takeBatch(it: Iterator<ModelImage> | AsyncIterator<ModelImage>, n: number): Promise<ModelImage[]> {
-  const out: ModelImage[] = [];
+async function takeBatch(it: Iterator<ModelInput> | AsyncIterator<ModelInput>, n: number): Promise<ModelInput[]> {
+  const out: ModelInput[] = [];
   while (out.length < n) {
     const r = await it.next();
     if (r.done) break;

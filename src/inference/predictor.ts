@@ -1,4 +1,5 @@
 import type { RgbaImage } from '../core';
+import type { ChannelPlanes } from '../slide';
 import type { Manifest, StainMatrix } from './manifest';
 import type { Prediction } from './predict';
 import type { ModelImage } from './preprocess/pixels-to-tensor';
@@ -19,6 +20,11 @@ export interface SlideRegionRef {
   y: number;
   width: number;
   height: number;
+  /**
+   * Read these channels' raw samples (indices into the slide's channels, in the model's order) instead of
+   * the RGB composite: models whose manifest names input.slideChannels (see slideChannelIndices).
+   */
+  channels?: number[];
 }
 
 /** An image file (PNG, JPEG, TIFF) for the run's decoder. */
@@ -38,6 +44,8 @@ export interface RunSources {
 
 export interface RegionSource {
   readRegion(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
+  /** Multi-channel slides: raw samples of the given channels (the slide engine's readChannels). */
+  readChannels?(level: number, x: number, y: number, width: number, height: number, channels?: number[], signal?: AbortSignal): Promise<ChannelPlanes>;
   /** Ports to workers that answer `readRegion` for this slide (the browser's slide pool), to hand to another worker. */
   connectPorts?(): Promise<{ slideId: number; ports: MessagePort[] }>;
 }

@@ -1,7 +1,7 @@
 import { TesseraError } from '../core';
 import {
   ACTIVATIONS, CHANNEL_MODES, DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_STAIN, DEFAULT_TASK, DEFAULT_VOTE, MODEL_FORMATS, STAIN_ESTIMATES, TASKS, VOTE_RULES,
-  channelCount, type ChannelMode, type Manifest, type ManifestDetection, type ManifestClass, type ModelFormat, type StainMatrix, type StainSettings,
+  channelCount, type Manifest, type ManifestDetection, type ManifestClass, type ModelFormat, type StainMatrix, type StainSettings,
 } from './manifest';
 import { modelLimits } from './limits';
 import { paletteColor } from './palette';
@@ -43,7 +43,7 @@ export function validateManifest(json: unknown, context: ManifestContext = {}): 
   const weights = m.weights ?? context.weights ?? (format === 'onnx' ? 'model.onnx' : 'model.json');
   if (typeof weights !== 'string' || !weights || /[/\\]/.test(weights) || weights === '..' || weights === '.') fail('weights', `must be a file name beside the manifest, got ${JSON.stringify(weights)}`);
 
-  const input = object(m.input ?? {}, 'input', ['size', 'spacingUmPx', 'channels', 'scale', 'mean', 'std', 'stain'], fail);
+  const input = object(m.input ?? {}, 'input', ['size', 'spacingUmPx', 'channels', 'scale', 'mean', 'std', 'stain', 'slideChannels'], fail);
   const rawSize = input.size ?? ws.size ?? fail('input.size', 'is missing ([height, width] in pixels)');
   if (!Array.isArray(rawSize) || rawSize.length !== 2 || !rawSize.every((v) => Number.isInteger(v) && v > 0)) fail('input.size', `must be [height, width] in whole pixels, got ${JSON.stringify(rawSize)}`);
   const size = rawSize as [number, number];
@@ -53,11 +53,14 @@ export function validateManifest(json: unknown, context: ManifestContext = {}): 
   const spacing = input.spacingUmPx !== undefined ? input.spacingUmPx : (ws.spacingUmPx ?? DEFAULT_INPUT.spacingUmPx);
   if (spacing !== null && !(typeof spacing === 'number' && spacing > 0 && Number.isFinite(spacing))) fail('input.spacingUmPx', `must be a positive number of µm per pixel, or null, got ${JSON.stringify(spacing)}`);
   const channels = oneOf(input.channels ?? DEFAULT_INPUT.channels, CHANNEL_MODES, 'input.channels', fail);
+  const slideChannels = input.slideChannels === undefined ? undefined : slideChannelNames(input.slideChannels, fail);
+  if (slideChannels && input.channels !== undefined) fail('input.channels', `does not apply with input.slideChannels (the model takes the slide's channels ${slideChannels.map((c) => `"${c}"`).join(', ')} as they are): leave it out`);
   const scale = input.scale ?? ws.scale ?? DEFAULT_INPUT.scale;
   if (!(typeof scale === 'number' && scale > 0 && Number.isFinite(scale))) fail('input.scale', `must be a positive number (pixels are divided by it), got ${JSON.stringify(scale)}`);
-  const n = channelCount(channels);
-  const mean = numbers(input.mean ?? ws.mean ?? new Array(n).fill(0), 'input.mean', n, channels, fail);
-  const std = numbers(input.std ?? ws.std ?? new Array(n).fill(1), 'input.std', n, channels, fail);
+  const n = slideChannels ? slideChannels.length : channelCount(channels);
+  const perChannel = slideChannels ? 'input.slideChannels' : `"${channels}"`;
+  const mean = numbers(input.mean ?? ws.mean ?? new Array(n).fill(0), 'input.mean', n, perChannel, fail);
+  const std = numbers(input.std ?? ws.std ?? new Array(n).fill(1), 'input.std', n, perChannel, fail);
   std.forEach((s, i) => s > 0 || fail(`input.std[${i}]`, `must be positive, got ${s}`));
   let stain: StainSettings | undefined;
   if (input.stain !== undefined && channels !== 'he-macenko') fail('input.stain', 'is only for input.channels "he-macenko"');
@@ -86,7 +89,7 @@ export function validateManifest(json: unknown, context: ManifestContext = {}): 
     task,
     format,
     weights: weights as string,
-    input: { size: [size[0], size[1]], spacingUmPx: spacing as number | null, channels, scale: scale as number, mean, std, ...(stain ? { stain } : {}) },
+    input: { size: [size[0], size[1]], spacingUmPx: spacing as number | null, channels, scale: scale as number, mean, std, ...(stain ? { stain } : {}), ...(slideChannels ? { slideChannels } : {}) },
     output: { activation, classes },
     vote: { rule, ignore: [...(ignore as string[])] },
     ...(detection ? { detection } : {}),
@@ -108,10 +111,29 @@ function object(v: unknown, field: string, keys: string[], fail: Fail): Json {
   return v as Json;
 }
 
-function numbers(v: unknown, field: string, n: number, channels: ChannelMode, fail: Fail): number[] {
+/** `channels`: what the channels are, for the message (`"rgb"`, or input.slideChannels). */
+function numbers(v: unknown, field: string, n: number, channels: string, fail: Fail): number[] {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) fail(field, `must be a list of numbers, got ${JSON.stringify(v)}`);
-  if ((v as number[]).length !== n) fail(field, `must have ${n} values, one per channel of "${channels}", got ${(v as number[]).length}`);
+  if ((v as number[]).length !== n) fail(field, `must have ${n} values, one per channel of ${channels}, got ${(v as number[]).length}`);
   return [...(v as number[])];
+}
+
+/** More channels than any multiplex panel Tessera has met (CODEX and CyCIF reach about 60). */
+const MAX_SLIDE_CHANNELS = 64;
+
+/** input.slideChannels: 1 to MAX_SLIDE_CHANNELS distinct channel names, as the slide's OME-XML names them. */
+function slideChannelNames(v: unknown, fail: Fail): string[] {
+  if (!Array.isArray(v) || v.length === 0) fail('input.slideChannels', `must be a non-empty list of the slide's channel names (e.g. ["DAPI", "TRITC"]), got ${JSON.stringify(v)}`);
+  const names = v as unknown[];
+  if (names.length > MAX_SLIDE_CHANNELS) fail('input.slideChannels', `lists ${names.length} channels, more than ${MAX_SLIDE_CHANNELS}`);
+  const seen = new Set<string>();
+  return names.map((c, i) => {
+    if (typeof c !== 'string' || !c.trim()) fail(`input.slideChannels[${i}]`, `must be a channel name, got ${JSON.stringify(c)}`);
+    const name = (c as string).trim();
+    if (seen.has(name)) fail(`input.slideChannels[${i}]`, `"${name}" appears twice`);
+    seen.add(name);
+    return name;
+  });
 }
 
 function classList(v: unknown, fail: Fail): ManifestClass[] {

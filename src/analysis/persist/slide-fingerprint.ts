@@ -14,9 +14,21 @@ export async function slideFingerprint(slide: Slide): Promise<string> {
   const { width, height } = levels[smallest];
   const w = Math.min(width, FINGERPRINT_SIDE);
   const h = Math.min(height, FINGERPRINT_SIDE);
-  const pixels = await slide.readRegion(smallest, 0, 0, w, h);
   const structure = JSON.stringify({ vendor, levels: levels.map((l) => [l.width, l.height, l.tileWidth, l.tileHeight]), properties: Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : 1)) });
-  return sha256Hex(new TextEncoder().encode(structure), new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength));
+  return sha256Hex(new TextEncoder().encode(structure), ...(await identityPixels(slide, smallest, w, h)));
+}
+
+/**
+ * The pixels that identify a slide: its RGBA, or for a multi-channel slide its raw channel planes, since
+ * its RGBA is the composite of the display settings of the moment (colours and contrast the user changes).
+ */
+async function identityPixels(slide: Slide, level: number, w: number, h: number): Promise<Uint8Array[]> {
+  if (slide.info.channels?.length && slide.readChannels) {
+    const { planes } = await slide.readChannels(level, 0, 0, w, h);
+    return planes.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  }
+  const pixels = await slide.readRegion(level, 0, 0, w, h);
+  return [new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength)];
 }
 
 /** SHA-256 of the parts one after another, as hex (Web Crypto: browsers, workers and Node alike). */

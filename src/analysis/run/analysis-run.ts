@@ -26,6 +26,11 @@ export interface AnalysisOptions {
   minTissue: number;
   /** One stain matrix for the whole slide (he-macenko models that estimate per slide). */
   stainMatrix?: StainMatrix;
+  /**
+   * The slide channels the model takes raw (indices, in the model's order: inference's slideChannelIndices);
+   * null or absent: the model sees the RGB composite, as shown.
+   */
+  channels?: number[] | null;
   /** Results arrived for these tiles (the store already holds them). */
   onTiles?(tiles: number[]): void;
   onProgress?(progress: RunProgress): void;
@@ -113,7 +118,7 @@ export function startAnalysis(slide: Slide, predictor: Predictor, store: ResultS
       if (abort.signal.aborted) return;
       const r = tileRegion(grid, slide.info, tile);
       tileOf.push(tile);
-      yield { kind: 'region', level: r.level, x: r.x, y: r.y, width: r.width, height: r.height };
+      yield { kind: 'region', level: r.level, x: r.x, y: r.y, width: r.width, height: r.height, ...(o.channels ? { channels: o.channels } : {}) };
     }
   }
   const onSkip = (index: number, error: TesseraError) => {

@@ -15,6 +15,54 @@ export interface ModelImage {
   format: PixelFormat;
 }
 
+/**
+ * Raw samples of a multi-channel slide's named channels (manifest input.slideChannels) for a model: the
+ * slide's own values (8- or 16-bit, signed or not) as float32, row-major, channels interleaved in the
+ * manifest's order.
+ */
+export interface ChannelImage {
+  width: number;
+  height: number;
+  format: 'channels';
+  channels: number;
+  data: Float32Array;
+}
+
+/** What a model is given: pixels (8-bit colour) or a slide's raw channels. */
+export type ModelInput = ModelImage | ChannelImage;
+
+export function isChannelImage(image: ModelInput): image is ChannelImage {
+  return image.format === 'channels';
+}
+
+/**
+ * A region's channel planes (the slide engine's readChannels), one plane per channel in `planes`'s order,
+ * interleaved into a ChannelImage.
+ */
+export function channelImageOf(region: { width: number; height: number; planes: ArrayLike<number>[] }): ChannelImage {
+  const { width, height, planes } = region;
+  const n = planes.length;
+  const count = width * height;
+  planes.forEach((p, c) => {
+    if (p.length !== count) throw new TesseraError('internal', `Channel plane ${c} holds ${p.length} samples, not ${width} x ${height}.`);
+  });
+  const data = new Float32Array(count * n);
+  for (let c = 0; c < n; c++) {
+    const plane = planes[c];
+    for (let i = 0, o = c; i < count; i++, o += n) data[o] = plane[i];
+  }
+  return { width, height, format: 'channels', channels: n, data };
+}
+
+/** A ChannelImage's samples as a float32 [height, width, channels] tensor. */
+export function channelsToTensor(image: ChannelImage): tf.Tensor3D {
+  const { width, height, channels, data } = image;
+  if (!(width > 0 && height > 0 && channels > 0) || data.length !== width * height * channels) {
+    throw new TesseraError('invalid-argument', `A ${width} x ${height} image of ${channels} channels needs ${width * height * channels} samples, got ${data.length}.`);
+  }
+  return tf.tensor3d(data, [height, width, channels], 'float32');
+}
+
 /** The colour space an image is in once alpha is dropped. */
 export type ImageColour = 'rgb' | 'grey' | 'cmyk';
 

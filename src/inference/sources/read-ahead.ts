@@ -1,9 +1,9 @@
 import { TesseraError, throwIfAborted, toTesseraError } from '../../core';
-import type { ModelImage } from '../preprocess/pixels-to-tensor';
+import type { ModelInput } from '../preprocess/pixels-to-tensor';
 import { isModelImage, type ImageFeed, type ImageRef, type RunGate } from '../predictor';
 
 /** Reads one reference's pixels. */
-export type ResolveRef = (ref: ImageRef, signal: AbortSignal) => Promise<ModelImage>;
+export type ResolveRef = (ref: ImageRef, signal: AbortSignal) => Promise<ModelInput>;
 
 export interface ReadAheadOptions {
   readAhead: number;
@@ -19,12 +19,12 @@ export interface ReadAheadOptions {
  * the model runs this one. `indexOf[i]` is the feed position of the i-th image yielded (skipped ones
  * take no image index).
  */
-export function readAhead(feed: ImageFeed, resolve: ResolveRef, options: ReadAheadOptions): { images: AsyncGenerator<ModelImage>; indexOf: number[] } {
+export function readAhead(feed: ImageFeed, resolve: ResolveRef, options: ReadAheadOptions): { images: AsyncGenerator<ModelInput>; indexOf: number[] } {
   const indexOf: number[] = [];
   const { signal } = options;
-  async function* images(): AsyncGenerator<ModelImage> {
+  async function* images(): AsyncGenerator<ModelInput> {
     const it = Symbol.asyncIterator in feed ? feed[Symbol.asyncIterator]() : feed[Symbol.iterator]();
-    const reads: { index: number; image: Promise<ModelImage | TesseraError> }[] = [];
+    const reads: { index: number; image: Promise<ModelInput | TesseraError> }[] = [];
     let ended = false;
     let stopped = false;
     let failure: unknown = null;
