@@ -1,25 +1,76 @@
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 import { decodedParts } from './security-headers.ts';
 
 /** Where a developer's or CI's checkout keeps the shared test slides (never copied into the project). */
 export const FIXTURE_SLIDES = resolve(import.meta.dirname, '../../shared/fixtures/slides');
 const SLIDE_EXT = /\.(svs|ndpi|tiff?|ome\.tiff?|bif|scn)$/i;
+const DICOM_EXT = /\.dcm$/i;
 
 export interface FixtureSlide {
   name: string;
+  /** Bytes: the file's, or for a folder slide the sum of its files'. */
   size: number;
+  /** The file's address; for a folder slide, the folder's (a prefix of `urls`; nothing is served there). */
   url: string;
+  /** A slide stored as several files (DICOM WSI: one instance per level): each file's address, sorted. */
+  urls?: string[];
 }
 
+/** Whether `path` is inside `root` once links are followed (a link pointing out of the folder is not served). */
+function staysInside(root: string, path: string): boolean {
+  try {
+    return realpathSync(path).startsWith(realpathSync(root) + sep);
+  } catch {
+    return false;
+  }
+}
+
+function isFileInside(root: string, path: string): boolean {
+  return staysInside(root, path) && statSync(path).isFile();
+}
+
+/** The .dcm files directly inside a folder of the fixtures (a DICOM WSI's instances), sorted. */
+function dicomFiles(root: string, folder: string): string[] {
+  const path = join(root, folder);
+  if (lstatSync(path).isSymbolicLink() || !statSync(path).isDirectory()) return [];
+  return readdirSync(path)
+    .filter((n) => DICOM_EXT.test(n) && isFileInside(root, join(path, n)))
+    .sort();
+}
+
+const urlOf = (...parts: string[]) => `/fixture-slides/${parts.map(encodeURIComponent).join('/')}`;
+
+/** One entry per slide file, and one per folder of .dcm files (the instances of one DICOM slide). */
 export function listFixtureSlides(dir = FIXTURE_SLIDES): FixtureSlide[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => SLIDE_EXT.test(n))
-    .sort()
-    .map((name) => ({ name, size: statSync(join(dir, name)).size, url: `/fixture-slides/${encodeURIComponent(name)}` }));
+  const slides: FixtureSlide[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (SLIDE_EXT.test(name)) {
+      if (isFileInside(dir, path)) slides.push({ name, size: statSync(path).size, url: urlOf(name) });
+      continue;
+    }
+    const files = staysInside(dir, path) ? dicomFiles(dir, name) : [];
+    if (!files.length) continue;
+    const size = files.reduce((sum, f) => sum + statSync(join(path, f)).size, 0);
+    slides.push({ name, size, url: `${urlOf(name)}/`, urls: files.map((f) => urlOf(name, f)) });
+  }
+  return slides;
+}
+
+/**
+ * The file a decoded address names: a listed slide file, or a listed file of a listed folder slide.
+ * Only names from the listing are matched, so `..`, absolute paths and links out of the folder never are.
+ */
+export function fixtureFilePath(parts: string[], dir = FIXTURE_SLIDES): string | null {
+  const slides = listFixtureSlides(dir);
+  if (parts.length === 1) return slides.some((s) => !s.urls && s.name === parts[0]) ? join(dir, parts[0]) : null;
+  if (parts.length !== 2) return null;
+  const folder = slides.find((s) => s.urls && s.name === parts[0]);
+  return folder?.urls!.includes(urlOf(parts[0], parts[1])) ? join(dir, parts[0], parts[1]) : null;
 }
 
 /** Serves a file with HTTP Range support, as any static slide server would. */
@@ -62,14 +113,13 @@ function middleware(dir: string): Connect.NextHandleFunction {
         res.end('Bad request: the address has a malformed percent-encoding.\n');
         return;
       }
-      const name = parts.join('/');
-      const slide = listFixtureSlides(dir).find((s) => s.name === name);
-      if (!slide || (req.method !== 'GET' && req.method !== 'HEAD')) {
-        res.statusCode = slide ? 405 : 404;
+      const path = fixtureFilePath(parts, dir);
+      if (!path || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.statusCode = path ? 405 : 404;
         res.end();
         return;
       }
-      serveWithRanges(join(dir, name), req, res);
+      serveWithRanges(path, req, res);
       return;
     }
     next();
@@ -79,6 +129,7 @@ function middleware(dir: string): Connect.NextHandleFunction {
 /**
  * Lists ../shared/fixtures/slides on the start screen (when that folder exists) and serves them with
  * Range support, in `vite` (npm run dev) and `vite preview` (npm start and the browser tests) alike.
+ * A folder of .dcm files is one slide (DICOM WSI keeps each level in its own instance).
  */
 export function fixtureSlidesPlugin(dir = FIXTURE_SLIDES): Plugin {
   return {

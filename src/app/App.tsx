@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { folderFromDrop, type DroppedFolder } from '../batch/browser';
+import type { BrowserSlideInput } from '../slide/browser';
 import type { SlideViewer } from '../viewer';
 import { AnalysisSidebar } from './analysis/AnalysisSidebar';
 import { AnnotationsPanel } from './annotations/AnnotationsPanel';
@@ -30,9 +31,9 @@ export function App() {
   const annotations = useAnnotations(session.slide, viewer);
   const imports = useGeoJsonImport(viewer, annotations.store, session.slide);
   const dragging = usePageDrop({
-    onSlide: (file) => {
+    onSlide: (input, folder) => {
       setScreen('viewer');
-      void session.open(file);
+      void session.open(input, folder);
     },
     onModel: (files, folder) => void models.openOwn(files, folder),
     onGeoJson: (file) => {
@@ -44,7 +45,7 @@ export function App() {
       void folderFromDrop(items).then(setDropped);
     },
   });
-  const open = (target: File | string) => {
+  const open = (target: BrowserSlideInput) => {
     setScreen('viewer');
     void session.open(target);
   };

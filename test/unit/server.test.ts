@@ -28,7 +28,8 @@ async function freePort(): Promise<number> {
 
 /** Every route family the server answers, with a request that hits it (files that exist where we have them). */
 function routes(asset: string | null): { name: string; path: string; status: number }[] {
-  const slide = listFixtureSlides()[0];
+  const slide = listFixtureSlides().find((s) => !s.urls);
+  const folderSlide = listFixtureSlides().find((s) => s.urls?.length); // a DICOM slide: one file per level
   const fixtureModel = listFixtureModels().find((m) => m.files.length);
   const shipped = listShippedModels().find((m) => m.files.length);
   // Without a build (CI runs the unit tests before `vite build`) preview has no page to answer with.
@@ -39,6 +40,15 @@ function routes(asset: string | null): { name: string; path: string; status: num
     { name: 'slide list', path: '/api/fixture-slides', status: 200 },
     ...(slide ? [{ name: 'fixture slide', path: slide.url, status: 200 }] : []),
     { name: 'missing fixture slide', path: '/fixture-slides/no-such-slide.svs', status: 404 },
+    ...(folderSlide
+      ? [
+          { name: 'fixture slide folder file', path: folderSlide.urls![0], status: 200 },
+          // Only listed names are served: not the folder itself, nor a way out of it (an encoded slash is
+          // not a separator, so URL parsing does not collapse this '..'; a file name never holds one).
+          { name: 'fixture slide folder', path: folderSlide.url, status: 404 },
+          { name: 'fixture slide folder, up and out', path: `${folderSlide.url}..%2F${slide ? encodeURIComponent(slide.name) : 'x.svs'}`, status: 404 },
+        ]
+      : []),
     { name: 'model list', path: '/models/index.json', status: 200 },
     ...(shipped ? [{ name: 'shipped model file', path: `/models/${shipped.id}/${shipped.files[0]}`, status: 200 }] : []),
     { name: 'missing shipped model file', path: '/models/no-such-model/tessera.json', status: 404 },

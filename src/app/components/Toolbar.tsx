@@ -4,7 +4,7 @@ import { UrlForm } from './UrlForm';
 export type Screen = 'viewer' | 'batch';
 
 /** Brand, the screen switch (slide viewer or batch scoring), and on the viewer: open a file or a URL. */
-export function Toolbar({ screen, onScreen, onFile, onUrl, opening }: { screen: Screen; onScreen: (s: Screen) => void; onFile: (f: File) => void; onUrl: (u: string) => void; opening: string | null }) {
+export function Toolbar({ screen, onScreen, onFile, onUrl, opening }: { screen: Screen; onScreen: (s: Screen) => void; onFile: (f: File | File[]) => void; onUrl: (u: string) => void; opening: string | null }) {
   return (
     <header className="toolbar">
       <h1 className="brand">Tessera</h1>

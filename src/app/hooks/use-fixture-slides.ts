@@ -4,6 +4,8 @@ export interface FixtureSlide {
   name: string;
   size: number;
   url: string;
+  /** A slide stored as several files (a DICOM WSI's instances): each file's address. */
+  urls?: string[];
 }
 
 /** Slides the local server offers (../shared/fixtures/slides in a developer's checkout); [] elsewhere. */

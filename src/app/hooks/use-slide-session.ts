@@ -1,20 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { TesseraError, toTesseraError } from '../../core';
-import { openSlideInBrowser, type BrowserSlide } from '../../slide/browser';
+import { openSlideInBrowser, slideInputName, type BrowserSlide, type BrowserSlideInput } from '../../slide/browser';
 
 export interface SlideSession {
   slide: BrowserSlide | null;
-  /** Name of the file or URL being opened, while it opens. */
+  /** Name of the file, URL or folder being opened, while it opens. */
   opening: string | null;
   error: TesseraError | null;
-  open(input: File | string): Promise<void>;
+  /** One file or URL, or several that hold one slide (a DICOM WSI's instances; `name`: their folder's). */
+  open(input: BrowserSlideInput, name?: string): Promise<void>;
   dismissError(): void;
-}
-
-function nameOf(input: File | string): string {
-  if (typeof input !== 'string') return input.name;
-  const path = input.split(/[?#]/)[0];
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || input;
 }
 
 /**
@@ -27,13 +22,12 @@ export function useSlideSession(): SlideSession {
   const [error, setError] = useState<TesseraError | null>(null);
   const attempt = useRef(0);
 
-  const open = useCallback(async (input: File | string) => {
+  const open = useCallback(async (input: BrowserSlideInput, name = slideInputName(input)) => {
     const id = ++attempt.current;
-    const name = nameOf(input);
     setOpening(name);
     setError(null);
     try {
-      const next = await openSlideInBrowser(input);
+      const next = await openSlideInBrowser(input, undefined, name);
       if (id !== attempt.current) {
         await next.close(); // a later open superseded this one
         return;

@@ -26,12 +26,64 @@ function tileKeyOf(info: SlideInfo, level: number, x: number, y: number): string
 }
 
 /**
- * Opens a slide from a File or a URL. The first worker parses the structure (and refuses a bad file);
- * the others open it when their first region is asked for.
+ * What a slide is opened from: a File or a URL, or several of either for a slide stored as many files
+ * (DICOM WSI: one instance per level, chosen or dropped as a folder or as several files).
  */
-export async function openSlideInBrowser(input: File | string, pool: SlideWorkerPool = sharedSlideWorkerPool()): Promise<BrowserSlide> {
+export type BrowserSlideInput = File | string | readonly File[] | readonly string[];
+
+function lastSegment(path: string): string {
+  const segment = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape: the name as written
+  }
+}
+
+/** A URL's path segments, without query or fragment. */
+function pathOf(url: string): string {
+  return url.split(/[?#]/)[0];
+}
+
+/**
+ * The name a person knows the slide by: the file's name, the URL's last segment, or for several files
+ * the folder they share (a folder picker's webkitRelativePath, or the URLs' common parent), else the first one's.
+ */
+export function slideInputName(input: BrowserSlideInput): string {
+  if (typeof input === 'string') return lastSegment(pathOf(input)) || input;
+  if (!Array.isArray(input)) return (input as File).name;
+  const items = input as readonly (File | string)[];
+  if (!items.length) return 'slide';
+  const folders = items.map((i) => {
+    const path = typeof i === 'string' ? pathOf(i) : i.webkitRelativePath;
+    const cut = path.lastIndexOf('/');
+    return cut > 0 ? path.slice(0, cut) : '';
+  });
+  if (folders[0] && folders.every((f) => f === folders[0])) return lastSegment(folders[0]);
+  return slideInputName(items[0] as File | string);
+}
+
+/** The worker's SlideInput: one file or URL as before; several as one slide (a single-entry list is one). */
+function slideInputOf(input: BrowserSlideInput, name: string): SlideInput {
+  const absolute = (url: string) => new URL(url, location.href).href;
+  if (typeof input === 'string') return { kind: 'url', url: absolute(input) };
+  if (!Array.isArray(input)) return { kind: 'file', file: input as File, name: (input as File).name };
+  if (input.length === 1) return slideInputOf(input[0] as File | string, name);
+  if (input.every((i) => typeof i === 'string')) return { kind: 'urls', urls: (input as readonly string[]).map(absolute), name };
+  return { kind: 'files', files: (input as readonly File[]).map((f) => ({ file: f, name: f.webkitRelativePath || f.name })), name };
+}
+
+/**
+ * Opens a slide from a File or a URL, or from several (one slide stored as many files). The first worker
+ * parses the structure (and refuses a bad file); the others open it when their first region is asked for.
+ */
+export async function openSlideInBrowser(
+  input: BrowserSlideInput,
+  pool: SlideWorkerPool = sharedSlideWorkerPool(),
+  name: string = slideInputName(input),
+): Promise<BrowserSlide> {
   const slideId = nextSlideId++;
-  const message: SlideInput = typeof input === 'string' ? { kind: 'url', url: new URL(input, location.href).href } : { kind: 'file', file: input, name: input.name };
+  const message = slideInputOf(input, name);
   const opened = new Map<number, Promise<SlideInfo>>();
   const openOn = (i: number) => {
     let p = opened.get(i);
