@@ -8,6 +8,7 @@ import { downloadAnnotations } from './annotations/export-annotations';
 import { useAnnotations } from './annotations/use-annotations';
 import { useModelChoice } from './analysis/use-model-choice';
 import { BatchScreen } from './batch/BatchScreen';
+import { ChannelsPanel } from './channels/ChannelsPanel';
 import { BackendPanel } from './components/BackendPanel';
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorBanner } from './components/ErrorBanner';
@@ -70,6 +71,7 @@ export function App() {
           <>
             <ViewerPane slide={slide} onViewer={setViewer} />
             <aside className="side-panel">
+              <ChannelsPanel slide={slide} viewer={viewer} />
               <AnnotationsPanel state={annotations} onExport={() => annotations.store && downloadAnnotations(annotations.store, annotations.pixelSize, slide.info.name)} />
               <AnalysisSidebar slide={slide} viewer={viewer} choice={models} annotations={annotations.store} annotationsVersion={annotations.version} />
               <SlideInfoPanel slide={slide} />

@@ -1,8 +1,10 @@
 import OpenSeadragon from 'openseadragon';
 import type { TileGrid } from '../analysis';
 import type { AnnotationStore } from '../annotations';
-import type { TesseraError, Rect, RgbaImage } from '../core';
+import { TesseraError, type Rect, type RgbaImage } from '../core';
+import type { ChannelDisplay } from '../slide';
 import type { BrowserSlide } from '../slide/browser';
+import { latestOnly } from './latest-only';
 import { preferredDrawer } from './drawer-choice';
 import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';
 import { createAnnotationView } from './annotations/annotation-view';
@@ -86,6 +88,14 @@ export interface SlideViewer {
    * `store`. One at a time: attaching again disposes the previous one. view.dispose() removes it.
    */
   attachAnnotations(store: AnnotationStore, options: AnnotationViewOptions): AnnotationView;
+  /**
+   * Multi-channel slides: shows the slide with `display` from now on (the slide workers composite it) and
+   * draws every tile again, keeping the view. Calls made while one is under way coalesce: the last wins.
+   * Resolves once tiles of that display are being read (whenIdle tells when they are drawn).
+   */
+  setChannelDisplay(display: ChannelDisplay[]): Promise<void>;
+  /** Reads and draws every tile again, keeping the view (the slide's pixels changed, e.g. its channel display). */
+  redrawTiles(): void;
   /** The attached annotation view, or null. */
   annotationView(): AnnotationView | null;
   destroy(): void;
@@ -174,6 +184,20 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   // Annotations: one canvas over the cell layers, and the tools.
   const annotationHost = overlayHost('1');
   let annotations: AnnotationView | null = null;
+
+  // Every tiled image showing the slide (the view and the navigator) drops its tiles; the next frame
+  // reads them again from the slide workers, so they come composited with the slide's current display.
+  const redrawTiles = () => {
+    for (const v of navigatorViewer ? [viewer, navigatorViewer] : [viewer]) {
+      for (let i = 0; i < v.world.getItemCount(); i++) (v.world.getItemAt(i) as OpenSeadragon.TiledImage).reset();
+      v.forceRedraw();
+    }
+  };
+  const applyDisplay = latestOnly(async (display: ChannelDisplay[]) => {
+    if (!slide.setChannelDisplay) throw new TesseraError('invalid-argument', `"${slide.info.name}" has no separate channels to show differently.`);
+    await slide.setChannelDisplay(display);
+    redrawTiles();
+  });
 
   function viewState(): ViewState {
     const vp = viewer.viewport;
@@ -331,6 +355,8 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
       return attached;
     },
     annotationView: () => annotations,
+    setChannelDisplay: applyDisplay,
+    redrawTiles,
     destroy() {
       annotations?.dispose();
       drawing?.cancel();

@@ -1,6 +1,7 @@
 import type { BrowserSlide } from '../../slide/browser';
 import { objectiveOf } from '../../viewer';
 import { formatBytes, formatMpp } from '../format';
+import { ChannelList } from '../channels/ChannelList';
 import { AssociatedImage } from './AssociatedImage';
 import { LevelsTable } from './LevelsTable';
 
@@ -35,6 +36,7 @@ export function SlideInfoPanel({ slide }: { slide: BrowserSlide }) {
           {info.levels[0].width} × {info.levels[0].height} px
         </dd>
       </dl>
+      {info.channels?.length ? <ChannelList channels={info.channels} /> : null}
       <LevelsTable levels={info.levels} />
       {info.associated.length > 0 ? (
         <section aria-label="Associated images">
