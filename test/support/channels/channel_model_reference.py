@@ -1,0 +1,54 @@
+"""A tiny model fed named slide channels, and what PyTorch gives for it (the reference for Tessera's run).
+
+Usage: channel_model_reference.py WORKDIR
+
+WORKDIR/spec.json: {"slideChannels": names in the slide's order, "wanted": the manifest's input.slideChannels,
+"scale", "mean", "std", "regions": [{"file", "dtype", "shape": [C, H, W]}]}: each region's raw planes in the
+slide's channel order, as the slide file stores them (read by the caller with tifffile, or made up).
+Writes WORKDIR/model.onnx (x: N x C x H x W -> per-channel spatial mean -> a fixed linear mix to 2 logits)
+and WORKDIR/reference.json: {"logits": one [2] list per region}, computed here by selecting the wanted
+channels by name, scaling as the manifest says ((v / scale - mean) / std) and running the module in torch.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+
+class ChannelMeans(torch.nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        # Fixed, distinct weights so that the channels' order shows in the logits.
+        w = torch.tensor([[1.0 + c, -0.5 * (c + 1)] for c in range(channels)], dtype=torch.float32).T
+        self.mix = torch.nn.Linear(channels, 2)
+        with torch.no_grad():
+            self.mix.weight.copy_(w)
+            self.mix.bias.copy_(torch.tensor([0.25, -0.125]))
+
+    def forward(self, x):
+        return self.mix(x.mean(dim=(2, 3)))
+
+
+def main(work):
+    spec = json.load(open(os.path.join(work, 'spec.json')))
+    order = [spec['slideChannels'].index(name) for name in spec['wanted']]
+    model = ChannelMeans(len(order)).eval()
+    mean = np.array(spec['mean'], dtype=np.float64)[:, None, None]
+    std = np.array(spec['std'], dtype=np.float64)[:, None, None]
+    logits = []
+    for r in spec['regions']:
+        planes = np.fromfile(os.path.join(work, r['file']), dtype=r['dtype']).reshape(r['shape'])
+        x = (planes[order].astype(np.float64) / spec['scale'] - mean) / std
+        with torch.no_grad():
+            logits.append(model(torch.from_numpy(x[None].astype(np.float32)))[0].tolist())
+    c, h, w = spec['regions'][0]['shape']
+    torch.onnx.export(model, torch.zeros(1, len(order), h, w), os.path.join(work, 'model.onnx'),
+                      input_names=['x'], output_names=['logits'], opset_version=13,
+                      dynamic_axes={'x': {0: 'n'}, 'logits': {0: 'n'}})
+    json.dump({'logits': logits}, open(os.path.join(work, 'reference.json'), 'w'))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
