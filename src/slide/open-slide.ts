@@ -1,6 +1,6 @@
 import { TesseraError, throwIfAborted, LruCache, type RgbaImage } from '../core';
 import type { ByteSource, CodecAdapter, LevelInfo, Slide, SlideInfo } from './types';
-import { countingSource } from './source/byte-source';
+import { countingSource, type CountingSource } from './source/byte-source';
 import { openTiff, structureError } from './tiff/tiff-file';
 import { Tag } from './tiff/tags';
 import type { TileGrid } from './grid/tile-grid';
@@ -12,6 +12,7 @@ import { isNdpi, ndpiLayout } from './vendors/ndpi';
 import { isOmeXml, omeLayout } from './vendors/ome-tiff';
 import { genericLayout } from './vendors/generic-tiff';
 import { overLimit, slideLimits } from './limits';
+import { dicomLayout, hasDicmPrefix, type DicomSet } from './dicom';
 
 /** Levels are synthesised below the smallest native one until the whole slide is about this small. */
 const SMALLEST_LEVEL_SIDE = 100;
@@ -34,15 +35,61 @@ export interface LocalSlide extends Slide {
   readRegionView(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
 }
 
-/**
- * Opens a slide stored as one file (TIFF family) or as several (DICOM WSI: one instance per level).
- * The DICOM reader (slide/dicom/) takes the several-file case; until then such a set is refused.
- */
-export async function openSlideSources(sources: ByteSource[], codecs: CodecAdapter): Promise<LocalSlide> {
-  if (sources.length === 1) return openSlide(sources[0], codecs);
-  await Promise.all(sources.map((s) => s.close?.().catch(() => {})));
-  throw new TesseraError('unsupported', `Tessera opens a slide from one file; ${sources.length} files were given.`);
+/** Names that are TIFF-family slides: opened as TIFF without first looking for DICOM's mark. */
+const TIFF_NAME = /\.(svs|tiff?|ndpi|bif|scn|qptiff|btf|tf8)$/i;
+
+/** Options of openSlideSources. */
+export interface OpenSourcesOptions {
+  /** The slide's name for a set of files (a folder's name); by default a DICOM slide's container id, else level 0's file. */
+  name?: string;
 }
+
+/**
+ * Opens a slide stored as one file (TIFF family, or one DICOM WSI instance) or as several (DICOM WSI: one
+ * instance per level, plus label and overview). Files of the set that cannot be used are left out and
+ * named in the slide's properties (`dicom.leftOut`); a set that holds no slide, or two, is refused with
+ * the reason. On failure every source is closed.
+ */
+export async function openSlideSources(sources: ByteSource[], codecs: CodecAdapter, options: OpenSourcesOptions = {}): Promise<LocalSlide> {
+  if (!sources.length) throw new TesseraError('invalid-argument', 'No file was given to open as a slide.');
+  if (sources.length === 1 && !(await looksLikeDicom(sources[0]))) return openSlide(sources[0], codecs);
+  const counted = sources.map((s) => countingSource(s));
+  const closeAll = async (list: ByteSource[]) => {
+    await Promise.all(list.map((s) => s.close?.().catch(() => {})));
+  };
+  let set: DicomSet;
+  try {
+    set = await dicomLayout(counted, codecs);
+  } catch (e) {
+    await closeAll(counted);
+    throw e;
+  }
+  await closeAll(set.unused);
+  const used = set.used as CountingSource[];
+  const files: LayoutFiles = {
+    name: options.name ?? set.name,
+    size: used.reduce((n, s) => n + s.size, 0),
+    get bytesRead() {
+      return counted.reduce((n, s) => n + s.bytesRead, 0);
+    },
+    close: () => closeAll(used),
+  };
+  try {
+    return await slideFromLayout(set.layout, files);
+  } catch (e) {
+    await closeAll(used);
+    throw e;
+  }
+}
+
+/** A file not named as a TIFF whose bytes 128-131 are "DICM" (one DICOM instance given alone). */
+async function looksLikeDicom(src: ByteSource): Promise<boolean> {
+  if (TIFF_NAME.test(src.name) || src.size < 132) return false;
+  return hasDicmPrefix(await src.read(0, 132));
+}
+
+/** The file, or files, a slide's layout reads: what the slide reports of them and how it closes them. */
+type LayoutFiles = Pick<CountingSource, 'name' | 'size' | 'bytesRead' | 'close'>;
 
 export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promise<LocalSlide> {
   const src = countingSource(source);
@@ -53,6 +100,11 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
     await src.close?.().catch(() => {});
     throw structureError(src, e);
   }
+  return slideFromLayout(layout, src);
+}
+
+/** A slide over a layout (TIFF or DICOM): its levels, those synthesised below the smallest, its reader. */
+async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<LocalSlide> {
   if (!layout.levels.length) throw new TesseraError('corrupt-file', `"${src.name}" holds no image Tessera can show.`);
 
   const reader = regionReader();
