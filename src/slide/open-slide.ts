@@ -1,5 +1,5 @@
 import { TesseraError, throwIfAborted, LruCache, type RgbaImage } from '../core';
-import type { ByteSource, CodecAdapter, LevelInfo, Slide, SlideInfo } from './types';
+import type { ByteSource, ChannelDisplay, ChannelInfo, CodecAdapter, LevelInfo, Slide, SlideInfo } from './types';
 import { countingSource, type CountingSource } from './source/byte-source';
 import { openTiff, structureError } from './tiff/tiff-file';
 import { Tag } from './tiff/tags';
@@ -13,6 +13,8 @@ import { isOmeXml, omeLayout } from './vendors/ome-tiff';
 import { genericLayout } from './vendors/generic-tiff';
 import { overLimit, slideLimits } from './limits';
 import { dicomLayout, hasDicmPrefix, type DicomSet } from './dicom';
+import { channelEngine, type ChannelEngine } from './channels/channel-slide';
+import type { SampleArray } from './channels/planes';
 
 /** Levels are synthesised below the smallest native one until the whole slide is about this small. */
 const SMALLEST_LEVEL_SIDE = 100;
@@ -33,6 +35,20 @@ async function detectLayout(src: ByteSource, codecs: CodecAdapter): Promise<Slid
 export interface LocalSlide extends Slide {
   /** Like readRegion, but the pixels may be the tile cache's own: read them, never change or transfer them. */
   readRegionView(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbaImage>;
+  /**
+   * Multi-channel slides: what the composite of a region is made of (the visible channels' planes, shared
+   * with the cache: read only), for a compositor other than the CPU one (the worker's WebGL2 one).
+   */
+  compositeInputs?(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<CompositeInputs>;
+}
+
+/** A region's composite, before compositing: planes indexed by channel (hidden ones empty). */
+export interface CompositeInputs {
+  planes: SampleArray[];
+  types: ChannelInfo['sampleType'][];
+  display: ChannelDisplay[];
+  /** The part of the region inside the level (the rest is transparent). */
+  valid: { width: number; height: number };
 }
 
 /** Names that are TIFF-family slides: opened as TIFF without first looking for DICOM's mark. */
@@ -91,6 +107,15 @@ async function looksLikeDicom(src: ByteSource): Promise<boolean> {
 /** The file, or files, a slide's layout reads: what the slide reports of them and how it closes them. */
 type LayoutFiles = Pick<CountingSource, 'name' | 'size' | 'bytesRead' | 'close'>;
 
+/** The automatic display; if the smallest level cannot be read, each channel's whole range (the slide still opens). */
+async function autoDisplayOrRange(engine: ChannelEngine): Promise<ChannelDisplay[]> {
+  try {
+    return await engine.autoDisplay();
+  } catch {
+    return engine.display();
+  }
+}
+
 export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promise<LocalSlide> {
   const src = countingSource(source);
   let layout: SlideLayout;
@@ -107,12 +132,16 @@ export async function openSlide(source: ByteSource, codecs: CodecAdapter): Promi
 async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<LocalSlide> {
   if (!layout.levels.length) throw new TesseraError('corrupt-file', `"${src.name}" holds no image Tessera can show.`);
 
-  const reader = regionReader();
+  // A multi-channel slide's levels are composites of its channels' planes; its reader is renewed when the
+  // display changes (the planes stay cached, so only the compositing is done again).
+  let reader = regionReader();
+  const engine: ChannelEngine | undefined = layout.channels ? channelEngine(layout.channels, SMALLEST_LEVEL_SIDE) : undefined;
   const synthCache = new LruCache<string, RgbaImage>(SYNTH_CACHE_BYTES);
-  const grids: TileGrid[] = [...layout.levels];
-  while (Math.max(grids[grids.length - 1].width, grids[grids.length - 1].height) > SMALLEST_LEVEL_SIDE) {
+  const grids: TileGrid[] = engine ? [...engine.grids] : [...layout.levels];
+  while (!engine && Math.max(grids[grids.length - 1].width, grids[grids.length - 1].height) > SMALLEST_LEVEL_SIDE) {
     grids.push(synthesizedGrid(`synth${grids.length}`, grids[grids.length - 1], (g, x, y, w, h, s) => reader.read(g, x, y, w, h, s, 'view'), synthCache));
   }
+  if (engine) engine.setDisplay(await autoDisplayOrRange(engine));
   const base = grids[0];
   const levels: LevelInfo[] = grids.map((g, i) => ({
     width: g.width,
@@ -135,6 +164,7 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
     objectivePower: layout.objectivePower,
     associated: layout.associated.map(({ name, grid }) => ({ name, width: grid.width, height: grid.height })),
     properties: layout.properties,
+    ...(engine ? { channels: engine.channels.map((c) => ({ ...c, color: [...c.color] })), display: engine.display() } : {}),
   };
 
   function gridOf(level: number): TileGrid {
@@ -151,8 +181,33 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
     return reader.read(gridOf(level), Math.round(x), Math.round(y), width, height, signal, use);
   }
 
+  function checkRegion(width: number, height: number) {
+    if (!(width > 0 && height > 0) || !Number.isInteger(width) || !Number.isInteger(height)) {
+      throw new TesseraError('invalid-argument', `A region needs a positive whole width and height (got ${width} x ${height}).`);
+    }
+  }
+
+  const channelMethods: Pick<LocalSlide, 'readChannels' | 'setChannelDisplay' | 'compositeInputs'> = engine
+    ? {
+        async readChannels(level, x, y, width, height, channels, signal) {
+          checkRegion(width, height);
+          return engine.readChannels(level, Math.round(x), Math.round(y), width, height, channels, signal);
+        },
+        async setChannelDisplay(display) {
+          engine.setDisplay(display);
+          reader = regionReader();
+        },
+        async compositeInputs(level, x, y, width, height, signal) {
+          checkRegion(width, height);
+          gridOf(level);
+          return engine.visiblePlanes(level, Math.round(x), Math.round(y), width, height, signal);
+        },
+      }
+    : {};
+
   return {
     info,
+    ...channelMethods,
     readRegion: (level, x, y, width, height, signal) => readRegion(level, x, y, width, height, signal, 'owned'),
     readRegionView: (level, x, y, width, height, signal) => readRegion(level, x, y, width, height, signal, 'view'),
     async readAssociated(name, signal) {

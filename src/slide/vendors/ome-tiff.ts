@@ -1,8 +1,11 @@
-import type { ByteSource, CodecAdapter } from '../types';
-import type { TiffFile } from '../tiff/tiff-file';
-import { tiffGrid } from '../grid/tiff-grid';
+import type { ByteSource, ChannelInfo, CodecAdapter } from '../types';
+import type { TiffFile, TiffIfd } from '../tiff/tiff-file';
+import { tiffGrid, type TiffTileGrid } from '../grid/tiff-grid';
 import type { SlideLayout } from './slide-layout';
 import { orderPyramid } from './pyramid';
+import { parseOmeImage, type OmeImage } from '../channels/ome-channels';
+import { CHANNEL_PALETTE, type ChannelLayout } from '../channels/channel-slide';
+import { tiffPlaneGrid, tiffSampleType } from '../channels/planes';
 
 export function isOmeXml(description: string): boolean {
   return description.includes('<OME') && description.includes('http://www.openmicroscopy.org/Schemas/OME');
@@ -23,14 +26,61 @@ export function omePixelSize(xml: string): { mppX?: number; mppY?: number; objec
   return { mppX: size('X'), mppY: size('Y'), objectivePower: mag > 0 ? mag : undefined };
 }
 
+/** A plane's pyramid: the IFD's own grid, then its SubIFDs' (OME-TIFF keeps reduced levels there). */
+async function pyramidOf(tiff: TiffFile, ifd: TiffIfd, src: ByteSource, codecs: CodecAdapter): Promise<TiffTileGrid[]> {
+  const grids = [await tiffGrid(`ifd${ifd.id}`, ifd, src, codecs)];
+  for (const sub of await tiff.subIfds(ifd)) grids.push(await tiffGrid(`ifd${sub.id}`, sub, src, codecs));
+  return orderPyramid(grids) as TiffTileGrid[];
+}
+
+/** Codecs whose samples Tessera keeps as numbers (JPEG and JPEG 2000 decode to colour pictures). */
+function keepsSamples(grid: TiffTileGrid): boolean {
+  return ['none', 'LZW', 'Deflate', 'PackBits'].includes(grid.compression);
+}
+
+/**
+ * The channels of a fluorescence OME-TIFF: more than one channel, each one grey sample of 8 or 16 bits
+ * per pixel in its own IFD (plane C, with Z = 0 and T = 0), each with the same pyramid. Anything else
+ * (an RGB picture, one channel, planes Tessera cannot find) is shown as before, from IFD 0.
+ */
+async function omeChannels(tiff: TiffFile, src: ByteSource, codecs: CodecAdapter, image: OmeImage, first: TiffTileGrid[]): Promise<ChannelLayout | undefined> {
+  if (image.sizeC < 2 || image.channels.some((c) => c.samplesPerPixel !== 1)) return undefined;
+  const pyramids: TiffTileGrid[][] = [];
+  for (let c = 0; c < image.sizeC; c++) {
+    const index = image.planeIfd(c, 0, 0);
+    if (index === undefined || !tiff.ifds[index]) return undefined;
+    pyramids.push(index === 0 ? first : await pyramidOf(tiff, tiff.ifds[index], src, codecs));
+  }
+  const type = tiffSampleType(pyramids[0][0]);
+  if (!type || !pyramids.every((p) => p.every((g) => tiffSampleType(g) === type && keepsSamples(g)))) return undefined;
+  // Levels every channel has at the same size (a channel with fewer reduced levels bounds them all).
+  const count = Math.min(...pyramids.map((p) => p.length));
+  let levels = 0;
+  while (levels < count && pyramids.every((p) => p[levels].width === pyramids[0][levels].width && p[levels].height === pyramids[0][levels].height)) levels++;
+  if (!levels) return undefined;
+  const channels: ChannelInfo[] = pyramids.map((_, c) => ({
+    name: image.channels[c]?.name ?? `Channel ${c + 1}`,
+    color: image.channels[c]?.color ?? CHANNEL_PALETTE[c % CHANNEL_PALETTE.length],
+    sampleType: type,
+  }));
+  const planeLevels = Array.from({ length: levels }, (_, l) => pyramids.map((p) => tiffPlaneGrid(p[l], tiff.littleEndian)));
+  return { channels, levels: planeLevels };
+}
+
 /** OME-TIFF: the first image's full resolution is IFD 0, its reduced levels are IFD 0's SubIFDs. */
 export async function omeLayout(tiff: TiffFile, src: ByteSource, codecs: CodecAdapter, xml: string): Promise<SlideLayout> {
-  const ifd0 = tiff.ifds[0];
-  const grids = [await tiffGrid('ifd0', ifd0, src, codecs)];
-  for (const sub of await tiff.subIfds(ifd0)) grids.push(await tiffGrid(`ifd${sub.id}`, sub, src, codecs));
+  const grids = await pyramidOf(tiff, tiff.ifds[0], src, codecs);
   const size = omePixelSize(xml);
   const properties: Record<string, string> = {};
   if (size.mppX) properties['ome.PhysicalSizeX'] = String(size.mppX);
   if (size.mppY) properties['ome.PhysicalSizeY'] = String(size.mppY);
-  return { format: 'ome-tiff', vendor: 'ome-tiff', levels: orderPyramid(grids), associated: [], properties, ...size };
+  const image = parseOmeImage(xml);
+  const channels = image ? await omeChannels(tiff, src, codecs, image, grids) : undefined;
+  if (image && channels) {
+    properties['ome.SizeC'] = String(image.sizeC);
+    properties['ome.SizeZ'] = String(image.sizeZ);
+    properties['ome.SizeT'] = String(image.sizeT);
+    properties['ome.DimensionOrder'] = image.dimensionOrder;
+  }
+  return { format: 'ome-tiff', vendor: 'ome-tiff', levels: channels ? grids.slice(0, channels.levels.length) : grids, associated: [], properties, ...size, ...(channels ? { channels } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { TileGrid } from '../grid/tile-grid';
 import type { SlideFormat } from '../types';
+import type { ChannelLayout } from '../channels/channel-slide';
 
 /** What a vendor module finds in a TIFF: its pyramid, its associated images and its metadata. */
 export interface SlideLayout {
@@ -12,4 +13,6 @@ export interface SlideLayout {
   mppY?: number;
   objectivePower?: number;
   properties: Record<string, string>;
+  /** Multi-channel slides (fluorescence OME-TIFF): each channel's planes; `levels` then holds channel 0's grey. */
+  channels?: ChannelLayout;
 }
