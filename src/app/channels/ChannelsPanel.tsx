@@ -31,6 +31,8 @@ function ChannelControls({ slide, viewer, channels }: Props & { channels: Channe
   // What the number inputs hold while typed: applied only once both make a valid pair.
   const [limits, setLimits] = useState<Limits[]>(() => auto.map(limitsText));
   const [problem, setProblem] = useState<string | null>(null);
+  // Displays sent and not yet in the workers and redrawn (aria-busy: tests wait on it before reading pixels).
+  const [pending, setPending] = useState(0);
 
   // A new slide starts from how it opened.
   useEffect(() => {
@@ -41,11 +43,14 @@ function ChannelControls({ slide, viewer, channels }: Props & { channels: Channe
 
   const apply = (next: ChannelDisplay[]) => {
     setDisplay(next);
+    setPending((n) => n + 1);
     const done = viewer ? viewer.setChannelDisplay(next) : slide.setChannelDisplay!(next);
-    done.then(
-      () => setProblem(null),
-      (e: unknown) => setProblem(toTesseraError(e, 'The channels could not be shown with these settings.').message),
-    );
+    done
+      .then(
+        () => setProblem(null),
+        (e: unknown) => setProblem(toTesseraError(e, 'The channels could not be shown with these settings.').message),
+      )
+      .finally(() => setPending((n) => n - 1));
   };
   const change = (i: number, patch: Partial<ChannelDisplay>) => apply(display.map((d, j) => (j === i ? { ...d, ...patch } : d)));
   const setContrast = (i: number, text: Limits) => {
@@ -66,7 +71,7 @@ function ChannelControls({ slide, viewer, channels }: Props & { channels: Channe
   };
 
   return (
-    <section className="panel-section channels-panel" aria-label="Channels" data-testid="channels-panel">
+    <section className="panel-section channels-panel" aria-label="Channels" aria-busy={pending > 0} data-testid="channels-panel">
       <h3>Channels</h3>
       <ul className="channel-rows">
         {channels.map((c, i) => {
