@@ -3,6 +3,15 @@ import { oneLine } from '../src/core';
 
 export { oneLine };
 
+/**
+ * What the slide engine left out of a slide made of several files (a DICOM folder: files that are not its
+ * instances, or that it cannot read) and what is missing, for stderr: one line, or nothing.
+ */
+export function slideNotes(command: string, properties: Record<string, string>): string {
+  const said = [properties['dicom.leftOut'], properties['dicom.notes']].filter((t): t is string => Boolean(t));
+  return said.length ? `tessera: ${command}: ${oneLine(said.join(' '))}\n` : '';
+}
+
 /** Where a command writes: the real process streams, or a buffer in tests. */
 export interface CliIo {
   out(text: string): void;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,8 @@ async function readSlideList(path: string): Promise<string[]> {
 }
 
 async function walkFolder(dir: string): Promise<string[]> {
+  // A DICOM slide is a folder of instances: the folder is the slide.
+  if (isDicomFolder(dir)) return [dir];
   const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
     throw new TesseraError('invalid-argument', `The folder ${oneLine(dir)} could not be read: ${oneLine(String((e as Error).message ?? e))}.`);
@@ -75,6 +78,37 @@ async function walkFolder(dir: string): Promise<string[]> {
     else if (isSlideName(e.name) && (e.isFile() || (e.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile()))) out.push(path);
   }
   return out;
+}
+
+/**
+ * Whether a folder holds a DICOM slide's files (directly): a .dcm file, or a file with DICOM's "DICM" mark
+ * at byte 128 among its first files. Such a folder is one slide, not a folder of slides.
+ */
+export function isDicomFolder(path: string): boolean {
+  let names: string[];
+  try {
+    if (!statSync(path).isDirectory()) return false;
+    names = readdirSync(path).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return false;
+  }
+  if (names.some((n) => n.toLowerCase().endsWith('.dcm'))) return true;
+  return names.slice(0, 16).some((n) => hasDicmMark(join(path, n)));
+}
+
+function hasDicmMark(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const b = Buffer.alloc(132);
+      return readSync(fd, b, 0, 132, 0) === 132 && b.toString('latin1', 128, 132) === 'DICM';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**

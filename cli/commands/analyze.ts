@@ -6,8 +6,8 @@ import { TesseraError, type Rect } from '../../src/core';
 import type { Model } from '../../src/inference';
 import type { Slide } from '../../src/slide';
 import type { PngAnnotationsInput } from '../analysis-png';
-import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, hasMagic, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
-import { UsageError, oneLine, parseCommandArgs, readFailure, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
+import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, isDicomFolder, hasMagic, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
+import { UsageError, oneLine, parseCommandArgs, readFailure, slideNotes, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 
 // TF.js, the slide engine and the writers are imported when one slide is analysed, not at the top: the
 // many-slides form only finds slides and starts a process per slide, and starts ~1 s sooner without them.
@@ -28,7 +28,7 @@ const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [-
        tessera analyze SLIDE --model DETECTION_MODEL_DIR --cells CELLS.csv [--csv TILES.csv] [--json SUMMARY.json]
                        [--geojson CELLS.geojson] [--png OUT.png [--png-size N]] [the options above]
 
-Runs the model in MODEL_DIR over the tissue of SLIDE, tile by tile at the model's µm/px (as the app's
+Runs the model in MODEL_DIR over the tissue of SLIDE (a slide file, or the folder of a DICOM slide's files), tile by tile at the model's µm/px (as the app's
 Analyze does), with progress on stderr.
 
 TILES.csv   one row per analysed tile: minx,miny,width,height (level-0 pixels), prob_<class> per class,
@@ -148,6 +148,7 @@ export const analyze: Command = {
     try {
       stop = await startNodeBackend(backend, io);
       slide = await openSlidePath(args.positionals[0]);
+      io.err(slideNotes('analyze', slide.info.properties));
       // Read before the run, so a bad file is refused at once rather than after the analysis.
       const annotations = annotationsPath ? await readAnnotationsFile(annotationsPath, slide, io) : null;
       model = await openModel(await filesFromDirectory(modelDir));
@@ -318,7 +319,7 @@ const PASSED_ON = ['backend', 'overlap', 'min-tissue', 'tissue-threshold', 'mpp'
 function looksLikeMany(path: string): boolean {
   if (LIST_EXTENSIONS.some((e) => path.toLowerCase().endsWith(e))) return true;
   try {
-    return statSync(path).isDirectory();
+    return statSync(path).isDirectory() && !isDicomFolder(path); // a DICOM slide's folder is one slide
   } catch {
     return hasMagic(path); // a glob the shell did not expand (quoted, or matching nothing)
   }

@@ -3,10 +3,12 @@ import { parseCommandArgs, positionalArgs, type Command } from '../args';
 
 const USAGE = `Usage: tessera info SLIDE
 
-Prints what Tessera knows about SLIDE without reading its pixels, as JSON:
+Prints what Tessera knows about SLIDE (a slide file, or the folder of a DICOM slide's files) without
+reading its pixels, as JSON:
 name, format, vendor, fileSize, mppX, mppY, objectivePower (null when the file does not say),
 levels (width, height, downsample, tileWidth, tileHeight, compression, synthesized),
-associated images (name, width, height) and the vendor's properties.
+associated images (name, width, height) and the vendor's properties (for DICOM, dicom.leftOut names
+the files of the folder that were left out, and why).
 `;
 
 export const info: Command = {

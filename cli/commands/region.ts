@@ -3,11 +3,11 @@ import { dirname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { TesseraError, rgbaToRgb } from '../../src/core';
 import { openSlidePath } from '../../src/slide/node';
-import { UsageError, intOption, oneLine, parseCommandArgs, positionalArgs, stringOption, type Command } from '../args';
+import { UsageError, intOption, oneLine, parseCommandArgs, positionalArgs, slideNotes, stringOption, type Command } from '../args';
 
 const USAGE = `Usage: tessera region SLIDE --level L --x X --y Y --width W --height H --out OUT.png
 
-Writes a region of one level of SLIDE as an RGB PNG. X, Y, W and H are in that level's own pixels
+Writes a region of one level of SLIDE (a slide file, or the folder of a DICOM slide's files) as an RGB PNG. X, Y, W and H are in that level's own pixels
 (origin top-left); level 0 is full resolution (see \`tessera info SLIDE\` for the levels).
 Parts of the region outside the level come out black.
 `;
@@ -49,6 +49,7 @@ export const region: Command = {
     try {
       const levels = slide.info.levels.length;
       if (level >= levels) throw new UsageError(`--level must be 0 to ${levels - 1} for ${slide.info.name}, got ${level}`);
+      io.err(slideNotes('region', slide.info.properties));
       img = await slide.readRegion(level, x, y, width, height);
     } catch (e) {
       // A bad tile (damaged, or over a size limit) fails only the regions that touch it: say so, and what to try.

@@ -1,5 +1,6 @@
 export type { Slide, SlideInfo, LevelInfo, AssociatedImageInfo, SlideFormat, ByteSource, CodecAdapter, ChannelInfo, ChannelDisplay, ChannelPlanes, SampleType } from './types';
-export { openSlide } from './open-slide';
+export { openSlide, openSlideSources, type OpenSourcesOptions } from './open-slide';
+export { hasDicmPrefix } from './dicom';
 export { blobSource, urlSource, countingSource } from './source/byte-source';
 export type { SlideRequests, SlideInput } from './worker/messages';
 export { slideOverPorts, type SlideOverPorts, type SlidePorts } from './worker/slide-over-ports';
