@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../../core';
-import type { Slide, SlideInfo } from '../types';
+import type { ChannelDisplay, Slide, SlideInfo } from '../types';
 import type { SlideInput } from '../worker/messages';
 import { slideLimits } from '../limits';
 import { sharedSlideWorkerPool, type SlideWorkerPool } from '../worker/worker-pool';
@@ -85,11 +85,15 @@ export async function openSlideInBrowser(
   const slideId = nextSlideId++;
   const message = slideInputOf(input, name);
   const opened = new Map<number, Promise<SlideInfo>>();
+  // A multi-channel slide's display once changed: a worker that opens the slide later is sent it too.
+  let display: ChannelDisplay[] | undefined;
   const openOn = (i: number) => {
     let p = opened.get(i);
     if (!p) {
       p = pool.channels[i].request('open', { slideId, input: message, limits: { ...slideLimits() } });
       opened.set(i, p);
+      // Posted right after 'open', so the worker composites no tile of this slide with the opening display.
+      if (display) void pool.channels[i].request('setChannelDisplay', { slideId, display }).catch(() => {});
     }
     return p;
   };
@@ -129,6 +133,25 @@ export async function openSlideInBrowser(
       const ch = channelFor(level, x, y);
       return (await ch.request('readRegion', { slideId, level, x, y, width, height, as: 'bitmap' }, { signal })) as ImageBitmap;
     },
+    ...(info.channels?.length
+      ? {
+          async readChannels(level: number, x: number, y: number, width: number, height: number, channels?: number[], signal?: AbortSignal) {
+            const ch = channelFor(level, x, y);
+            return ch.request('readChannels', { slideId, level, x, y, width, height, channels }, { signal });
+          },
+          // Every worker that has the slide open composites its own tiles: each one gets the display.
+          async setChannelDisplay(next: ChannelDisplay[]) {
+            const before = display;
+            display = next; // before sending: a worker opening meanwhile gets it too
+            try {
+              await Promise.all([...opened.keys()].map((i) => pool.channels[i].request('setChannelDisplay', { slideId, display: next })));
+            } catch (e) {
+              display = before; // every worker checks it alike, so every one refused it
+              throw e;
+            }
+          },
+        }
+      : {}),
     async readAssociated(name, signal) {
       void openOn(0).catch(() => {});
       return pool.channels[0].request('readAssociated', { slideId, name }, { signal });

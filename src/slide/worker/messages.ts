@@ -1,5 +1,5 @@
 import type { RequestMap, RgbaImage } from '../../core';
-import type { SlideInfo } from '../types';
+import type { ChannelDisplay, ChannelPlanes, SlideInfo } from '../types';
 import type { SlideLimits } from '../limits';
 
 /**
@@ -25,6 +25,13 @@ export interface SlideRequests extends RequestMap {
     result: RgbaImage | ImageBitmap;
   };
   readAssociated: { params: { slideId: number; name: string }; result: RgbaImage };
+  /** Multi-channel slides: raw planes of a region (all channels when `channels` is omitted), transferred. */
+  readChannels: {
+    params: { slideId: number; level: number; x: number; y: number; width: number; height: number; channels?: number[] };
+    result: ChannelPlanes;
+  };
+  /** Multi-channel slides: how this worker composites readRegion from now on (the page sends it to every worker). */
+  setChannelDisplay: { params: { slideId: number; display: ChannelDisplay[] }; result: void };
   bytesRead: { params: { slideId: number }; result: number };
   close: { params: { slideId: number }; result: void };
   /** Serve these same requests on `port` too (transferred; its other end goes to another worker). */

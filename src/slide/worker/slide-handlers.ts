@@ -45,6 +45,18 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
     async readAssociated({ slideId, name }, { signal }) {
       return owned(await (await slide(slideId)).readAssociated(name, signal));
     },
+    async readChannels({ slideId, level, x, y, width, height, channels }, { signal }) {
+      const s = await slide(slideId);
+      if (!s.readChannels) throw noChannels(s);
+      const planes = await s.readChannels(level, x, y, width, height, channels, signal);
+      // The planes are copies made for this answer: they move to the asker.
+      return withTransfer(planes, planes.planes.map((p) => p.buffer as ArrayBuffer));
+    },
+    async setChannelDisplay({ slideId, display }) {
+      const s = await slide(slideId);
+      if (!s.setChannelDisplay) throw noChannels(s);
+      await s.setChannelDisplay(display);
+    },
     async bytesRead({ slideId }) {
       return (await slide(slideId)).bytesRead();
     },
@@ -71,6 +83,10 @@ async function sourcesOf(input: SlideInput): Promise<ByteSource[]> {
     case 'urls':
       return Promise.all(input.urls.map((u) => urlSource(u)));
   }
+}
+
+function noChannels(s: LocalSlide): TesseraError {
+  return new TesseraError('invalid-argument', `"${s.info.name}" has no separate channels (it is not a multi-channel fluorescence slide).`);
 }
 
 function owned(img: RgbaImage) {
