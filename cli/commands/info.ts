@@ -8,8 +8,14 @@ reading its pixels, as JSON:
 name, format, vendor, fileSize, mppX, mppY, objectivePower (null when the file does not say),
 levels (width, height, downsample, tileWidth, tileHeight, compression, synthesized),
 associated images (name, width, height) and the vendor's properties (for DICOM, dicom.leftOut names
-the files of the folder that were left out, and why).
+the files of the folder that were left out, and why). A multi-channel (fluorescence) slide also lists
+its channels: name, colour (#rrggbb), sample type, and the contrast limits (min, max) of the composite
+that \`tessera region\` writes (from a histogram of the smallest level).
 `;
+
+function hex([r, g, b]: [number, number, number]): string {
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
 
 export const info: Command = {
   name: 'info',
@@ -43,6 +49,7 @@ export const info: Command = {
         })),
         associated: i.associated.map((a) => ({ name: a.name, width: a.width, height: a.height })),
         properties: i.properties,
+        ...(i.channels ? { channels: i.channels.map((c, k) => ({ name: c.name, color: hex(c.color), sampleType: c.sampleType, min: i.display?.[k].min ?? null, max: i.display?.[k].max ?? null })) } : {}),
       };
       io.out(`${JSON.stringify(out, null, 2)}\n`);
       return 0;

@@ -9,7 +9,8 @@ const USAGE = `Usage: tessera region SLIDE --level L --x X --y Y --width W --hei
 
 Writes a region of one level of SLIDE (a slide file, or the folder of a DICOM slide's files) as an RGB PNG. X, Y, W and H are in that level's own pixels
 (origin top-left); level 0 is full resolution (see \`tessera info SLIDE\` for the levels).
-Parts of the region outside the level come out black.
+Parts of the region outside the level come out black. A multi-channel (fluorescence) slide is written as
+the composite of its channels in their colours, with the contrast \`tessera info\` lists.
 `;
 
 /** A region is decoded as RGBA in memory: refuse sizes that would exhaust it rather than crash. */

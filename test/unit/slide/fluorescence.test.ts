@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,7 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('multi-channel fluorescence OME-TIFF', (
   }, 60_000);
   afterAll(async () => {
     for (const s of open.values()) await (await s).close();
+    if (refDir) rmSync(refDir, { recursive: true, force: true });
   });
 
   /** Level l's planes as tifffile read them (synthesised levels: numpy's 2 x 2 means). */
