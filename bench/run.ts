@@ -130,6 +130,25 @@ async function timeTessera(page: Page, measure: Position[], warmup: Position[], 
   return { ...r, bytesRead, cpuMs: cpu.length ? cpu.reduce((a, [, v]) => a + v, 0) : null, cpuByThread: cpu };
 }
 
+/** Reads `list` with 16 in flight (more than any pool's workers), then counts the slide workers started. */
+async function countPoolWorkers(page: Page, list: Position[]): Promise<number> {
+  return page.evaluate(
+    async ({ list, size }) => {
+      const w = window as unknown as BenchWindow;
+      let next = 0;
+      const lane = async () => {
+        while (next < list.length) {
+          const [x, y] = list[next++];
+          await w.__benchSlide!.readRegion(0, x, y, size, size);
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, lane));
+      return w.__benchSlideWorkers;
+    },
+    { list, size: TILE },
+  );
+}
+
 /** Mean RGB of tiles as Tessera decoded them (outside any timing). */
 function tesseraMeans(page: Page, positions: Position[]) {
   return page.evaluate(
@@ -253,9 +272,12 @@ async function main(): Promise<void> {
     const all = pickTilePositions(l0.width, l0.height, N + WARMUP, SEED);
     const measure = all.slice(0, N);
     const warmup = all.slice(N);
-    // The pool's size as observed (slide workers the app started); the pool's own rule if none were seen.
-    if (!workers) log('could not count the slide workers (none named "tessera-slide" started); assuming the pool rule min(4, max(2, cores))');
-    const poolSize = envInt('BENCH_CONCURRENCY', workers || Math.max(2, Math.min(4, env.hardwareConcurrency)));
+    // The pool's size as observed: workers start on their first request (opening a slide starts one), so
+    // the warm-up reads go with more in flight than any pool has workers, then the started ones are counted.
+    const started = await withTimeout(countPoolWorkers(page, warmup), 120_000, 'starting the slide workers');
+    if (!started) log('could not count the slide workers (none named "tessera-slide" started); assuming the pool rule min(4, max(2, cores))');
+    const poolSize = envInt('BENCH_CONCURRENCY', started || workers || Math.max(2, Math.min(4, env.hardwareConcurrency)));
+    log(`${started} slide workers started; concurrent mode: ${poolSize} reads in flight`);
 
     const modes = [['sequential', 1], ['concurrent', poolSize]] as const;
     const tesseraRounds: TesseraMode[][] = modes.map(() => []);
@@ -333,7 +355,7 @@ async function main(): Promise<void> {
       chromium: env.chromiumVersion,
       hardwareConcurrency: env.hardwareConcurrency,
       crossOriginIsolated: env.crossOriginIsolated,
-      slideWorkers: workers,
+      slideWorkers: started,
       tessera: tessera.map((t) => ({ ...t, ratioVsOpenSlide: ratio(t) })),
       tesseraConcurrentCpuMsPerTileByThread: Object.fromEntries(Object.entries(cpuByThread).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, Number(v.toFixed(3))])),
       openslide: openslide ? { ...openslide, checkMeans: undefined } : { skipped: openSlideMissing },
