@@ -71,7 +71,7 @@ interface Load {
   main: Responsiveness;
 }
 
-async function openSlide(page: Page, path: string): Promise<void> {
+export async function openSlide(page: Page, path: string): Promise<void> {
   const name = path.split('/').pop()!;
   const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 60_000 }), page.getByRole('button', { name: 'Open file…' }).first().click()]);
   await chooser.setFiles(path);
@@ -85,7 +85,7 @@ async function openSlide(page: Page, path: string): Promise<void> {
   });
 }
 
-async function resetView(page: Page, magnification: number): Promise<void> {
+export async function resetView(page: Page, magnification: number): Promise<void> {
   await page.evaluate(async (m) => {
     const v = window.__tessera.viewer!;
     const { width, height } = v.slide.info.levels[0];
@@ -96,7 +96,7 @@ async function resetView(page: Page, magnification: number): Promise<void> {
 }
 
 /** Loads `count` nuclei into the store (0: empties it) and waits for the frame that draws them. */
-async function loadAnnotations(page: Page, count: number): Promise<Load | null> {
+export async function loadAnnotations(page: Page, count: number): Promise<Load | null> {
   return page.evaluate(
     async ({ n, vertices, density }) => {
       const t = window.__tessera;
