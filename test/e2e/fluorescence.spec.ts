@@ -1,0 +1,171 @@
+import { basename } from 'node:path';
+import type { Page } from '@playwright/test';
+import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, fluorescenceSlide } from '../support/fluorescence';
+import { chooseModel, expect, openWithPicker, slideScreenshot, test, useWasm, waitForSlide, waitIdle, type RgbImage } from './helpers';
+import { viewerRegion } from './viewer-pixels';
+
+// A multi-channel fluorescence OME-TIFF (16-bit, DAPI and TRITC from two real channels of one scan, made
+// by test/support/fluorescence.ts) in the app: the info panel lists its channels, the Channels panel shows
+// them in the file's colours, and each change there is what the screen shows: the viewer's tiles equal the
+// composite formula (sum over visible channels of colour x clamp((v - min) / (max - min))) computed here
+// from the slide's raw planes (readChannels) and the limits the panel shows. A model that takes RGB sees
+// the composite as shown, before and after a change, through the same worker path as an analysis.
+
+type Display = { visible: boolean; color: [number, number, number]; min: number; max: number };
+
+/** The composite as the panel says it should be, from raw planes (one per channel, in the slide's order). */
+function composite(planes: number[][], display: Display[], n: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    const sum = [0, 0, 0];
+    display.forEach((d, c) => {
+      if (!d.visible) return;
+      const t = Math.min(1, Math.max(0, (planes[c][i] - d.min) / (d.max - d.min)));
+      for (let k = 0; k < 3; k++) sum[k] += t * d.color[k];
+    });
+    for (let k = 0; k < 3; k++) out[i * 4 + k] = Math.floor(Math.min(255, sum[k]) + 0.5);
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** What the Channels panel shows, read from its controls (not from the app's state). */
+async function panelDisplay(page: Page, names: string[]): Promise<Display[]> {
+  const out: Display[] = [];
+  for (const name of names) {
+    const hex = await page.getByLabel(`${name} colour`).inputValue();
+    out.push({
+      visible: await page.getByLabel(`Show ${name}`).isChecked(),
+      color: [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number],
+      min: Number(await page.getByLabel(`${name} minimum`, { exact: true }).inputValue()),
+      max: Number(await page.getByLabel(`${name} maximum`, { exact: true }).inputValue()),
+    });
+  }
+  return out;
+}
+
+/** Waits until the panel's last change is in the slide workers and every tile of the view is drawn again. */
+async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('channels-panel')).toHaveAttribute('aria-busy', 'false');
+  await waitIdle(page);
+}
+
+const REGION = { level: 2, x: 120, y: 150, width: 200, height: 200 };
+
+/** The viewer's tiles over REGION against the composite of the slide's raw planes there with the panel's display. */
+async function checkTiles(page: Page, names: string[]): Promise<{ tiles: Buffer; maxDiff: number }> {
+  const { level, x, y, width, height } = REGION;
+  const region = await viewerRegion(page, level, x, y, width, height);
+  expect(region.problems).toEqual([]);
+  const planes = await page.evaluate(async (r) => {
+    const p = await window.__tessera.slide!.readChannels!(r.level, r.x, r.y, r.width, r.height);
+    return p.planes.map((a) => Array.from(a));
+  }, REGION);
+  const want = composite(planes, await panelDisplay(page, names), width * height);
+  let maxDiff = 0;
+  for (let i = 0; i < want.length; i++) if (i % 4 !== 3) maxDiff = Math.max(maxDiff, Math.abs(want[i] - region.rgba[i]));
+  return { tiles: region.rgba, maxDiff };
+}
+
+/** Sum of one colour component (0 red, 1 green, 2 blue) over RGBA or RGB pixels. */
+function componentSum(data: Uint8Array | Buffer, k: number, stride: number): number {
+  let s = 0;
+  for (let i = k; i < data.length; i += stride) s += data[i];
+  return s;
+}
+const screenSum = (img: RgbImage, k: number) => componentSum(img.data, k, 3);
+
+/** The loaded model on a slide region read by its worker from the slide workers (as an analysis reads), and on the page-read composite. */
+function modelOnRegion(page: Page): Promise<{ viaWorkers: number[]; onPage: number[] }> {
+  return page.evaluate(async () => {
+    const { slide, predictor } = window.__tessera;
+    const r = { level: 0, x: 700, y: 900, width: 256, height: 256 };
+    const first = async (refs: Parameters<NonNullable<typeof predictor>['predictBatches']>[0]) => {
+      for await (const b of predictor!.predictBatches(refs, { batchSize: 1, sources: { slide: slide! } })) return Array.from(b[0].probabilities);
+      throw new Error('no prediction');
+    };
+    const viaWorkers = await first([{ kind: 'region', ...r }]);
+    const img = await slide!.readRegion(r.level, r.x, r.y, r.width, r.height);
+    const onPage = await first([{ width: img.width, height: img.height, data: img.data, format: 'rgba' }]);
+    return { viaWorkers, onPage };
+  });
+}
+
+const maxAbs = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+
+test.describe(() => {
+  test.skip(!CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP);
+
+  test('channels listed, shown in their colours, turned off, recoloured, contrasted and auto-restored; a model sees the composite as shown', async ({ page }) => {
+    test.setTimeout(90_000);
+    const path = fluorescenceSlide('uint16');
+    await page.goto('/');
+    await useWasm(page);
+    await openWithPicker(page, path);
+    await waitForSlide(page, basename(path));
+
+    // The info panel lists the file's channels; the Channels panel shows both in the file's colours.
+    const listed = page.getByTestId('info-channels');
+    await expect(listed).toContainText('DAPI');
+    await expect(listed).toContainText('TRITC');
+    await expect(listed).toContainText('uint16');
+    const rows = page.getByTestId('channel-row');
+    await expect(rows).toHaveCount(2);
+    const names = ['DAPI', 'TRITC'];
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-channel')))).toEqual(names);
+    await expect(page.getByLabel('DAPI colour')).toHaveValue('#0000ff');
+    await expect(page.getByLabel('TRITC colour')).toHaveValue('#ff0000');
+    const auto = await panelDisplay(page, names);
+    expect(auto.every((d) => d.visible && d.min < d.max && d.max <= 65535)).toBe(true);
+
+    // As opened: the tiles are the composite of both channels.
+    const opened = await checkTiles(page, names);
+    expect(opened.maxDiff).toBeLessThanOrEqual(1);
+    expect(componentSum(opened.tiles, 0, 4), 'TRITC (red) shows in this region').toBeGreaterThan(200 * 200 * 5);
+    expect(componentSum(opened.tiles, 2, 4), 'DAPI (blue) shows in this region').toBeGreaterThan(200 * 200 * 5);
+    const screenBefore = await slideScreenshot(page);
+
+    await chooseModel(page, /iciar18-breast-tfjs/);
+    const modelBefore = await modelOnRegion(page);
+    expect(maxAbs(modelBefore.viaWorkers, modelBefore.onPage)).toBeLessThan(1e-5);
+
+    // TRITC off: only DAPI's blue is left, on the tiles and on the screen.
+    const viewBefore = await page.evaluate(() => window.__tessera.viewer!.viewState());
+    await page.getByLabel('Show TRITC').uncheck();
+    await settled(page);
+    const viewAfter = await page.evaluate(() => window.__tessera.viewer!.viewState());
+    expect(viewAfter.centerX).toBeCloseTo(viewBefore.centerX, 3);
+    expect(viewAfter.imageZoom).toBeCloseTo(viewBefore.imageZoom, 6);
+    const screenOff = await slideScreenshot(page);
+    expect(screenSum(screenBefore, 0), 'red on screen before').toBeGreaterThan(screenBefore.width * screenBefore.height * 2);
+    expect(screenSum(screenOff, 0), 'red on screen with TRITC off').toBeLessThan(screenSum(screenBefore, 0) * 0.01);
+    expect(screenSum(screenOff, 1), 'green on screen with TRITC off').toBeLessThan(screenOff.width * screenOff.height * 0.05);
+    expect(screenSum(screenOff, 2), 'blue stays').toBeGreaterThan(screenSum(screenBefore, 2) * 0.8);
+    const off = await checkTiles(page, names);
+    expect(off.maxDiff).toBeLessThanOrEqual(1);
+    expect(componentSum(off.tiles, 0, 4)).toBe(0);
+
+    // DAPI green with a lower max: brighter green where DAPI was blue.
+    await page.getByLabel('DAPI colour').fill('#00ff00');
+    const newMax = Math.round(auto[0].min + (auto[0].max - auto[0].min) / 2);
+    await page.getByLabel('DAPI maximum', { exact: true }).fill(String(newMax));
+    await settled(page);
+    const recoloured = await panelDisplay(page, names);
+    expect(recoloured[0]).toEqual({ visible: true, color: [0, 255, 0], min: auto[0].min, max: newMax });
+    const green = await checkTiles(page, names);
+    expect(green.maxDiff).toBeLessThanOrEqual(1);
+    expect(componentSum(green.tiles, 2, 4)).toBe(0);
+    expect(componentSum(green.tiles, 1, 4)).toBeGreaterThan(componentSum(off.tiles, 2, 4));
+
+    // The model, through the workers as an analysis reads, sees the new composite (not the one it saw before).
+    const modelAfter = await modelOnRegion(page);
+    expect(maxAbs(modelAfter.viaWorkers, modelAfter.onPage)).toBeLessThan(1e-5);
+    expect(maxAbs(modelAfter.viaWorkers, modelBefore.viaWorkers)).toBeGreaterThan(1e-3);
+
+    // Auto gives DAPI back the contrast it opened with (its colour stays green).
+    await page.getByLabel('Auto contrast for DAPI').click();
+    await settled(page);
+    expect((await panelDisplay(page, names))[0]).toEqual({ visible: true, color: [0, 255, 0], min: auto[0].min, max: auto[0].max });
+    expect((await checkTiles(page, names)).maxDiff).toBeLessThanOrEqual(1);
+  });
+});
