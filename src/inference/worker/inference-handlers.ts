@@ -8,6 +8,7 @@ import { openModel } from '../load-model';
 import { weightsDigest } from '../weights-digest';
 import type { ModelFiles } from '../model-files';
 import type { Prediction } from '../predict';
+import { channelImageOf } from '../preprocess/pixels-to-tensor';
 import type { ImageRef, RunGate } from '../predictor';
 import { slideOverPorts } from '../../slide';
 import type { ImageFileRequests } from '../sources/image-files';
@@ -24,6 +25,8 @@ function portResolver(sources: SourcePorts): { resolve: ResolveRef; close(): voi
     if (!('kind' in ref)) return ref;
     if (ref.kind === 'region') {
       if (!slide) throw new TesseraError('internal', 'This run was given slide regions but no slide.');
+      // A model naming slide channels gets their raw planes, not the composite on screen.
+      if (ref.channels) return channelImageOf(await slide.readChannels(ref.level, ref.x, ref.y, ref.width, ref.height, ref.channels, signal));
       const img = await slide.readRegion(ref.level, ref.x, ref.y, ref.width, ref.height, signal);
       return { width: img.width, height: img.height, data: img.data, format: 'rgba' };
     }
