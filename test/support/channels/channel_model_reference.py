@@ -3,8 +3,9 @@
 Usage: channel_model_reference.py WORKDIR
 
 WORKDIR/spec.json: {"slideChannels": names in the slide's order, "wanted": the manifest's input.slideChannels,
-"scale", "mean", "std", "regions": [{"file", "dtype", "shape": [C, H, W]}]}: each region's raw planes in the
-slide's channel order, as the slide file stores them (read by the caller with tifffile, or made up).
+"scale", "mean", "std", "regions": [...]}: each region's raw planes in the slide's channel order, either
+made up by the caller ({"file", "dtype", "shape": [C, H, W]}) or read here from an OME-TIFF with tifffile
+({"tiff", "level", "x", "y", "width", "height"}: the pyramid level as tifffile reads it, (C, Y, X)).
 Writes WORKDIR/model.onnx (x: N x C x H x W -> per-channel spatial mean -> a fixed linear mix to 2 logits)
 and WORKDIR/reference.json: {"logits": one [2] list per region}, computed here by selecting the wanted
 channels by name, scaling as the manifest says ((v / scale - mean) / std) and running the module in torch.
@@ -14,6 +15,7 @@ import os
 import sys
 
 import numpy as np
+import tifffile
 import torch
 
 
@@ -38,12 +40,22 @@ def main(work):
     mean = np.array(spec['mean'], dtype=np.float64)[:, None, None]
     std = np.array(spec['std'], dtype=np.float64)[:, None, None]
     logits = []
+    levels = {}
+    shape = None
     for r in spec['regions']:
-        planes = np.fromfile(os.path.join(work, r['file']), dtype=r['dtype']).reshape(r['shape'])
+        if 'tiff' in r:
+            key = (r['tiff'], r['level'])
+            if key not in levels:
+                with tifffile.TiffFile(r['tiff']) as tif:
+                    levels[key] = tif.series[0].levels[r['level']].asarray()
+            planes = levels[key][:, r['y']:r['y'] + r['height'], r['x']:r['x'] + r['width']]
+        else:
+            planes = np.fromfile(os.path.join(work, r['file']), dtype=r['dtype']).reshape(r['shape'])
+        shape = planes.shape
         x = (planes[order].astype(np.float64) / spec['scale'] - mean) / std
         with torch.no_grad():
             logits.append(model(torch.from_numpy(x[None].astype(np.float32)))[0].tolist())
-    c, h, w = spec['regions'][0]['shape']
+    c, h, w = shape
     torch.onnx.export(model, torch.zeros(1, len(order), h, w), os.path.join(work, 'model.onnx'),
                       input_names=['x'], output_names=['logits'], opset_version=13,
                       dynamic_axes={'x': {0: 'n'}, 'logits': {0: 'n'}})

@@ -1,11 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planSlideAnalysis } from '../../../src/analysis';
-import type { RgbaImage } from '../../../src/core';
+import { planSlideAnalysis, startSlideAnalysis, tileRegion } from '../../../src/analysis';
+import { serve, type Endpoint, type RgbaImage } from '../../../src/core';
+import { startWorkerPredictor } from '../../../src/inference/worker/worker-predictor';
+import { inferenceHandlers } from '../../../src/inference/worker/inference-handlers';
+import { openSlideInBrowser } from '../../../src/slide/browser/open-slide-in-browser';
+import { nodeCodecs, openSlideFile } from '../../../src/slide/node';
+import { SLIDE_FALLBACK, slideHandlers } from '../../../src/slide/worker/slide-handlers';
+import { SlideWorkerPool } from '../../../src/slide/worker/worker-pool';
+import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, fluorescenceSlide } from '../../support/fluorescence';
 import { filesFromMap, loadModel, localPredictor, slideChannelIndices, validateManifest, type Manifest, type SlideRegionRef } from '../../../src/inference';
 import type { ChannelPlanes, SlideInfo } from '../../../src/slide';
 import { expectClose, useCpu } from './helpers';
@@ -111,4 +118,69 @@ describe.skipIf(!HAVE_TORCH)(`a model fed named channels${HAVE_TORCH ? '' : ' (n
     model.dispose();
     other.dispose();
   }, 30_000);
+});
+
+function servedOnPort(handlers: Parameters<typeof serve>[1], fallback?: Parameters<typeof serve>[2]): Endpoint {
+  const { port1, port2 } = new MessageChannel();
+  serve(port2 as unknown as Endpoint, handlers, fallback);
+  return port1 as unknown as Endpoint;
+}
+
+const CAN_RUN_REAL = HAVE_TORCH && CAN_MAKE_FLUORESCENCE;
+describe.skipIf(!CAN_RUN_REAL)(`on the 16-bit fluorescence OME-TIFF${CAN_RUN_REAL ? '' : ` (${HAVE_TORCH ? FLUORESCENCE_SKIP : 'needs /usr/bin/python3 with torch'})`}`, () => {
+  const work = mkdtempSync(join(tmpdir(), 'tessera-channels-slide-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  beforeAll(useCpu);
+
+  it('an analysis, and the inference worker reading through the slide ports, give per tile what PyTorch gives on tifffile\'s planes', async () => {
+    const path = fluorescenceSlide('uint16');
+    const local = await openSlideFile(path);
+    const names = local.info.channels!.map((c) => c.name);
+    expect(names).toEqual(['DAPI', 'TRITC']);
+    // Level 2 of the file (4x down) at the model's 64 x 64: tiles read there as they are, no resize.
+    const json = { ...base, input: { size: [64, 64], spacingUmPx: local.info.mppX! * 4, slideChannels: ['TRITC', 'DAPI'], scale: 65535, mean: [0.02, 0.05], std: [0.1, 0.2] } };
+    const manifest = validateManifest(json);
+    const plan = await planSlideAnalysis(local, { manifest }, { detectTissue: false });
+    expect(plan.channels).toEqual([1, 0]);
+    const tiles = Array.from({ length: plan.grid.cols * plan.grid.rows }, (_, t) => tileRegion(plan.grid, local.info, t));
+    expect(tiles.length).toBeGreaterThan(20);
+    expect(tiles.every((r) => r.level === 2 && r.width === 64)).toBe(true);
+
+    writeFileSync(join(work, 'spec.json'), JSON.stringify({ slideChannels: names, wanted: json.input.slideChannels, scale: 65535, mean: json.input.mean, std: json.input.std, regions: tiles.map((r) => ({ tiff: path, ...r })) }));
+    execFileSync(PYTHON, [SCRIPT, work], { stdio: 'pipe' });
+    const expected = (JSON.parse(readFileSync(join(work, 'reference.json'), 'utf8')) as { logits: number[][] }).logits;
+    const onnx = new Uint8Array(readFileSync(join(work, 'model.onnx')));
+
+    // The analysis (the CLI's path: this thread, the Node slide).
+    const model = await loadModel(manifest, filesFromMap({ 'model.onnx': onnx }));
+    const run = startSlideAnalysis(local, localPredictor(model), plan, { detectTissue: false });
+    expect((await run.finished).status).toBe('completed');
+    let worst = 0;
+    tiles.forEach((_, t) => (worst = Math.max(worst, ...expected[t].map((v, k) => Math.abs(plan.store.probabilities[t * 2 + k] - v)))));
+    expect(worst).toBeLessThanOrEqual(1e-4);
+
+    // The app's path: slide workers and the inference worker (on MessageChannels), planes through the ports.
+    const pool = new SlideWorkerPool(2, () => servedOnPort(slideHandlers(nodeCodecs) as never, SLIDE_FALLBACK as never));
+    const slide = await openSlideInBrowser(new File([await openAsBlob(path)], 'fluo-uint16.ome.tif'), pool);
+    const predictor = await startWorkerPredictor({ kind: 'map', entries: { 'model.onnx': onnx, 'tessera.json': new TextEncoder().encode(JSON.stringify({ ...json, format: 'onnx', weights: 'model.onnx' })) }, location: work }, ['cpu'], {
+      open: () => servedOnPort(inferenceHandlers() as never),
+    });
+    try {
+      const refs: SlideRegionRef[] = tiles.slice(0, 12).map((r) => ({ kind: 'region', ...r, channels: plan.channels! }));
+      let inWorker = 0;
+      for await (const batch of predictor.predictBatches(refs, { batchSize: 4, sources: { slide } })) {
+        for (const p of batch) {
+          expectClose(Array.from(p.probabilities), expected[p.index], 1e-4);
+          inWorker++;
+        }
+      }
+      expect(inWorker).toBe(12);
+    } finally {
+      predictor.dispose();
+      model.dispose();
+      await slide.close();
+      await local.close();
+      pool.channels.forEach((c) => c.close());
+    }
+  }, 60_000);
 });
