@@ -17,6 +17,8 @@ Tessera's reader.
         j2k     the frames as Pillow decodes them, re-encoded as lossless JPEG 2000 (no colour transform)
         sparse  TILED_SPARSE: the same JPEG frames in reverse order with their positions in the Per-Frame
                 Functional Groups, the first frame (top-left tile) left out
+        label, overview
+                the same image as another instance of the slide with Image Type LABEL or OVERVIEW
 """
 import io
 import json
@@ -28,7 +30,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.encaps import encapsulate, encapsulate_extended, generate_pixel_data_frame
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, JPEG2000Lossless
+from pydicom.uid import ExplicitVRLittleEndian, JPEG2000Lossless, generate_uid
 from PIL import Image
 
 
@@ -107,6 +109,10 @@ def variant_command(path, out_path, kind):
         ds.DimensionOrganizationType = 'TILED_SPARSE'
         ds.NumberOfFrames = len(order)
         ds.PixelData = encapsulate([frames[i] for i in order], has_bot=False)
+    elif kind in ('label', 'overview'):
+        ds.ImageType = ['ORIGINAL', 'PRIMARY', kind.upper(), 'NONE']
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     else:
         raise SystemExit(f'unknown variant {kind}')
     ds.save_as(out_path, write_like_original=False)

@@ -138,6 +138,27 @@ describe.skipIf(!HAVE_FIXTURES)('DICOM WSI: CMU-1-Small-Region as 12 DICOM level
     }
   });
 
+  it('LABEL and OVERVIEW instances of the series are the label and macro images', { timeout: 15_000 }, async () => {
+    const files = levelFiles();
+    const dir = join(tmp, 'with-label');
+    mkdirSync(dir);
+    for (const n of files) copyFileSync(join(DIR, n), join(dir, n));
+    python('variant', join(DIR, files[5]), join(dir, 'label.dcm'), 'label', join(DIR, files[4]), join(dir, 'overview.dcm'), 'overview');
+    const s = await openSlidePath(dir);
+    try {
+      expect(s.info.levels.filter((l) => !l.synthesized)).toHaveLength(12);
+      expect([...s.info.associated].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+        { name: 'label', width: 69, height: 92 },
+        { name: 'macro', width: 138, height: 185 },
+      ]);
+      expect(maxDiffRgba(await s.readAssociated('label'), await slide.readRegion(5, 0, 0, 69, 92))).toBe(0);
+      expect(maxDiffRgba(await s.readAssociated('macro'), await slide.readRegion(4, 0, 0, 138, 185))).toBe(0);
+      expect(s.info.properties['dicom.files']).toBe('14');
+    } finally {
+      await s.close();
+    }
+  });
+
   describe('the same frames stored other ways (pydicom writes them)', () => {
     const L0 = 'level-0-frames-0-30.dcm';
     const variants: [kind: string, level: number, file: string][] = [
