@@ -14,6 +14,7 @@ Tessera's reader.
         bot     the same JPEG frames with a Basic Offset Table
         eot     the same JPEG frames with an Extended Offset Table (7FE0,0001/0002) and an empty BOT
         native  the frames as Pillow decodes them, uncompressed (Explicit VR Little Endian, RGB)
+        implicit  the same, in Implicit VR Little Endian
         j2k     the frames as Pillow decodes them, re-encoded as lossless JPEG 2000 (no colour transform)
         sparse  TILED_SPARSE: the same JPEG frames in reverse order with their positions in the Per-Frame
                 Functional Groups, the first frame (top-left tile) left out
@@ -30,7 +31,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.encaps import encapsulate, encapsulate_extended, generate_pixel_data_frame
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, JPEG2000Lossless, generate_uid
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEG2000Lossless, generate_uid
 from PIL import Image
 
 
@@ -73,9 +74,11 @@ def variant_command(path, out_path, kind):
         ds.PixelData = data
         ds.ExtendedOffsetTable = offsets
         ds.ExtendedOffsetTableLengths = lengths
-    elif kind == 'native':
+    elif kind in ('native', 'implicit'):
         pixels = np.stack(decoded_frames(ds)).astype(np.uint8)
-        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian if kind == 'implicit' else ExplicitVRLittleEndian
+        ds.is_implicit_VR = kind == 'implicit'
+        ds.is_little_endian = True
         ds.PixelData = pixels.tobytes()
         ds['PixelData'].VR = 'OB'
         ds['PixelData'].is_undefined_length = False
