@@ -12,6 +12,7 @@ import { ChannelsPanel } from './channels/ChannelsPanel';
 import { BackendPanel } from './components/BackendPanel';
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorBanner } from './components/ErrorBanner';
+import { SlideFileNotes } from './components/SlideFileNotes';
 import { SlideInfoPanel } from './components/SlideInfoPanel';
 import { StartScreen } from './components/StartScreen';
 import { Toolbar, type Screen } from './components/Toolbar';
@@ -55,6 +56,7 @@ export function App() {
     <div className="app">
       <Toolbar screen={screen} onScreen={setScreen} onFile={open} onUrl={open} opening={session.opening} />
       {session.error ? <ErrorBanner error={session.error} onDismiss={session.dismissError} /> : null}
+      {slide ? <SlideFileNotes slide={slide} /> : null}
       {imports.notice ? (
         <div className={imports.notice.ok ? 'import-notice' : 'import-notice panel-error'} role={imports.notice.ok ? 'status' : 'alert'} data-testid="import-notice">
           {imports.notice.text} <button type="button" onClick={imports.dismiss}>Dismiss</button>

@@ -70,7 +70,7 @@ function slideInputOf(input: BrowserSlideInput, name: string): SlideInput {
   if (!Array.isArray(input)) return { kind: 'file', file: input as File, name: (input as File).name };
   if (input.length === 1) return slideInputOf(input[0] as File | string, name);
   if (input.every((i) => typeof i === 'string')) return { kind: 'urls', urls: (input as readonly string[]).map(absolute), name };
-  return { kind: 'files', files: (input as readonly File[]).map((f) => ({ file: f, name: f.webkitRelativePath || f.name })), name };
+  return { kind: 'files', files: (input as readonly File[]).map((f) => ({ file: f, name: f.name })), name };
 }
 
 /**
