@@ -130,25 +130,35 @@ const EOT_EXPLICIT = [0xe0, 0x7f, 0x01, 0x00, 0x4f, 0x56];
 function parseUpToPixelData(bytes: Uint8Array): Header | null {
   const eotAt = findBytes(bytes, EOT_EXPLICIT, 132);
   if (eotAt >= 0) {
-    // The 7FE0 group is the last: parse what comes before it, then its three elements by hand.
-    const dataSet = parseHeader(bytes.subarray(0, eotAt));
-    if (dataSet.elements[T.PixelData]) return headerOf(dataSet);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const eot = explicitLongElement(dv, eotAt, 0x0001);
-    if (!eot) return null;
-    const lengths = explicitLongElement(dv, eot.end, 0x0002);
-    if (!lengths) return null;
-    const pixel = explicitLongElement(dv, lengths.end, 0x0010, true);
-    if (!pixel) return null;
-    return {
-      dataSet,
-      pixelData: { offset: pixel.valueAt, length: pixel.length === 0xffffffff ? undefined : pixel.length, encapsulated: pixel.length === 0xffffffff },
-      extendedOffsets: { offsets: uint64s(dv, eot.valueAt, eot.length), lengths: uint64s(dv, lengths.valueAt, lengths.length) },
-    };
+    try {
+      const withTable = parseWithExtendedTable(bytes, eotAt);
+      if (withTable) return withTable;
+    } catch {
+      // Those bytes were inside another element's value, not an Extended Offset Table: parse as usual.
+    }
   }
   const dataSet = parseHeader(bytes);
   if (!dataSet.elements[T.PixelData]) return null;
   return headerOf(dataSet);
+}
+
+/** The header when an Extended Offset Table starts at `eotAt`; null when `bytes` ends before Pixel Data. */
+function parseWithExtendedTable(bytes: Uint8Array, eotAt: number): Header | null {
+  // The 7FE0 group is the last: parse what comes before it, then its three elements by hand.
+  const dataSet = parseHeader(bytes.subarray(0, eotAt));
+  if (dataSet.elements[T.PixelData]) return headerOf(dataSet);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const eot = explicitLongElement(dv, eotAt, 0x0001);
+  if (!eot) return null;
+  const lengths = explicitLongElement(dv, eot.end, 0x0002);
+  if (!lengths) return null;
+  const pixel = explicitLongElement(dv, lengths.end, 0x0010, true);
+  if (!pixel) return null;
+  return {
+    dataSet,
+    pixelData: { offset: pixel.valueAt, length: pixel.length === 0xffffffff ? undefined : pixel.length, encapsulated: pixel.length === 0xffffffff },
+    extendedOffsets: { offsets: uint64s(dv, eot.valueAt, eot.length), lengths: uint64s(dv, lengths.valueAt, lengths.length) },
+  };
 }
 
 function headerOf(dataSet: DataSet): Header {

@@ -20,6 +20,8 @@ Tessera's reader.
                 Functional Groups, the first frame (top-left tile) left out
         label, overview
                 the same image as another instance of the slide with Image Type LABEL or OVERVIEW
+        concat  the same JPEG frames split in two instances of one concatenation: OUT_FILE holds the
+                second half (written first, so that file order is not frame order), OUT_FILE-1.dcm the first
 """
 import io
 import json
@@ -112,6 +114,23 @@ def variant_command(path, out_path, kind):
         ds.DimensionOrganizationType = 'TILED_SPARSE'
         ds.NumberOfFrames = len(order)
         ds.PixelData = encapsulate([frames[i] for i in order], has_bot=False)
+    elif kind == 'concat':
+        frames = stored_frames(ds)
+        half = len(frames) // 2
+        uid = generate_uid()
+        source = ds.SOPInstanceUID
+        for part, (start, stop, target) in enumerate([(half, len(frames), out_path), (0, half, out_path[:-4] + '-1.dcm')]):
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.ConcatenationUID = uid
+            ds.SOPInstanceUIDOfConcatenationSource = source
+            ds.ConcatenationFrameOffsetNumber = start
+            ds.InConcatenationNumber = 2 - part
+            ds.InConcatenationTotalNumber = 2
+            ds.NumberOfFrames = stop - start
+            ds.PixelData = encapsulate(frames[start:stop], has_bot=False)
+            ds.save_as(target, write_like_original=False)
+        return
     elif kind in ('label', 'overview'):
         ds.ImageType = ['ORIGINAL', 'PRIMARY', kind.upper(), 'NONE']
         ds.SOPInstanceUID = generate_uid()
