@@ -50,40 +50,42 @@ export function frameReader(inst: DicomInstance): FrameReader {
   let basic: Promise<{ first: number; offsets: number[] }> | null = null;
   const loadBasic = () =>
     (basic ??= (async () => {
-      const signal = undefined;
       const at = inst.pixelData.offset;
-      const window = new Window(src);
-      const h = await itemHeader(at, window, signal);
+      const h = await itemHeader(at, new Window(src));
       if (h.element !== ITEM) throw damaged('its offset table is missing', `byte ${at}`);
       if (h.length > slideLimits().maxTagBytes || h.length % 4 !== 0) throw damaged('its offset table has an impossible length', `length ${h.length}`);
-      const table = h.length ? await readExactly(src, at + 8, h.length, signal) : new Uint8Array(0);
+      const table = h.length ? await readExactly(src, at + 8, h.length) : new Uint8Array(0);
       const dv = new DataView(table.buffer, table.byteOffset, table.byteLength);
       const offsets = Array.from({ length: table.length / 4 }, (_, i) => dv.getUint32(4 * i, true));
       return { first: at + 8 + h.length, offsets };
     })());
 
+  /** The fragments from the item at `at` to the sequence delimiter, and which of them start a frame. */
+  async function walkItems(at: number, signal?: AbortSignal): Promise<{ fragments: Fragment[]; starts: boolean[] }> {
+    const window = new Window(src);
+    const fragments: Fragment[] = [];
+    const starts: boolean[] = [];
+    for (;;) {
+      if (at + 8 > src.size) throw damaged('it ends before its last frame', `byte ${at} of ${src.size}`);
+      const h = await itemHeader(at, window, signal);
+      if (h.element === SEQUENCE_DELIMITER) break;
+      if (h.element !== ITEM) throw damaged('an item of its pixel data is not where it should be', `byte ${at}`);
+      if (at + 8 + h.length > src.size) throw damaged('a frame runs past the end of the file', `byte ${at}: length ${h.length}`);
+      if (fragments.length >= slideLimits().maxTilesPerImage) throw overLimit('corrupt-tile', name, 'its number of fragments', fragments.length, 'maxTilesPerImage', 'pixel data');
+      fragments.push([at + 8, h.length]);
+      starts.push(startsAFrame(h.length >= 4 ? await window.bytes(at + 8, 4, signal) : new Uint8Array(0)));
+      window.expect(h.length);
+      at += 8 + h.length;
+    }
+    return { fragments, starts };
+  }
+
   /** Every frame's fragments, found by walking all item headers once (no usable offset table). */
   let walked: Promise<Fragment[][]> | null = null;
   const walk = () =>
     (walked ??= (async () => {
-      const signal = undefined;
       const { first } = await loadBasic();
-      const window = new Window(src);
-      const fragments: Fragment[] = [];
-      const starts: boolean[] = [];
-      let at = first;
-      for (;;) {
-        if (at + 8 > src.size) throw damaged('it ends before its last frame', `byte ${at} of ${src.size}`);
-        const h = await itemHeader(at, window, signal);
-        if (h.element === SEQUENCE_DELIMITER) break;
-        if (h.element !== ITEM) throw damaged('an item of its pixel data is not where it should be', `byte ${at}`);
-        if (at + 8 + h.length > src.size) throw damaged('a frame runs past the end of the file', `byte ${at}: length ${h.length}`);
-        if (fragments.length >= slideLimits().maxTilesPerImage) throw overLimit('corrupt-tile', name, 'its number of fragments', fragments.length, 'maxTilesPerImage', 'pixel data');
-        fragments.push([at + 8, h.length]);
-        starts.push(startsAFrame(h.length >= 4 ? await window.bytes(at + 8, 4, signal) : new Uint8Array(0)));
-        window.expect(h.length);
-        at += 8 + h.length;
-      }
+      const { fragments, starts } = await walkItems(first);
       return groupFragments(fragments, starts);
     })());
 
@@ -99,57 +101,57 @@ export function frameReader(inst: DicomInstance): FrameReader {
     return frames;
   }
 
-  /** With a Basic Offset Table: a frame is the items from its offset to the next frame's (read at once). */
-  async function fromBasic(index: number, first: number, offsets: number[], signal?: AbortSignal): Promise<Fragment[] | null> {
-    if (offsets.length !== inst.frames) return null;
+  /**
+   * With a Basic Offset Table: a frame is the items from its offset to the next frame's, read at once and
+   * stripped of their item headers; the last frame's items are walked to the sequence delimiter.
+   */
+  async function fromBasic(index: number, first: number, offsets: number[], signal?: AbortSignal): Promise<Uint8Array> {
     const start = first + offsets[index];
-    if (index + 1 >= offsets.length) return null; // the last frame's end is known only by walking
+    if (index + 1 >= offsets.length) return readFragments((await walkItems(start, signal)).fragments, index, signal);
     const end = first + offsets[index + 1];
     if (!(end > start) || end > src.size) throw damaged('its offset table is out of order', `frame ${index + 1}: ${start}..${end}`);
-    if (end - start > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', name, "a frame's stored size", end - start, 'maxDecodedBytes', `frame ${index + 1}`);
+    if (end - start > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', name, "a frame's stored size", `${(end - start).toLocaleString('en-US')} bytes`, 'maxDecodedBytes', `frame ${index + 1}`);
     const span = await readExactly(src, start, end - start, signal);
     const dv = new DataView(span.buffer, span.byteOffset, span.byteLength);
-    const out: Fragment[] = [];
+    const parts: Uint8Array[] = [];
     for (let p = 0; p < span.length; ) {
       if (p + 8 > span.length || dv.getUint16(p, true) !== 0xfffe || dv.getUint16(p + 2, true) !== ITEM) throw damaged('its offset table points between items', `frame ${index + 1} at byte ${start + p}`);
       const length = dv.getUint32(p + 4, true);
-      out.push([start + p + 8, length]);
+      if (p + 8 + length > span.length) throw damaged('its offset table points between items', `frame ${index + 1}: item at ${start + p} runs past the next frame`);
+      parts.push(span.subarray(p + 8, p + 8 + length));
       p += 8 + length;
     }
-    return out;
+    return parts.length === 1 ? parts[0] : concat(parts);
   }
 
-  async function fragmentsOf(index: number, signal?: AbortSignal): Promise<Fragment[]> {
-    const eot = inst.extendedOffsets;
-    if (eot && eot.offsets.length === inst.frames && eot.lengths.length === inst.frames) {
-      const { first } = await loadBasic();
-      // Each frame is one fragment; the offset is of its item header.
-      return [[first + eot.offsets[index] + 8, eot.lengths[index]]];
-    }
-    const { first, offsets } = await loadBasic();
-    const known = offsets.length ? await fromBasic(index, first, offsets, signal) : null;
-    if (known) return known;
-    const frames = await walk();
-    return frames[index];
+  async function readFragments(fragments: Fragment[], index: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const total = fragments.reduce((n, [, l]) => n + l, 0);
+    if (total > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', name, "a frame's stored size", `${total.toLocaleString('en-US')} bytes`, 'maxDecodedBytes', `frame ${index + 1}`);
+    if (total === 0) throw damaged(`frame ${index + 1} is empty`, `frame ${index + 1}`);
+    if (fragments.length === 1) return readExactly(src, fragments[0][0], fragments[0][1], signal);
+    return concat(await Promise.all(fragments.map(([o, l]) => readExactly(src, o, l, signal))));
   }
 
   return {
     async frameBytes(index, signal) {
-      const fragments = await fragmentsOf(index, signal);
-      const total = fragments.reduce((n, [, l]) => n + l, 0);
-      if (total > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', name, "a frame's stored size", `${total.toLocaleString('en-US')} bytes`, 'maxDecodedBytes', `frame ${index + 1}`);
-      if (total === 0) throw damaged(`frame ${index + 1} is empty`, `frame ${index + 1}`);
-      if (fragments.length === 1) return readExactly(src, fragments[0][0], fragments[0][1], signal);
-      const parts = await Promise.all(fragments.map(([o, l]) => readExactly(src, o, l, signal)));
-      const out = new Uint8Array(total);
-      let p = 0;
-      for (const part of parts) {
-        out.set(part, p);
-        p += part.length;
-      }
-      return out;
+      const { first, offsets } = await loadBasic();
+      const eot = inst.extendedOffsets;
+      // Extended Offset Table: each frame is one fragment; the offset is of its item header.
+      if (eot && eot.offsets.length === inst.frames && eot.lengths.length === inst.frames) return readFragments([[first + eot.offsets[index] + 8, eot.lengths[index]]], index, signal);
+      if (offsets.length === inst.frames) return fromBasic(index, first, offsets, signal);
+      return readFragments((await walk())[index], index, signal);
     },
   };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A fragment that starts a frame: a JPEG SOI, a JPEG 2000 codestream SOC, or a JP2 signature box. */
