@@ -111,9 +111,16 @@ test('the DICOM fixture opens from the start screen list, says DICOM, 12 levels,
   expect(shifted, 'a view 6 px off').toBeGreaterThan(FULL_TOLERANCE);
 });
 
-test('the folder picker and a drop of its files open the DICOM slide', async ({ page }) => {
+test('the folder picker, several files in Open file… and a drop of its files open the DICOM slide', async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('slide-folder-input').setInputFiles(dicomDir());
+  await waitForDicom(page);
+  await expectDicomInfo(page);
+
+  await page.goto('/');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Open file…' }).click()]);
+  expect(chooser.isMultiple()).toBe(true);
+  await chooser.setFiles(dicomNames().map((n) => join(dicomDir(), n)));
   await waitForDicom(page);
   await expectDicomInfo(page);
 
