@@ -3,9 +3,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RgbaImage } from '../../../src/core';
+import { openAsBlob } from 'node:fs';
+import { serve, type Endpoint, type RgbaImage } from '../../../src/core';
+import { openSlideInBrowser } from '../../../src/slide/browser/open-slide-in-browser';
+import { SLIDE_FALLBACK, slideHandlers } from '../../../src/slide/worker/slide-handlers';
+import { SlideWorkerPool } from '../../../src/slide/worker/worker-pool';
 import type { Slide } from '../../../src/slide';
-import { openSlidePath } from '../../../src/slide/node';
+import { nodeCodecs, openSlidePath } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
 import { compareRgb } from '../../support/pixel-compare';
 
@@ -156,6 +160,26 @@ describe.skipIf(!HAVE_FIXTURES)('DICOM WSI: CMU-1-Small-Region as 12 DICOM level
       expect(one.info.properties['dicom.notes']).toBeUndefined();
     } finally {
       await one.close();
+    }
+  });
+
+  it('through the slide workers (the browser\'s path: several Files, Node\'s MessageChannel): the same slide and pixels', async () => {
+    const pool = new SlideWorkerPool(2, () => {
+      const { port1, port2 } = new MessageChannel();
+      serve(port2 as unknown as Endpoint, slideHandlers(nodeCodecs), SLIDE_FALLBACK);
+      return port1 as unknown as Endpoint;
+    });
+    const files = await Promise.all(levelFiles().map(async (n) => new File([await openAsBlob(join(DIR, n))], n)));
+    // Named here: Node's File has no webkitRelativePath, which slideInputName reads in the browser.
+    const viaWorkers = await openSlideInBrowser(files, pool, 'dicom-cmu-1-small-region');
+    try {
+      expect({ ...viaWorkers.info, name: '' }).toEqual({ ...slide.info, name: '' });
+      for (const [level, x, y, w, h] of [[0, 450, 950, 600, 300], [1, 1000, 1400, 200, 200], [11, 0, 0, 1, 1]] as const) {
+        expect(maxDiffRgba(await viaWorkers.readRegion(level, x, y, w, h), await slide.readRegion(level, x, y, w, h))).toBe(0);
+      }
+    } finally {
+      await viaWorkers.close();
+      pool.channels.forEach((c) => c.close());
     }
   });
 
