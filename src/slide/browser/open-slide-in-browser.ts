@@ -55,7 +55,7 @@ export function slideInputName(input: BrowserSlideInput): string {
   const items = input as readonly (File | string)[];
   if (!items.length) return 'slide';
   const folders = items.map((i) => {
-    const path = typeof i === 'string' ? pathOf(i) : i.webkitRelativePath;
+    const path = typeof i === 'string' ? pathOf(i) : (i.webkitRelativePath ?? ''); // absent outside browsers
     const cut = path.lastIndexOf('/');
     return cut > 0 ? path.slice(0, cut) : '';
   });
