@@ -5,6 +5,7 @@ import { TesseraError, type Rect, type RgbaImage } from '../core';
 import type { ChannelDisplay } from '../slide';
 import type { BrowserSlide } from '../slide/browser';
 import { latestOnly } from './latest-only';
+import { RedrawCover } from './redraw-cover';
 import { preferredDrawer } from './drawer-choice';
 import { drawnTiles, readDecodedTile, type DecodedTile, type TileAddress } from './decoded-tiles';
 import { createAnnotationView } from './annotations/annotation-view';
@@ -187,7 +188,13 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
 
   // Every tiled image showing the slide (the view and the navigator) drops its tiles; the next frame
   // reads them again from the slide workers, so they come composited with the slide's current display.
+  const settled = () => {
+    const item = image();
+    return !!item && item.getFullyLoaded() && source.inflight.size === 0;
+  };
+  const cover = new RedrawCover(viewer, settled);
   const redrawTiles = () => {
+    cover.hold();
     for (const v of navigatorViewer ? [viewer, navigatorViewer] : [viewer]) {
       for (let i = 0; i < v.world.getItemCount(); i++) (v.world.getItemAt(i) as OpenSeadragon.TiledImage).reset();
       v.forceRedraw();
@@ -287,7 +294,7 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
       return new Promise((resolve) => {
         const check = () => {
           const item = image();
-          const idle = !!item && item.getFullyLoaded() && source.inflight.size === 0 && !(viewer as unknown as { isAnimating(): boolean }).isAnimating();
+          const idle = !!item && item.getFullyLoaded() && source.inflight.size === 0 && !cover.active && !(viewer as unknown as { isAnimating(): boolean }).isAnimating();
           still = idle ? still + 1 : 0;
           if (still >= 3) resolve(true);
           else if (performance.now() - start > timeoutMs) resolve(false);
@@ -360,6 +367,7 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     destroy() {
       annotations?.dispose();
       drawing?.cancel();
+      cover.dispose();
       layers.dispose();
       cellLayers.dispose();
       hover.dispose();
