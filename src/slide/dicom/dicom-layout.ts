@@ -32,12 +32,16 @@ export async function dicomLayout(sources: ByteSource[], codecs: CodecAdapter, s
   }
   const leftOut: string[] = [];
   const instances: DicomInstance[] = [];
+  let notDicom = 0;
   for (const r of results) {
     if ('instance' in r) instances.push(r.instance);
-    else leftOut.push(r.leftOut);
+    else {
+      leftOut.push(r.leftOut);
+      if (r.notDicom) notDicom++;
+    }
   }
   const volumes = instances.filter((i) => i.kind === 'VOLUME');
-  if (!volumes.length) throw nothingToShow(sources.length, instances, leftOut);
+  if (!volumes.length) throw nothingToShow(sources.length, instances, leftOut, notDicom === sources.length);
 
   const series = [...new Set(volumes.map((v) => v.seriesUid))];
   if (series.length > 1) throw twoSlides(series, volumes);
@@ -139,13 +143,14 @@ function orderLevels(volumes: DicomInstance[]): { levels: DicomInstance[][]; ext
   return { levels, extra };
 }
 
-function nothingToShow(count: number, instances: DicomInstance[], leftOut: string[]): TesseraError {
+function nothingToShow(count: number, instances: DicomInstance[], leftOut: string[], noneDicom: boolean): TesseraError {
   if (instances.length) {
     const names = instances.map((i) => `"${i.source.name}" (${i.kind.toLowerCase()})`).join(', ');
     return new TesseraError('unsupported', `These files hold no slide levels (DICOM VOLUME images), only ${names}: Tessera cannot show a slide from them.${leftOut.length ? ` ${leftOut.join(' ')}` : ''}`);
   }
   if (count === 1) return new TesseraError('unsupported', `${leftOut[0]} Tessera cannot open it as a slide.`);
-  return new TesseraError('unsupported', `None of these ${count} files is a DICOM whole-slide image Tessera can read: ${leftOut.join(' ')}`);
+  const hint = noneDicom ? ' Several files open as one slide only when they are the DICOM files of one slide; open a TIFF-family slide (SVS, NDPI, TIFF) on its own.' : '';
+  return new TesseraError('unsupported', `None of these ${count} files is a DICOM whole-slide image Tessera can read: ${leftOut.join(' ')}${hint}`);
 }
 
 function twoSlides(series: string[], volumes: DicomInstance[]): TesseraError {

@@ -18,6 +18,7 @@ Tessera's reader.
         j2k     the frames as Pillow decodes them, re-encoded as lossless JPEG 2000 (no colour transform)
         sparse  TILED_SPARSE: the same JPEG frames in reverse order with their positions in the Per-Frame
                 Functional Groups, the first frame (top-left tile) left out
+        ybr     the same JPEG frames said to be YBR_FULL_422 (as most scanners write them)
         label, overview
                 the same image as another instance of the slide with Image Type LABEL or OVERVIEW
         concat  the same JPEG frames split in two instances of one concatenation: OUT_FILE holds the
@@ -131,6 +132,8 @@ def variant_command(path, out_path, kind):
             ds.PixelData = encapsulate(frames[start:stop], has_bot=False)
             ds.save_as(target, write_like_original=False)
         return
+    elif kind == 'ybr':
+        ds.PhotometricInterpretation = 'YBR_FULL_422'
     elif kind in ('label', 'overview'):
         ds.ImageType = ['ORIGINAL', 'PRIMARY', kind.upper(), 'NONE']
         ds.SOPInstanceUID = generate_uid()

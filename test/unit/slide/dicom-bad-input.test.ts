@@ -137,6 +137,7 @@ describe.skipIf(!HAVE_FIXTURES)('DICOM WSI: bad sets of files', () => {
     expect(e.message).toMatch(/None of these 2 files is a DICOM whole-slide image/);
     expect(e.message).toContain('"a.dcm"');
     expect(e.message).toContain('"b.txt"');
+    expect(e.message).toContain('open a TIFF-family slide (SVS, NDPI, TIFF) on its own');
   });
 
   it('a frame that does not decode: that tile fails naming the file and frame; the rest of the level reads', async () => {
