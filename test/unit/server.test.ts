@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer as netServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type ViteDevServer } from 'vite';
 import { listFixtureModels } from '../../vite/fixture-models-plugin';
-import { listFixtureSlides } from '../../vite/fixture-slides-plugin';
+import { fixtureFilePath, listFixtureSlides } from '../../vite/fixture-slides-plugin';
 import { listShippedModels } from '../../vite/shipped-models-plugin';
 
 // Issue 15, part 5: every answer of the app's server, in `npm start` (vite preview) and `npm run dev`
@@ -156,4 +157,41 @@ describe('the dev server (npm run dev)', () => {
     await server?.close();
   });
   checkServer('dev', () => `http://127.0.0.1:${server!.config.server.port}`, () => '/src/core/errors.ts');
+});
+
+describe('the fixture slides listing (issue 16: a folder of .dcm files is one slide)', () => {
+  it('lists slide files and DICOM folders, serves only their listed files, and no link out of the folder', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-fixtures-'));
+    const outside = mkdtempSync(join(tmpdir(), 'tessera-outside-'));
+    try {
+      const dir = join(root, 'slides');
+      mkdirSync(join(dir, 'case 1'), { recursive: true });
+      mkdirSync(join(dir, 'notes'));
+      writeFileSync(join(dir, 'a.svs'), 'svs');
+      writeFileSync(join(dir, 'case 1', 'level-0.dcm'), 'dcm0');
+      writeFileSync(join(dir, 'case 1', 'level-1.dcm'), 'dcm1!');
+      writeFileSync(join(dir, 'case 1', 'readme.txt'), 'text');
+      writeFileSync(join(dir, 'notes', 'x.txt'), 'text');
+      writeFileSync(join(outside, 'secret.svs'), 'secret');
+      writeFileSync(join(outside, 'secret.dcm'), 'secret');
+      symlinkSync(join(outside, 'secret.svs'), join(dir, 'link-out.svs'));
+      symlinkSync(join(outside, 'secret.dcm'), join(dir, 'case 1', 'link-out.dcm'));
+      symlinkSync(outside, join(dir, 'folder-out'));
+      symlinkSync(join(dir, 'a.svs'), join(dir, 'link-in.svs'));
+
+      expect(listFixtureSlides(dir)).toEqual([
+        { name: 'a.svs', size: 3, url: '/fixture-slides/a.svs' },
+        { name: 'case 1', size: 9, url: '/fixture-slides/case%201/', urls: ['/fixture-slides/case%201/level-0.dcm', '/fixture-slides/case%201/level-1.dcm'] },
+        { name: 'link-in.svs', size: 3, url: '/fixture-slides/link-in.svs' },
+      ]);
+      expect(fixtureFilePath(['case 1', 'level-1.dcm'], dir)).toBe(join(dir, 'case 1', 'level-1.dcm'));
+      expect(fixtureFilePath(['a.svs'], dir)).toBe(join(dir, 'a.svs'));
+      for (const parts of [['case 1'], ['case 1', 'readme.txt'], ['case 1', 'link-out.dcm'], ['case 1', '..', 'a.svs'], ['case 1', '../a.svs'], ['link-out.svs'], ['folder-out', 'secret.dcm'], ['..', 'slides', 'a.svs'], ['case 1', 'level-0.dcm', 'x']]) {
+        expect(fixtureFilePath(parts, dir), parts.join('/')).toBeNull();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });
