@@ -20,7 +20,7 @@ export function contributionTable(type: SampleType, d: ChannelDisplay): Float64A
 /**
  * The composite a person sees (and RGB models are fed): for each pixel, the sum over visible channels of
  * colour x t (additive light, as Viv and QuPath show fluorescence), clamped to 255 and rounded half up.
- * Alpha is 255 inside `valid` (width x height of the level's part of the region), 0 outside.
+ * Inside `valid` (width x height of the level's part of the region) alpha is 255; outside it all is 0.
  */
 export function compositeCpu(
   planes: readonly SampleArray[],
@@ -51,15 +51,16 @@ export function compositeCpu(
       b[i] += t * cb;
     }
   });
-  for (let y = 0; y < height; y++) {
-    const inside = y < valid.height;
-    for (let x = 0; x < width; x++) {
+  // Outside the level: transparent black, as OpenSlide gives (its samples there are 0, which is not dark
+  // for a signed type).
+  for (let y = 0; y < Math.min(height, valid.height); y++) {
+    for (let x = 0; x < Math.min(width, valid.width); x++) {
       const i = y * width + x;
       const o = i * 4;
       data[o] = Math.floor(Math.min(255, r[i]) + 0.5);
       data[o + 1] = Math.floor(Math.min(255, g[i]) + 0.5);
       data[o + 2] = Math.floor(Math.min(255, b[i]) + 0.5);
-      data[o + 3] = inside && x < valid.width ? 255 : 0;
+      data[o + 3] = 255;
     }
   }
   return { width, height, data };

@@ -4,6 +4,7 @@ import { blobSource, urlSource } from '../source/byte-source';
 import type { ByteSource, CodecAdapter } from '../types';
 import { setSlideLimits } from '../limits';
 import type { SlideInput, SlideRequests } from './messages';
+import { createGpuCompositor, type GpuCompositor } from '../channels/gpu-composite';
 
 /** What a failed slide request says when its error is not a TesseraError. */
 export const SLIDE_FALLBACK = 'The slide could not be read.';
@@ -35,6 +36,8 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
     async readRegion({ slideId, level, x, y, width, height, as }, { signal }) {
       const s = await slide(slideId);
       if (as === 'bitmap') {
+        const composite = await gpuComposite(s, level, x, y, width, height, signal);
+        if (composite) return withTransfer(composite, [composite]);
         // A bitmap is a copy anyway, so it may be made from the cached tile itself.
         const bitmap = await toBitmap(await s.readRegionView(level, x, y, width, height, signal));
         return withTransfer(bitmap, [bitmap]);
@@ -82,6 +85,33 @@ async function sourcesOf(input: SlideInput): Promise<ByteSource[]> {
       return input.files.map((f) => blobSource(f.file, f.name));
     case 'urls':
       return Promise.all(input.urls.map((u) => urlSource(u)));
+  }
+}
+
+/** This worker's WebGL2 compositor: made on first use; undefined where there is none (or it failed). */
+let gpu: GpuCompositor | undefined | null = null;
+
+/**
+ * A multi-channel slide's composite drawn by the GPU straight from the cached planes, as a bitmap for
+ * the viewer; undefined (the CPU composite is used) where there is no hardware WebGL2 or the display is
+ * one the GPU path does not take.
+ */
+async function gpuComposite(s: LocalSlide, level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<ImageBitmap | undefined> {
+  if (!s.compositeInputs) return undefined;
+  if (gpu === null) {
+    try {
+      gpu = createGpuCompositor();
+    } catch {
+      gpu = undefined;
+    }
+  }
+  if (!gpu) return undefined;
+  const inputs = await s.compositeInputs(level, x, y, width, height, signal);
+  try {
+    return gpu.composite({ ...inputs, width, height });
+  } catch {
+    gpu = undefined; // a lost or failing context: the CPU composite from now on
+    return undefined;
   }
 }
 

@@ -81,7 +81,7 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('multi-channel fluorescence OME-TIFF', (
     }
   });
 
-  it.each(FLUORESCENCE_KINDS)('%s: automatic contrast is the 0.05 %% / 99.95 %% ranks of the smallest level (numpy) and the composite is numpy\'s', async (kind) => {
+  it.each(FLUORESCENCE_KINDS)('%s: automatic contrast is the 0.05th and 99.95th percentile ranks over the smallest level (numpy) and the composite is numpy\'s', async (kind) => {
     const s = await slide(kind);
     const r = ref[kind];
     expect(s.info.display).toEqual(r.auto.map(([min, max], c) => ({ visible: true, color: r.colors[c], min, max })));
@@ -117,6 +117,11 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('multi-channel fluorescence OME-TIFF', (
     expect(img.data[(4 * 20 + 9) * 4 + 3]).toBe(255);
     expect(img.data[(4 * 20 + 10) * 4 + 3]).toBe(0);
     expect(img.data[(5 * 20 + 9) * 4 + 3]).toBe(0);
+    // Transparent black beyond the level even where a signed type's 0 would show bright (as OpenSlide gives).
+    const signed = await slide('int8');
+    const [sw, sh] = ref.int8.levels[2];
+    const edge = await signed.readRegion(2, sw - 10, sh - 5, 20, 10);
+    for (let y = 0; y < 10; y++) for (let x = 0; x < 20; x++) if (x >= 10 || y >= 5) expect(Array.from(edge.data.subarray((y * 20 + x) * 4, (y * 20 + x) * 4 + 4))).toEqual([0, 0, 0, 0]);
   });
 
   it('refuses a display that does not fit, in plain words', async () => {
