@@ -98,10 +98,6 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
       if (controller.tool() === 'move') viewer.canvas.style.cursor = moveCursor(p.sx, p.sy);
     },
     leaveHandler: () => controller.leave(),
-    dblClickHandler: (e) => {
-      const p = pointer(e);
-      if (p) controller.doubleClick(p);
-    },
     scrollHandler: (e) => {
       // The wheel zooms about the pointer as OpenSeadragon's does (its handler is off with the tools on).
       const ev = e as unknown as { position: OpenSeadragon.Point; scroll: number; preventDefault: boolean };
@@ -112,6 +108,25 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
       ev.preventDefault = true;
     },
   });
+
+  /**
+   * Double-clicks (ending a polygon or polyline) from the browser's own dblclick, not OpenSeadragon's
+   * dblClickHandler: that one counts any two quick clicks as a pair, so a vertex click less than 300 ms
+   * before a double-click took its first click, the distance between them failed its test, and the
+   * double-click was lost (the path went on). The browser pairs a double-click's own two clicks only.
+   */
+  const onDoubleClick = (e: MouseEvent) => {
+    if (controller.tool() === null || e.button !== 0) return;
+    const m = host.slideToView();
+    const inv = m && invertAffine(m);
+    if (!inv) return;
+    const box = viewer.canvas.getBoundingClientRect();
+    const sx = e.clientX - box.left;
+    const sy = e.clientY - box.top;
+    const p = applyAffine(inv, sx, sy);
+    controller.doubleClick({ x: p.x, y: p.y, sx, sy, shift: e.shiftKey, alt: e.altKey });
+  };
+  viewer.canvas.addEventListener('dblclick', onDoubleClick);
 
   /** The move tool's cursor: what a press here would do (reshape at a handle, move a selected shape, else pan). */
   const moveCursor = (x: number, y: number): string => {
@@ -200,6 +215,7 @@ export function createAnnotationView(viewer: OpenSeadragon.Viewer, host: Annotat
       disposed = true;
       window.removeEventListener('keydown', onKey, true);
       viewer.removeHandler('canvas-click', onCanvasClick);
+      viewer.canvas.removeEventListener('dblclick', onDoubleClick);
       tracker.destroy();
       layer.dispose();
       toolListeners.clear();
