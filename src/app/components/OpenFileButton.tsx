@@ -1,13 +1,15 @@
 import { useRef, type ChangeEvent } from 'react';
 import { holdsDicom } from '../hooks/dicom-files';
 
+const SLIDE_FILE = /\.(svs|ndpi|tiff?|bif|scn)$/i;
+
 /**
  * What was chosen: one file is a slide; several files, or a folder's, are one slide when they hold DICOM
- * (a DICOM WSI keeps each level in its own file); otherwise the first chosen file is opened, as before.
+ * (a DICOM WSI keeps each level in its own file); otherwise the first slide file among them is opened.
  */
 async function slideOf(files: File[]): Promise<File | File[] | null> {
   if (files.length <= 1) return files[0] ?? null;
-  return (await holdsDicom(files)) ? files : files[0];
+  return (await holdsDicom(files)) ? files : (files.find((f) => SLIDE_FILE.test(f.name)) ?? files[0]);
 }
 
 /**
