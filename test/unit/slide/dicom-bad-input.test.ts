@@ -2,8 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TesseraError } from '../../../src/core';
-import { openSlidePath } from '../../../src/slide/node';
+import { TesseraError, mulberry32 } from '../../../src/core';
+import { openSlideSources } from '../../../src/slide/open-slide';
+import { nodeCodecs, openSlidePath } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
 
 // Bad DICOM sets, made in a temporary folder from the fixture's files by changing bytes of copies: two
@@ -183,6 +184,37 @@ describe.skipIf(!HAVE_FIXTURES)('DICOM WSI: bad sets of files', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('200 headers with random bytes changed: each opens, or fails with a TesseraError, within a second', { timeout: 30_000 }, async () => {
+    const base = readFileSync(join(DIR, 'level-2-frames-0-4.dcm'));
+    const header = base.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00])); // the bytes before Pixel Data
+    const random = mulberry32(16);
+    const outcomes = new Map<string, number>();
+    for (let k = 0; k < 200; k++) {
+      const bytes = Buffer.from(base);
+      for (let i = 0, n = 1 + Math.floor(random() * 4); i < n; i++) bytes[132 + Math.floor(random() * (header - 132))] = random() < 0.5 ? 0xff : Math.floor(random() * 256);
+      const source = { name: `case-${k}.dcm`, size: bytes.length, read: async (o: number, l: number) => new Uint8Array(bytes.subarray(o, o + l)) };
+      const started = performance.now();
+      let outcome = 'opened and read';
+      try {
+        const s = await openSlideSources([source], nodeCodecs);
+        const l = s.info.levels[0];
+        await s.readRegion(0, 0, 0, Math.min(600, l.width), Math.min(600, l.height)).catch((e: unknown) => {
+          outcome = e instanceof TesseraError ? `read: ${e.code}` : `read: ${String(e)}`;
+        });
+        await s.close();
+      } catch (e) {
+        outcome = e instanceof TesseraError ? `open: ${e.code}` : `open: ${String(e)}`;
+        if (e instanceof TesseraError) expect(e.message).toContain(`"case-${k}.dcm"`);
+      }
+      expect(outcome, `case ${k}`).toMatch(/^(opened and read|(open|read): (unsupported|corrupt-file|corrupt-tile|truncated))$/);
+      expect(performance.now() - started).toBeLessThan(1000);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    // Both kinds happen: some changes are harmless, others are refused.
+    expect(outcomes.get('opened and read')).toBeGreaterThan(0);
+    expect([...outcomes.keys()].some((o) => o.startsWith('open:'))).toBe(true);
   });
 });
 if (!HAVE_FIXTURES) it.skip(SKIP_REASON, () => {});
