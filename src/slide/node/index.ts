@@ -1,5 +1,5 @@
 import type { Slide } from '../types';
-import { openSlide } from '../open-slide';
+import { openSlideSources } from '../open-slide';
 import { fileSource } from './file-source';
 import { nodeCodecs } from './node-codecs';
 import { applyEnvLimits } from './env-limits';
@@ -9,8 +9,8 @@ export { nodeCodecs } from './node-codecs';
 export { openSlidePath } from './open-slide-path';
 export { applyEnvLimits } from './env-limits';
 
-/** Opens a slide from a path on disk, with Node's codecs. */
+/** Opens a slide file on disk (TIFF family, or one DICOM instance), with Node's codecs. */
 export async function openSlideFile(path: string): Promise<Slide> {
   applyEnvLimits();
-  return openSlide(await fileSource(path), nodeCodecs);
+  return openSlideSources([await fileSource(path)], nodeCodecs);
 }
