@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Page } from '@playwright/test';
+import { fixture } from '../support/fixtures';
 import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, fluorescenceSlide } from '../support/fluorescence';
 import { chooseModel, expect, openWithPicker, slideScreenshot, test, useWasm, waitForSlide, waitIdle, type RgbImage } from './helpers';
 import { viewerRegion } from './viewer-pixels';
@@ -167,5 +168,11 @@ test.describe(() => {
     await settled(page);
     expect((await panelDisplay(page, names))[0]).toEqual({ visible: true, color: [0, 255, 0], min: auto[0].min, max: auto[0].max });
     expect((await checkTiles(page, names)).maxDiff).toBeLessThanOrEqual(1);
+
+    // An RGB slide has no channels: neither the panel nor the list.
+    await openWithPicker(page, fixture('slides', 'CMU-1-Small-Region.svs'));
+    await waitForSlide(page, 'CMU-1-Small-Region.svs');
+    await expect(page.getByTestId('channels-panel')).toHaveCount(0);
+    await expect(page.getByTestId('info-channels')).toHaveCount(0);
   });
 });
