@@ -56,6 +56,13 @@ export async function dicomLayout(sources: ByteSource[], codecs: CodecAdapter, s
     notes.push(`The full-resolution level is not among these files: the largest one present ("${base.source.name}", ${base.width} x ${base.height} px) is shown as level 0.`);
   }
 
+  for (const level of levels) {
+    for (const inst of level) {
+      const off = offGridFrames(inst);
+      if (off) notes.push(`"${inst.source.name}" places ${off} of its frames off its ${inst.tileWidth} x ${inst.tileHeight} px tile grid (or at another focal plane); Tessera does not show those.`);
+    }
+  }
+
   const associated: SlideLayout['associated'] = [];
   const assocInstances: DicomInstance[] = [];
   for (const inst of instances) {
@@ -105,6 +112,19 @@ export async function dicomLayout(sources: ByteSource[], codecs: CodecAdapter, s
     used: sources.filter((s) => used.has(s)),
     unused: sources.filter((s) => !used.has(s)),
   };
+}
+
+/** TILED_SPARSE frames that the level's grid does not show: off the tile grid, outside the image, or at another Z. */
+function offGridFrames(inst: DicomInstance): number {
+  const pos = inst.positions;
+  if (!pos) return 0;
+  const z = inst.zOffsets?.[0] ?? 0;
+  let off = 0;
+  for (let i = 0; i < inst.frames; i++) {
+    const [x, y] = [pos[2 * i], pos[2 * i + 1]];
+    if (x < 0 || y < 0 || x % inst.tileWidth !== 0 || y % inst.tileHeight !== 0 || x >= inst.width || y >= inst.height || (inst.zOffsets?.[i] ?? 0) !== z) off++;
+  }
+  return off;
 }
 
 /** Drops a second copy of the same instance (the same SOP Instance UID in two files). */

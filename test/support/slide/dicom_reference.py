@@ -17,7 +17,8 @@ Tessera's reader.
         implicit  the same, in Implicit VR Little Endian
         j2k     the frames as Pillow decodes them, re-encoded as lossless JPEG 2000 (no colour transform)
         sparse  TILED_SPARSE: the same JPEG frames in reverse order with their positions in the Per-Frame
-                Functional Groups, the first frame (top-left tile) left out
+                Functional Groups, the first frame (top-left tile) left out and the last frame (in file
+                order: frame 1, the second tile) placed 7 px off the tile grid
         ybr     the same JPEG frames said to be YBR_FULL_422 (as most scanners write them)
         label, overview
                 the same image as another instance of the slide with Image Type LABEL or OVERVIEW
@@ -103,7 +104,7 @@ def variant_command(path, out_path, kind):
         groups = []
         for i in order:
             pos = Dataset()
-            pos.ColumnPositionInTotalImagePixelMatrix = (i % across) * int(ds.Columns) + 1
+            pos.ColumnPositionInTotalImagePixelMatrix = (i % across) * int(ds.Columns) + 1 + (7 if i == 1 else 0)
             pos.RowPositionInTotalImagePixelMatrix = (i // across) * int(ds.Rows) + 1
             pos.XOffsetInSlideCoordinateSystem = 0
             pos.YOffsetInSlideCoordinateSystem = 0

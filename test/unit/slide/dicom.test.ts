@@ -232,11 +232,15 @@ describe.skipIf(!HAVE_FIXTURES)('DICOM WSI: CMU-1-Small-Region as 12 DICOM level
         const a = await slide.readRegion(level, 0, 0, l.width, l.height);
         const b = await other.readRegion(level, 0, 0, l.width, l.height);
         if (kind === 'sparse') {
-          // Frame 0 (the top-left tile) was left out: transparent there, as OpenSlide shows a missing tile.
-          const t = await other.readRegion(level, 0, 0, l.tileWidth, l.tileHeight);
+          // Frame 0 (the top-left tile) was left out, frame 1 placed off the grid: both transparent, as
+          // OpenSlide shows a missing tile, and the frame off the grid is said.
+          const t = await other.readRegion(level, 0, 0, 2 * l.tileWidth, l.tileHeight);
           expect(t.data.every((v) => v === 0)).toBe(true);
-          const rest = await other.readRegion(level, l.tileWidth, 0, l.width - l.tileWidth, l.height);
-          expect(maxDiffRgba(rest, await slide.readRegion(level, l.tileWidth, 0, l.width - l.tileWidth, l.height))).toBe(0);
+          expect(other.info.properties['dicom.notes']).toContain('"level-0-frames-0-30.dcm" places 1 of its frames off its 500 x 500 px tile grid');
+          const rest = await other.readRegion(level, 2 * l.tileWidth, 0, l.width - 2 * l.tileWidth, l.height);
+          expect(maxDiffRgba(rest, await slide.readRegion(level, 2 * l.tileWidth, 0, l.width - 2 * l.tileWidth, l.height))).toBe(0);
+          const below = await other.readRegion(level, 0, l.tileHeight, l.width, l.height - l.tileHeight);
+          expect(maxDiffRgba(below, await slide.readRegion(level, 0, l.tileHeight, l.width, l.height - l.tileHeight))).toBe(0);
         } else {
           // Uncompressed and lossless JPEG 2000 hold Pillow's decoding of the frames, which equals ours.
           expect(maxDiffRgba(a, b)).toBe(0);
