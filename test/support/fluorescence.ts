@@ -28,11 +28,11 @@ function pythonHas(...mods: string[]): boolean {
 export const CAN_MAKE_FLUORESCENCE = HAVE_FIXTURES && existsSync(fixture('slides', 'test3-DAPI-2.ndpi')) && existsSync(PYTHON) && pythonHas('openslide', 'tifffile', 'numpy');
 export const FLUORESCENCE_SKIP = 'needs ../shared/fixtures (test3-DAPI-2.ndpi, test3-TRITC-2.ndpi) and /usr/bin/python3 with openslide, tifffile and numpy';
 
-/** The slides' directory, made on first use (about 6 s); every kind is `fluo-<kind>.ome.tif` in it. */
+/** The slides' directory, made on first use (about 6 s): `fluo-<kind>.ome.tif` and `dapi-int8.ome.tif` (one channel). */
 export function fluorescenceDir(): string {
   const hash = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `tessera-fluorescence-${hash}`);
-  if (existsSync(join(dir, 'fluo-int16.ome.tif'))) return dir;
+  if (existsSync(join(dir, 'dapi-int8.ome.tif'))) return dir;
   // Made beside, then renamed: test files running at once never see a half-written set.
   const part = `${dir}.part-${process.pid}`;
   rmSync(part, { recursive: true, force: true });
@@ -48,4 +48,24 @@ export function fluorescenceDir(): string {
 
 export function fluorescenceSlide(kind: FluorescenceKind): string {
   return join(fluorescenceDir(), `fluo-${kind}.ome.tif`);
+}
+
+/**
+ * What a reference script (reading the slides with tifffile and numpy) wrote for them, made once per
+ * script, arguments and slides, under the slides' directory: SCRIPT SLIDE_DIR OUT_DIR ...args.
+ */
+export function fluorescenceReference(script: string, args: string[]): string {
+  const slides = fluorescenceDir();
+  const hash = createHash('sha256').update(readFileSync(script)).update(JSON.stringify(args)).digest('hex').slice(0, 12);
+  const dir = join(slides, `reference-${hash}`);
+  if (existsSync(join(dir, 'reference.json'))) return dir;
+  const part = `${dir}.part-${process.pid}`;
+  rmSync(part, { recursive: true, force: true });
+  execFileSync(PYTHON, [script, slides, part, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    renameSync(part, dir);
+  } catch {
+    rmSync(part, { recursive: true, force: true });
+  }
+  return dir;
 }

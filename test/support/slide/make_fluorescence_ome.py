@@ -16,6 +16,7 @@ IFDs 0 and 1, each with 3 SubIFDs made by 2 x 2 integer means rounded half up):
                        byte is not the high byte repeated; Name and Color as above
   fluo-int8.ome.tif    v - 128 (SampleFormat 2, -128..127); names but no Color (the default palette)
   fluo-int16.ome.tif   v * 250 - 32000 + ((5x + 3y) mod 200) (signed, -32000..31949); names and colours
+and dapi-int8.ome.tif: DAPI alone (its top-left 768 x 512 px) as v - 128, one level, one channel.
 """
 import os
 import sys
@@ -75,6 +76,9 @@ def main():
     write(os.path.join(out, 'fluo-uint16.ome.tif'), [(v * 250 + 1000 + p).astype(np.uint16) for v in (dapi, tritc)], named)
     write(os.path.join(out, 'fluo-int8.ome.tif'), [(v - 128).astype(np.int8) for v in (dapi, tritc)], {'Name': ['DAPI', 'TRITC']})
     write(os.path.join(out, 'fluo-int16.ome.tif'), [(v * 250 - 32000 + p).astype(np.int16) for v in (dapi, tritc)], named)
+    # One channel only: shown grey as before (no channel controls); signed, so read (offset), not refused.
+    tifffile.imwrite(os.path.join(out, 'dapi-int8.ome.tif'), (dapi[:512, :768] - 128).astype(np.int8), ome=True,
+                     tile=TILE, compression='zlib', photometric='minisblack', metadata={'axes': 'YX', 'Channel': {'Name': ['DAPI']}})
 
 
 if __name__ == '__main__':

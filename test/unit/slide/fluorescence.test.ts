@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlideFile } from '../../../src/slide/node';
 import type { ChannelDisplay, Slide } from '../../../src/slide';
-import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_KINDS, FLUORESCENCE_SKIP, PYTHON, fluorescenceDir, type FluorescenceKind } from '../../support/fluorescence';
+import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_KINDS, FLUORESCENCE_SKIP, fluorescenceDir, fluorescenceReference, type FluorescenceKind } from '../../support/fluorescence';
 
 // Two real channels of one scan (DAPI, TRITC) written by tifffile as pyramidal OME-TIFFs with SubIFDs
 // (make_fluorescence_ome.py), in four sample types. tifffile reads them back and numpy composites them
@@ -41,13 +39,11 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('multi-channel fluorescence OME-TIFF', (
 
   beforeAll(() => {
     slides = fluorescenceDir();
-    refDir = mkdtempSync(join(tmpdir(), 'tessera-fluo-ref-'));
-    execFileSync(PYTHON, [join(import.meta.dirname, '../../support/slide/fluorescence_reference.py'), slides, refDir, JSON.stringify(CUSTOM)]);
+    refDir = fluorescenceReference(join(import.meta.dirname, '../../support/slide/fluorescence_reference.py'), [JSON.stringify(CUSTOM)]);
     ref = JSON.parse(readFileSync(join(refDir, 'reference.json'), 'utf8'));
   }, 60_000);
   afterAll(async () => {
     for (const s of open.values()) await (await s).close();
-    if (refDir) rmSync(refDir, { recursive: true, force: true });
   });
 
   /** Level l's planes as tifffile read them (synthesised levels: numpy's 2 x 2 means). */
