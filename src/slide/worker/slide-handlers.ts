@@ -26,7 +26,9 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
   const handlers: Handlers<SlideRequests> = {
     async open({ slideId, input, limits }) {
       if (limits) setSlideLimits(limits);
-      const p = sourcesOf(input).then((sources) => openSlideSources(sources, codecs));
+      // A set of files is named as the page names it (the folder's name), not after one of its files.
+      const name = input.kind === 'files' || input.kind === 'urls' ? input.name : undefined;
+      const p = sourcesOf(input).then((sources) => openSlideSources(sources, codecs, { name }));
       slides.set(slideId, p);
       p.catch(() => {
         if (slides.get(slideId) === p) slides.delete(slideId);
