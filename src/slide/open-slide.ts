@@ -19,6 +19,8 @@ import type { SampleArray } from './channels/planes';
 /** Levels are synthesised below the smallest native one until the whole slide is about this small. */
 const SMALLEST_LEVEL_SIDE = 100;
 const SYNTH_CACHE_BYTES = 256 * 1024 * 1024;
+/** A multi-channel slide's composited tiles: fewer than other slides keep, as its planes are cached too (slide/channels). */
+const COMPOSITE_CACHE_BYTES = 64 * 1024 * 1024;
 
 async function detectLayout(src: ByteSource, codecs: CodecAdapter): Promise<SlideLayout> {
   const tiff = await openTiff(src);
@@ -134,8 +136,9 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
 
   // A multi-channel slide's levels are composites of its channels' planes; its reader is renewed when the
   // display changes (the planes stay cached, so only the compositing is done again).
-  let reader = regionReader();
   const engine: ChannelEngine | undefined = layout.channels ? channelEngine(layout.channels, SMALLEST_LEVEL_SIDE) : undefined;
+  const newReader = () => regionReader(engine ? COMPOSITE_CACHE_BYTES : undefined);
+  let reader = newReader();
   const synthCache = new LruCache<string, RgbaImage>(SYNTH_CACHE_BYTES);
   const grids: TileGrid[] = engine ? [...engine.grids] : [...layout.levels];
   while (!engine && Math.max(grids[grids.length - 1].width, grids[grids.length - 1].height) > SMALLEST_LEVEL_SIDE) {
@@ -195,7 +198,7 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
         },
         async setChannelDisplay(display) {
           engine.setDisplay(display);
-          reader = regionReader();
+          reader = newReader();
         },
         async compositeInputs(level, x, y, width, height, signal) {
           checkRegion(width, height);

@@ -17,10 +17,22 @@ export function contributionTable(type: SampleType, d: ChannelDisplay): Float64A
   return table;
 }
 
+/** Tables per channel display: a display object is not changed once set, so its tables can be kept. */
+const tables = new WeakMap<ChannelDisplay, { type: SampleType; table: Float64Array }>();
+
+function tableOf(type: SampleType, d: ChannelDisplay): Float64Array {
+  const hit = tables.get(d);
+  if (hit && hit.type === type) return hit.table;
+  const table = contributionTable(type, d);
+  tables.set(d, { type, table });
+  return table;
+}
+
 /**
  * The composite a person sees (and RGB models are fed): for each pixel, the sum over visible channels of
  * colour x t (additive light, as Viv and QuPath show fluorescence), clamped to 255 and rounded half up.
- * Inside `valid` (width x height of the level's part of the region) alpha is 255; outside it all is 0.
+ * Inside `valid` (width x height of the level's part of the region) alpha is 255; outside it all is 0
+ * (transparent black, as OpenSlide gives; a signed type's 0 there would not be dark).
  */
 export function compositeCpu(
   planes: readonly SampleArray[],
@@ -32,34 +44,32 @@ export function compositeCpu(
 ): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
   const used = display.map((d, c) => ({ d, c })).filter(({ d }) => d.visible);
-  const tables = used.map(({ d, c }) => contributionTable(types[c], d));
-  const offsets = used.map(({ c }) => -sampleRange(types[c])[0]);
-  const n = width * height;
-  const r = new Float64Array(n);
-  const g = new Float64Array(n);
-  const b = new Float64Array(n);
-  // Channel by channel (the same order of additions as the reference), each a tight loop over pixels.
-  used.forEach(({ d, c }, k) => {
-    const p = planes[c];
-    const table = tables[k];
-    const off = offsets[k];
-    const [cr, cg, cb] = d.color;
-    for (let i = 0; i < n; i++) {
-      const t = table[p[i] + off];
-      r[i] += t * cr;
-      g[i] += t * cg;
-      b[i] += t * cb;
-    }
-  });
-  // Outside the level: transparent black, as OpenSlide gives (its samples there are 0, which is not dark
-  // for a signed type).
-  for (let y = 0; y < Math.min(height, valid.height); y++) {
-    for (let x = 0; x < Math.min(width, valid.width); x++) {
+  const k = used.length;
+  const ts = used.map(({ d, c }) => tableOf(types[c], d));
+  const ps = used.map(({ c }) => planes[c]);
+  const offs = used.map(({ c }) => -sampleRange(types[c])[0]);
+  const cs = used.map(({ d }) => d.color);
+  const vw = Math.min(width, valid.width);
+  const vh = Math.min(height, valid.height);
+  for (let y = 0; y < vh; y++) {
+    for (let x = 0; x < vw; x++) {
       const i = y * width + x;
+      // Channel by channel from 0, the same additions in the same order as the numpy reference.
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let j = 0; j < k; j++) {
+        const t = ts[j][ps[j][i] + offs[j]];
+        const c = cs[j];
+        r += t * c[0];
+        g += t * c[1];
+        b += t * c[2];
+      }
       const o = i * 4;
-      data[o] = Math.floor(Math.min(255, r[i]) + 0.5);
-      data[o + 1] = Math.floor(Math.min(255, g[i]) + 0.5);
-      data[o + 2] = Math.floor(Math.min(255, b[i]) + 0.5);
+      // Half up: floor(v + 0.5), by truncation as v >= 0 (Uint8ClampedArray alone rounds halves to even).
+      data[o] = ((r < 255 ? r : 255) + 0.5) | 0;
+      data[o + 1] = ((g < 255 ? g : 255) + 0.5) | 0;
+      data[o + 2] = ((b < 255 ? b : 255) + 0.5) | 0;
       data[o + 3] = 255;
     }
   }
