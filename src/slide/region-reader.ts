@@ -54,6 +54,8 @@ export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReade
         // (the next reader would get a detached, empty buffer: "An ArrayBuffer is detached").
         return use === 'owned' && !fresh ? { width, height, data: t.data.slice() } : t;
       }
+      // Part of the tile, or a padded edge tile: cached, so the general path below does not decode it again.
+      if (fresh) cache.set(key, t, t.data.byteLength);
     }
     const out = createRgbaImage(width, height);
     const jobs: Promise<void>[] = [];

@@ -68,6 +68,16 @@ describe('regionReader', () => {
     expect(reads).toEqual(['0,1', '0,1']);
   });
 
+  it('an owned read of part of a tile, or of a padded edge tile, from its corner decodes that tile once', async () => {
+    const { grid, reads } = countingGrid();
+    const reader = regionReader();
+    const part = await reader.read(grid, 8, 0, 4, 4);
+    expect([part.width, part.height, part.data[0]]).toEqual([4, 4, 1]);
+    const edge = await reader.read(grid, 24, 16, 6, 4); // tile (3, 2): 8 x 8 decoded, 6 x 4 inside the level
+    expect([edge.width, edge.height, edge.data[0]]).toEqual([6, 4, 11]);
+    expect(reads).toEqual(['1,0', '3,2']);
+  });
+
   it('one decode however many ask at once', async () => {
     const { grid, reads } = countingGrid();
     const reader = regionReader();
