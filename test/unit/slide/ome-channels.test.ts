@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { omeColor, parseOmeImage } from '../../../src/slide/channels/ome-channels';
@@ -98,6 +100,18 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('one signed channel', () => {
       if (img.data[i * 4] !== v || img.data[i * 4 + 1] !== v || img.data[i * 4 + 2] !== v || img.data[i * 4 + 3] !== 255) bad++;
     }
     expect(bad).toBe(0);
+  });
+});
+describe.skipIf(!CAN_MAKE_FLUORESCENCE)('samples Tessera does not read', () => {
+  it('a 16-bit floating-point TIFF is refused saying what it stores and what Tessera reads, without contradiction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-float-'));
+    try {
+      const path = join(dir, 'float.tif');
+      execFileSync(PYTHON, ['-c', 'import sys, numpy, tifffile; tifffile.imwrite(sys.argv[1], numpy.ones((64, 64), numpy.float16))', path]);
+      await expect(openSlideFile(path)).rejects.toThrow('stores 16-bit floating-point samples; Tessera reads slides of 8- or 16-bit integers, signed or not.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 if (!CAN_MAKE_FLUORESCENCE) it.skip(FLUORESCENCE_SKIP, () => {});
