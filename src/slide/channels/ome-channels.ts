@@ -103,19 +103,18 @@ export function parseOmeImage(xml: string): OmeImage | undefined {
     return at[a] + sizes[a] * (at[b] + sizes[b] * at[d]);
   };
 
-  // TiffData: PlaneCount planes from (FirstC, FirstZ, FirstT) on, in DimensionOrder, stored from IFD on.
-  // Without any TiffData, plane i is in IFD i (the OME-TIFF rule for files that leave it out).
-  const ifdOfPlane = new Map<number, number>();
+  // TiffData: PlaneCount planes from (FirstC, FirstZ, FirstT) on, in DimensionOrder, stored from IFD on
+  // (kept as ranges, never expanded: a hostile SizeC or PlaneCount costs nothing). The first TiffData
+  // naming a plane wins. Without any TiffData, plane i is in IFD i (the OME-TIFF rule for files that leave it out).
   const tiffData = startTags(pixels.body, 'TiffData');
-  if (!tiffData.length) for (let i = 0; i < planes; i++) ifdOfPlane.set(i, i);
-  for (const tag of tiffData) {
-    const a = attributes(tag);
-    const ifd = nonNegative(a.get('IFD'), 0);
-    const first = planeIndex(nonNegative(a.get('FirstC'), 0), nonNegative(a.get('FirstZ'), 0), nonNegative(a.get('FirstT'), 0));
-    // PlaneCount defaults to 1 when IFD is given, and to every plane when neither is.
-    const count = positive(a.get('PlaneCount'), a.has('IFD') ? 1 : planes);
-    for (let i = 0; i < count && first + i < planes; i++) if (!ifdOfPlane.has(first + i)) ifdOfPlane.set(first + i, ifd + i);
-  }
+  const ranges = tiffData.length
+    ? tiffData.map((tag) => {
+        const a = attributes(tag);
+        const first = planeIndex(nonNegative(a.get('FirstC'), 0), nonNegative(a.get('FirstZ'), 0), nonNegative(a.get('FirstT'), 0));
+        // PlaneCount defaults to 1 when IFD is given, and to every plane when neither is.
+        return { first, count: positive(a.get('PlaneCount'), a.has('IFD') ? 1 : planes), ifd: nonNegative(a.get('IFD'), 0) };
+      })
+    : [{ first: 0, count: planes, ifd: 0 }];
 
   return {
     sizeC,
@@ -126,7 +125,9 @@ export function parseOmeImage(xml: string): OmeImage | undefined {
     channels,
     planeIfd(c, z, t) {
       if (c < 0 || c >= sizeC || z < 0 || z >= sizeZ || t < 0 || t >= sizeT) return undefined;
-      return ifdOfPlane.get(planeIndex(c, z, t));
+      const p = planeIndex(c, z, t);
+      const r = ranges.find((e) => p >= e.first && p < e.first + e.count);
+      return r ? r.ifd + (p - r.first) : undefined;
     },
   };
 }

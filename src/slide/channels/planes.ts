@@ -185,12 +185,35 @@ function copyClipped(t: Plane, out: Plane, tileX: number, tileY: number, x: numb
 const SYNTH_TILE = 256;
 
 /**
+ * Tiles of one synthesised level computed at once (as the RGBA synthesised levels bound theirs): an
+ * overview of a wide single-level slide must not start every tile of every level together.
+ */
+const SYNTH_CONCURRENCY = 4;
+
+function limiter(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+/**
  * A channel's level at half the size of `finer`, by 2 x 2 integer means rounded half up (as the RGBA
  * synthesised levels are). Its tiles are cached by the plane reader that reads them.
  */
 export function synthesizedPlaneGrid(id: string, finer: PlaneGrid, reader: PlaneReader): PlaneGrid {
   const width = Math.max(1, Math.floor(finer.width / 2));
   const height = Math.max(1, Math.floor(finer.height / 2));
+  const oneAtATime = limiter(SYNTH_CONCURRENCY);
   return {
     id,
     width,
@@ -202,7 +225,7 @@ export function synthesizedPlaneGrid(id: string, finer: PlaneGrid, reader: Plane
     async readPlane(tx, ty, signal) {
       const w = Math.min(SYNTH_TILE, width - tx * SYNTH_TILE);
       const h = Math.min(SYNTH_TILE, height - ty * SYNTH_TILE);
-      const src = await reader.read(finer, tx * SYNTH_TILE * 2, ty * SYNTH_TILE * 2, w * 2, h * 2, signal);
+      const src = await oneAtATime(() => reader.read(finer, tx * SYNTH_TILE * 2, ty * SYNTH_TILE * 2, w * 2, h * 2, signal));
       return halvePlane(src, w, h, finer.sampleType);
     },
   };

@@ -33,6 +33,9 @@ async function pyramidOf(tiff: TiffFile, ifd: TiffIfd, src: ByteSource, codecs: 
   return orderPyramid(grids) as TiffTileGrid[];
 }
 
+/** More channels than multiplexed imaging uses (CyCIF, CODEX: tens): beyond it, the first plane is shown as before. */
+const MAX_CHANNELS = 256;
+
 /** Codecs whose samples Tessera keeps as numbers (JPEG and JPEG 2000 decode to colour pictures). */
 function keepsSamples(grid: TiffTileGrid): boolean {
   return ['none', 'LZW', 'Deflate', 'PackBits'].includes(grid.compression);
@@ -44,7 +47,7 @@ function keepsSamples(grid: TiffTileGrid): boolean {
  * (an RGB picture, one channel, planes Tessera cannot find) is shown as before, from IFD 0.
  */
 async function omeChannels(tiff: TiffFile, src: ByteSource, codecs: CodecAdapter, image: OmeImage, first: TiffTileGrid[]): Promise<ChannelLayout | undefined> {
-  if (image.sizeC < 2 || image.channels.some((c) => c.samplesPerPixel !== 1)) return undefined;
+  if (image.sizeC < 2 || image.sizeC > MAX_CHANNELS || image.channels.some((c) => c.samplesPerPixel !== 1)) return undefined;
   const pyramids: TiffTileGrid[][] = [];
   for (let c = 0; c < image.sizeC; c++) {
     const index = image.planeIfd(c, 0, 0);

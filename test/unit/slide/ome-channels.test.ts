@@ -63,6 +63,14 @@ describe('OME-XML channels and planes', () => {
     expect(parseOmeImage(pixels('DimensionOrder="XYCZT" SizeC="3" SizeZ="1" SizeT="1"', `${body}<TiffData IFD="0" PlaneCount="2"/>`))!.planeIfd(2, 0, 0)).toBeUndefined();
   });
 
+  it('hostile sizes cost nothing: SizeC 2,000,000,000 and a PlaneCount of as many are kept as ranges', () => {
+    const t = performance.now();
+    const none = parseOmeImage(pixels('DimensionOrder="XYCZT" SizeC="2000000000" SizeZ="1" SizeT="1"', ''))!;
+    const counted = parseOmeImage(pixels('DimensionOrder="XYCZT" SizeC="2000000000" SizeZ="1" SizeT="1"', '<TiffData IFD="3" PlaneCount="2000000000"/>'))!;
+    expect([none.planeIfd(5, 0, 0), counted.planeIfd(5, 0, 0), counted.planeIfd(1999999999, 0, 0)]).toEqual([5, 8, 2000000002]);
+    expect(performance.now() - t).toBeLessThan(100);
+  });
+
   it('a document without Pixels has no image; prefixed elements (ome:Pixels) are read', () => {
     expect(parseOmeImage('<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"/>')).toBeUndefined();
     const prefixed = '<ome:OME xmlns:ome="http://www.openmicroscopy.org/Schemas/OME/2016-06"><ome:Image><ome:Pixels DimensionOrder="XYCZT" SizeC="2" SizeZ="1" SizeT="1"><ome:Channel Name="A"/><ome:Channel Name="B" Color="-16776961"/></ome:Pixels></ome:Image></ome:OME>';
