@@ -87,7 +87,7 @@ const QUARTER_TOLERANCE = 8;
 test('the DICOM fixture opens from the start screen list, says DICOM, 12 levels, 0.499 µm/px, and shows the SVS it came from', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: `Open ${FOLDER}` }).click();
-  await waitForDicom(page);
+  expect(await waitForDicom(page), 'a folder slide goes by the folder\'s name').toBe(FOLDER);
   await expectDicomInfo(page);
   const dicomFull = await shotAt(page, { ...TISSUE, imageZoom: 1 });
   const dicomQuarter = await shotAt(page, { ...TISSUE, imageZoom: 0.25 });
@@ -114,7 +114,7 @@ test('the DICOM fixture opens from the start screen list, says DICOM, 12 levels,
 test('the folder picker, several files in Open file… and a drop of its files open the DICOM slide', async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('slide-folder-input').setInputFiles(dicomDir());
-  await waitForDicom(page);
+  expect(await waitForDicom(page)).toBe(FOLDER);
   await expectDicomInfo(page);
 
   await page.goto('/');
