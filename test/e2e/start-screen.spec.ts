@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../support/fixtures';
 import { expect, test, slideScreenshot, stdDev, waitForSlide } from './helpers';
 
@@ -16,7 +16,9 @@ test.describe('with the shared fixture slides', () => {
 
   test('lists the fixture slides and opens one with one click', async ({ page }) => {
     await page.goto('/');
-    const names = readdirSync(fixture('slides')).filter((n) => /\.(svs|ndpi|tiff?)$/i.test(n));
+    // Slide files, and folders of DICOM instances (one slide each).
+    const isDicomFolder = (n: string) => statSync(fixture('slides', n)).isDirectory() && readdirSync(fixture('slides', n)).some((f) => f.endsWith('.dcm'));
+    const names = readdirSync(fixture('slides')).filter((n) => /\.(svs|ndpi|tiff?)$/i.test(n) || isDicomFolder(n));
     const list = page.getByRole('navigation', { name: 'Test slides' }).getByRole('button');
     await expect(list).toHaveCount(names.length);
     for (const n of names) await expect(page.getByRole('button', { name: `Open ${n}` })).toBeVisible();
