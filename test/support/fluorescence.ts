@@ -28,11 +28,11 @@ function pythonHas(...mods: string[]): boolean {
 export const CAN_MAKE_FLUORESCENCE = HAVE_FIXTURES && existsSync(fixture('slides', 'test3-DAPI-2.ndpi')) && existsSync(PYTHON) && pythonHas('openslide', 'tifffile', 'numpy');
 export const FLUORESCENCE_SKIP = 'needs ../shared/fixtures (test3-DAPI-2.ndpi, test3-TRITC-2.ndpi) and /usr/bin/python3 with openslide, tifffile and numpy';
 
-/** The slides' directory, made on first use (about 6 s): `fluo-<kind>.ome.tif` and `dapi-int8.ome.tif` (one channel). */
+/** The slides' directory, made on first use (about 6 s): `fluo-<kind>.ome.tif`, `dapi-int8.ome.tif` (one channel), `zstack-xyzct.ome.tif`. */
 export function fluorescenceDir(): string {
   const hash = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `tessera-fluorescence-${hash}`);
-  if (existsSync(join(dir, 'dapi-int8.ome.tif'))) return dir;
+  if (existsSync(join(dir, 'zstack-xyzct.ome.tif'))) return dir;
   // Made beside, then renamed: test files running at once never see a half-written set.
   const part = `${dir}.part-${process.pid}`;
   rmSync(part, { recursive: true, force: true });

@@ -16,7 +16,9 @@ IFDs 0 and 1, each with 3 SubIFDs made by 2 x 2 integer means rounded half up):
                        byte is not the high byte repeated; Name and Color as above
   fluo-int8.ome.tif    v - 128 (SampleFormat 2, -128..127); names but no Color (the default palette)
   fluo-int16.ome.tif   v * 250 - 32000 + ((5x + 3y) mod 200) (signed, -32000..31949); names and colours
-and dapi-int8.ome.tif: DAPI alone (its top-left 768 x 512 px) as v - 128, one level, one channel.
+and dapi-int8.ome.tif: DAPI alone (its top-left 768 x 512 px) as v - 128, one level, one channel;
+zstack-xyzct.ome.tif: both channels' top-left 768 x 512 px as uint8, Z = 0 the signal, Z = 1 its inverse,
+axes CZYX (DimensionOrder XYZCT), one level.
 """
 import os
 import sys
@@ -76,6 +78,12 @@ def main():
     write(os.path.join(out, 'fluo-uint16.ome.tif'), [(v * 250 + 1000 + p).astype(np.uint16) for v in (dapi, tritc)], named)
     write(os.path.join(out, 'fluo-int8.ome.tif'), [(v - 128).astype(np.int8) for v in (dapi, tritc)], {'Name': ['DAPI', 'TRITC']})
     write(os.path.join(out, 'fluo-int16.ome.tif'), [(v * 250 - 32000 + p).astype(np.int16) for v in (dapi, tritc)], named)
+    # Two channels of two Z planes, C outermost (DimensionOrder XYZCT: IFDs C0Z0, C0Z1, C1Z0, C1Z1); Z=1
+    # holds the inverted signal, so reading it instead of Z=0 shows.
+    crop = [v[:512, :768].astype(np.uint8) for v in (dapi, tritc)]
+    zstack = np.stack([np.stack([c, 255 - c]) for c in crop])
+    tifffile.imwrite(os.path.join(out, 'zstack-xyzct.ome.tif'), zstack, ome=True, tile=TILE, compression='zlib',
+                     photometric='minisblack', metadata={'axes': 'CZYX', 'Channel': {'Name': ['DAPI', 'TRITC']}})
     # One channel only: shown grey as before (no channel controls); signed, so read (offset), not refused.
     tifffile.imwrite(os.path.join(out, 'dapi-int8.ome.tif'), (dapi[:512, :768] - 128).astype(np.int8), ome=True,
                      tile=TILE, compression='zlib', photometric='minisblack', metadata={'axes': 'YX', 'Channel': {'Name': ['DAPI']}})

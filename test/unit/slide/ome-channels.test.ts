@@ -92,7 +92,19 @@ describe.skipIf(!HAVE_FIXTURES)('slides that are not multi-channel are unchanged
   });
 });
 
-describe.skipIf(!CAN_MAKE_FLUORESCENCE)('one signed channel', () => {
+describe.skipIf(!CAN_MAKE_FLUORESCENCE)('OME-TIFFs tifffile wrote', () => {
+  it('DimensionOrder XYZCT with two Z planes: each channel is its Z = 0 plane, as tifffile reads it', async () => {
+    const path = join(fluorescenceDir(), 'zstack-xyzct.ome.tif');
+    const s = await openSlideFile(path);
+    expect(s.info.channels!.map((c) => c.name)).toEqual(['DAPI', 'TRITC']);
+    expect(s.info.properties['ome.DimensionOrder']).toBe('XYZCT');
+    const got = await s.readChannels!(0, 0, 0, 768, 512);
+    await s.close();
+    const raw = execFileSync(PYTHON, ['-c', `import sys, tifffile; sys.stdout.buffer.write(tifffile.imread(sys.argv[1])[:, 0].tobytes())`, path], { maxBuffer: 1 << 24 });
+    expect(raw.length).toBe(2 * 768 * 512);
+    for (let c = 0; c < 2; c++) expect(Buffer.from(got.planes[c].buffer, got.planes[c].byteOffset, got.planes[c].byteLength).equals(raw.subarray(c * 768 * 512, (c + 1) * 768 * 512))).toBe(true);
+  });
+
   it('a one-channel int8 OME-TIFF opens (not refused) and shows grey, its samples moved up by 128', async () => {
     const path = join(fluorescenceDir(), 'dapi-int8.ome.tif');
     const s = await openSlideFile(path);
