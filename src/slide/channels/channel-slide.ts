@@ -22,9 +22,6 @@ export const CHANNEL_PALETTE: readonly [number, number, number][] = [
   [255, 255, 0],
 ];
 
-/** Composites a region's planes into RGBA (the CPU one here; the worker may use a GPU one for bitmaps). */
-export type Compositor = (planes: readonly SampleArray[], types: readonly SampleType[], display: readonly ChannelDisplay[], width: number, height: number, valid: { width: number; height: number }) => RgbaImage;
-
 /** The auto contrast histogram is taken over at most this many pixels of the smallest native level (its centre). */
 const MAX_HISTOGRAM_SIDE = 2048;
 
