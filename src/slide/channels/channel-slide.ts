@@ -1,4 +1,4 @@
-import { TesseraError, throwIfAborted, type RgbaImage } from '../../core';
+import { TesseraError, throwIfAborted } from '../../core';
 import type { ChannelDisplay, ChannelInfo, ChannelPlanes, SampleType } from '../types';
 import type { TileGrid } from '../grid/tile-grid';
 import { autoContrast } from './auto-contrast';
