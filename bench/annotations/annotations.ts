@@ -10,8 +10,9 @@
  * view is panned (dragged in a circle, bench/worker/page-meter.ts) and zoomed (mouse-wheel steps in and
  * out), and the requestAnimationFrame intervals meanwhile (p50, p95) are the figures, side by side with the
  * same motion and no annotations, with their ratios (goal: p95 at most 1.5x none's). Also: the layer's
- * own draw time per frame (lastDraw().ms), the shapes and vertices it drew, the longest long task, and what
- * loading the 10,000 costs the page.
+ * own draw time per frame (lastDraw().ms), the shapes and vertices it drew, the longest long task, what
+ * loading the 10,000 costs the page, and what the app's saving them in IndexedDB costs (once after each
+ * load; waited for before the motions, which measure panning and zooming with the shapes held).
  *
  * Scenes: **slide** at 10x (a view holds a few hundred nuclei, each drawn with its simplified outline) and
  * **patch** at 2x (all 10,000 in view, most of them dots: the layer's worst case for culling).
@@ -40,6 +41,8 @@ const SCENES = (process.env.BENCH_ANNOTATIONS_SCENES ?? 'slide,patch').split(','
 const SCENE_MAGNIFICATION: Record<string, number> = { slide: 10, patch: 2 };
 /** Also measure the shapes loaded with the layer hidden: what the app pays for holding them, apart from drawing them. */
 const HIDDEN = process.env.BENCH_ANNOTATIONS_HIDDEN === '1';
+/** Longer than the app's wait before it saves a change (SAVE_DELAY_MS, 300 ms), so its "saving" shows before it is polled. */
+const SAVE_WAIT_MS = 450;
 
 interface LayerSample {
   p50: number;
@@ -69,6 +72,11 @@ interface Load {
   /** store.load to the first frame drawn with them. */
   ms: number;
   main: Responsiveness;
+  /**
+   * The app keeping them in the browser (IndexedDB, ~300 ms after the change): store.load to "Saved in
+   * this browser", and the page's responsiveness meanwhile; null where the app does not save (no IndexedDB).
+   */
+  save: { ms: number; main: Responsiveness } | null;
 }
 
 export async function openSlide(page: Page, path: string): Promise<void> {
@@ -98,13 +106,26 @@ export async function resetView(page: Page, magnification: number): Promise<void
 /** Loads `count` nuclei into the store (0: empties it) and waits for the frame that draws them. */
 export async function loadAnnotations(page: Page, count: number): Promise<Load | null> {
   return page.evaluate(
-    async ({ n, vertices, density }) => {
+    async ({ n, vertices, density, delay }) => {
       const t = window.__tessera;
       const store = t.annotations!;
       const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      // The app writes a change ~300 ms after it (use-annotation-saving): the panel says "saved" when done. Waited
+      // for, so that the motions measure panning with the shapes held, not the one-off write of 10,000 of them.
+      const saved = async (t0: number): Promise<number | null> => {
+        await new Promise((r) => setTimeout(r, delay));
+        for (;;) {
+          const phase = document.querySelector<HTMLElement>('[data-testid="annotations-saved"]')?.dataset.phase;
+          if (phase === 'saved') return performance.now() - t0;
+          if (phase !== 'saving' || performance.now() - t0 > 120_000) return null;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
       if (!n) {
+        const t0 = performance.now();
         store.load([]);
         await frames();
+        await saved(t0);
         return null;
       }
       const m0 = performance.now();
@@ -136,14 +157,17 @@ export async function loadAnnotations(page: Page, count: number): Promise<Load |
       const makeMs = performance.now() - m0;
       await new Promise((r) => setTimeout(r, 100));
       window.__benchMeter!.start('load');
+      window.__benchMeter!.start('save');
       const t0 = performance.now();
       store.load(list);
       await frames();
       const ms = performance.now() - t0;
       const main = await window.__benchMeter!.stop('load');
-      return { makeMs, ms, main };
+      const save = await saved(t0);
+      const saveMain = await window.__benchMeter!.stop('save');
+      return { makeMs, ms, main, save: save === null ? null : { ms: save, main: saveMain } };
     },
-    { n: count, vertices: VERTICES, density: DENSITY },
+    { n: count, vertices: VERTICES, density: DENSITY, delay: SAVE_WAIT_MS },
   );
 }
 
@@ -287,6 +311,11 @@ function printScene(r: SceneResult): void {
   console.log(`(requestAnimationFrame intervals, ms, median round by pan p95; rounds' pan p95: none ${r.none.rounds.join(' ')}; shapes ${r.shapes.rounds.join(' ')}${r.hidden ? `; hidden ${r.hidden.rounds.join(' ')}` : ''})`);
   const l = r.shapes.load;
   console.log(`loading ${COUNT.toLocaleString('en')} shapes: ${f1(l.ms)} ms from store.load to the frame drawing them, longest task ${f1(l.main.longestTaskMs)} ms (making them, the bench's own work: ${f1(l.makeMs)} ms)`);
+  console.log(
+    l.save
+      ? `saving them in the browser (the app, once after the load; waited for before measuring): ${f1(l.save.ms)} ms from store.load to "saved", longest task ${f1(l.save.main.longestTaskMs)} ms`
+      : 'saving them in the browser: the app did not save (no "saved" shown)',
+  );
 }
 
 export async function runAnnotationsPart(): Promise<void> {

@@ -10,17 +10,18 @@
  * `BENCH_DIST=/tmp/some-dist npx tsx bench/annotations/profile.ts` (under the bench lock).
  * Environment: the bench's BENCH_ANNOTATIONS*, PROFILE_CONDITIONS (none,shapes,hidden; a condition with
  * "-nolist" after it is the same with the panel's annotation list hidden), PROFILE_CSS (a style sheet added to the
- * page, to try a CSS change), PROFILE_MAG (10).
+ * page, to try a CSS change), PROFILE_MAG (10), PROFILE_MOTION (pan, or zoom: the bench's wheel steps).
  */
 import type { CDPSession, Page } from 'playwright-core';
 import { ensureLargeSlide, envInt, log, startSession } from '../lib';
-import { installMeter, panMotion, type LayerSampler } from '../worker/page-meter';
+import { installMeter, panMotion, zoomMotion, type LayerSampler } from '../worker/page-meter';
 import { loadAnnotations, openSlide, resetView } from './annotations';
 
 const CONDITIONS = (process.env.PROFILE_CONDITIONS ?? 'none,shapes,hidden').split(',');
 const MAG = envInt('PROFILE_MAG', 10);
 const DRAG_MS = envInt('BENCH_ANNOTATIONS_DRAG_MS', 3000);
 const COUNT = envInt('BENCH_ANNOTATIONS', 10_000);
+const MOTION = process.env.PROFILE_MOTION ?? 'pan';
 
 interface ProfileNode {
   id: number;
@@ -138,13 +139,13 @@ async function profileCondition(page: Page, cdp: CDPSession, kind: string): Prom
       return [...counts].sort((a, b) => b[1] - a[1]);
     };
   });
-  const m = await panMotion(page, DRAG_MS, none);
+  const m = MOTION === 'zoom' ? await zoomMotion(page, DRAG_MS, none) : await panMotion(page, DRAG_MS, none);
   const mutations = await page.evaluate(() => (window as unknown as { __profileMutations: () => [string, number][] }).__profileMutations());
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
   const heap1 = await heapMb(cdp);
   const total = (profile.endTime - profile.startTime) / 1000;
-  console.log(`\n=== ${kind}: pan p50 ${m.frames.p50Ms.toFixed(1)} p95 ${m.frames.p95Ms.toFixed(1)} ms, ${m.frames.frames} frames; heap ${heap0.toFixed(1)} → ${heap1.toFixed(1)} MB; profile ${total.toFixed(0)} ms`);
+  console.log(`\n=== ${kind}: ${MOTION} p50 ${m.frames.p50Ms.toFixed(1)} p95 ${m.frames.p95Ms.toFixed(1)} ms, ${m.frames.frames} frames; heap ${heap0.toFixed(1)} → ${heap1.toFixed(1)} MB; profile ${total.toFixed(0)} ms`);
   console.log('-- CPU profile, self ms (top 25):');
   for (const [k, ms] of selfTimes(profile).slice(0, 25)) console.log(`${ms.toFixed(1).padStart(8)}  ${k}`);
   const t = mainThreadEvents(trace.traceEvents);

@@ -83,4 +83,46 @@ describe('AnnotationsDb', () => {
     expect((await again.get(KEY_A))!.annotations).toEqual(moved);
     again.close();
   });
+
+  it('stores each list of points as one Float64Array (a million [x, y] arrays froze the page while IndexedDB copied them), reads every kind back equal, and reads records of [x, y] pairs written before', async () => {
+    const factory = new IDBFactory();
+    const db = await AnnotationsDb.open(factory);
+    const ring = Array.from({ length: 100 }, (_, i): [number, number] => [1000.25 + 8 * Math.cos(i / 16), 2000.5 + 6 * Math.sin(i / 16)]);
+    const kinds: Annotation[] = [
+      ...annotations(),
+      { id: crypto.randomUUID(), name: 'nucleus', className: 'Tumor', locked: false, shape: { type: 'polygon', polygons: [[ring], [[[0, 0], [1, 0], [0, 1]]]] } },
+      { id: crypto.randomUUID(), name: '', className: null, locked: false, shape: { type: 'ellipse', x: 5, y: 6, width: 70, height: 80 } },
+      { id: crypto.randomUUID(), name: '', className: null, locked: false, shape: { type: 'polyline', points: [[0.1, 0.2], [3e5, 4e5], [-7, 8]] } },
+      { id: crypto.randomUUID(), name: '', className: 'Immune cells', locked: false, shape: { type: 'points', points: [[9, 9]] } },
+    ];
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+    await db.put(KEY_A, { slideName: 's.svs', annotations: kinds, classes: [...DEFAULT_CLASSES] });
+    const stored = puts.mock.calls.map(([record]) => (record as { annotation?: { id: string; shape: Record<string, unknown> } }).annotation).filter((a) => a !== undefined);
+    expect(stored).toHaveLength(kinds.length);
+    const nucleus = stored.find((a) => a!.id === kinds[3].id)!.shape as { polygons: unknown[][] };
+    expect(nucleus.polygons[0][0]).toBeInstanceOf(Float64Array);
+    expect(Array.from(nucleus.polygons[0][0] as Float64Array).slice(0, 4)).toEqual([ring[0][0], ring[0][1], ring[1][0], ring[1][1]]);
+    expect((stored.find((a) => a!.id === kinds[6].id)!.shape as { points: unknown }).points).toBeInstanceOf(Float64Array);
+    vi.restoreAllMocks();
+    db.close();
+    const again = await AnnotationsDb.open(factory);
+    expect((await again.get(KEY_A))!.annotations).toEqual(kinds);
+    again.close();
+
+    // A record as the first version wrote it (points as [x, y] pairs): read as it is.
+    const raw = await new Promise<IDBDatabase>((resolve) => {
+      const r = factory.open('tessera-annotations', 2);
+      r.onsuccess = () => resolve(r.result);
+    });
+    const old = kinds[2];
+    await new Promise<void>((resolve) => {
+      const tx = raw.transaction('shapes', 'readwrite');
+      tx.objectStore('shapes').put({ key: KEY_A, id: old.id, annotation: { ...old, name: 'old record' } });
+      tx.oncomplete = () => resolve();
+    });
+    raw.close();
+    const third = await AnnotationsDb.open(factory);
+    expect((await third.get(KEY_A))!.annotations[2]).toEqual({ ...old, name: 'old record' });
+    third.close();
+  });
 });
