@@ -10,7 +10,8 @@
  * `BENCH_DIST=/tmp/some-dist npx tsx bench/annotations/profile.ts` (under the bench lock).
  * Environment: the bench's BENCH_ANNOTATIONS*, PROFILE_CONDITIONS (none,shapes,hidden; a condition with
  * "-nolist" after it is the same with the panel's annotation list hidden), PROFILE_CSS (a style sheet added to the
- * page, to try a CSS change), PROFILE_MAG (10), PROFILE_MOTION (pan, or zoom: the bench's wheel steps).
+ * page, to try a CSS change), PROFILE_MAG (10), PROFILE_MOTION (pan; zoom: the bench's wheel steps; load: loading
+ * the 10,000 and the app's saving them).
  */
 import type { CDPSession, Page } from 'playwright-core';
 import { ensureLargeSlide, envInt, log, startSession } from '../lib';
@@ -103,6 +104,17 @@ async function profileCondition(page: Page, cdp: CDPSession, kind: string): Prom
   const css = process.env.PROFILE_CSS ?? '';
   // "…-nolist": the same with the side panel's annotation list out of the page (display: none), to tell its cost.
   const base = kind.replace(/-nolist$/, '');
+  if (MOTION === 'load') {
+    // The load itself and the app's save after it (loadAnnotations waits for "saved").
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+    const l = await loadAnnotations(page, COUNT);
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+    console.log(`\n=== load and save: load ${l?.ms.toFixed(0)} ms (longest task ${l?.main.longestTaskMs}), saved after ${l?.save?.ms.toFixed(0)} ms (longest task ${l?.save?.main.longestTaskMs})`);
+    for (const [k, ms] of selfTimes(profile).slice(0, 30)) console.log(`${ms.toFixed(1).padStart(8)}  ${k}`);
+    await loadAnnotations(page, 0);
+    return;
+  }
   await loadAnnotations(page, base === 'none' ? 0 : COUNT);
   await page.evaluate((visible) => window.__tessera.viewer!.annotationView()!.setVisible(visible), base !== 'hidden');
   await page.evaluate(({ off, css }) => {

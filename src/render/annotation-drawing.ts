@@ -49,6 +49,11 @@ export interface AnnotationDrawOptions {
   minGap?: number;
   /** Shapes smaller than this on screen (px, longest side) are drawn as one dot (default 3). */
   dotSize?: number;
+  /**
+   * Area shapes smaller than this on screen (px, longest side; default SMALL_AREA_PX, 0: none) are outlined
+   * one px thin (times `scale`), with vertices at least SMALL_MIN_GAP px apart: nuclei seen small.
+   */
+  smallSize?: number;
   /** Line widths, handles and text scaled by this (a large PNG; default 1). */
   scale?: number;
   /** Where the screen is (px): shapes wholly outside it are skipped. Default: no culling. */
@@ -72,6 +77,15 @@ const FONT_PX = 12;
 const HANDLE_PX = 6;
 const POINT_RADIUS = 3.5;
 const TICK_PX = 5;
+/**
+ * Below this size (screen px) an area shape's outline is 1 px, not `lineWidth`: a software canvas takes
+ * about three times as long to rasterise 2 px anti-aliased outlines as 1 px ones (a 256 px tile of 200
+ * nuclei: ~22 against ~7 ms, Chromium 156, 2 cores), which made each new tile of a view of nuclei a missed
+ * frame; a shape this small reads as well with a thin line (QuPath draws its detections so).
+ */
+export const SMALL_AREA_PX = 16;
+/** Their vertices closer than this (screen px) to the last kept one are skipped (a 5 px nucleus: ~10 segments). */
+const SMALL_MIN_GAP = 1.5;
 
 interface Projected {
   a: Annotation;
@@ -157,6 +171,8 @@ function traceTick(ctx: AnnotationContext, x: number, y: number, px: number, py:
 /** Per colour: the paths of one frame (area outlines, open paths, points, dots). */
 interface ColourGroup {
   areas: Projected[];
+  /** Area shapes under `smallSize`: thin outlines. */
+  small: Projected[];
   open: Projected[];
   points: Projected[];
   dots: Projected[];
@@ -177,6 +193,7 @@ export function drawAnnotations(
   const scale = options.scale ?? 1;
   const minGap = options.minGap ?? 0.75;
   const dotSize = options.dotSize ?? 3;
+  const smallSize = (options.smallSize ?? SMALL_AREA_PX) * scale;
   const lineWidth = (options.lineWidth ?? 2) * scale;
   const fillAlpha = options.fillAlpha ?? 0.12;
   const boundsOf = options.boundsOf ?? ((a: Annotation) => shapeBounds(a.shape));
@@ -197,7 +214,7 @@ export function drawAnnotations(
     let colour = colours.get(a.className);
     if (colour === undefined) colours.set(a.className, (colour = classColor(classes, a.className)));
     let g = groups.get(colour);
-    if (!g) groups.set(colour, (g = { areas: [], open: [], points: [], dots: [] }));
+    if (!g) groups.set(colour, (g = { areas: [], small: [], open: [], points: [], dots: [] }));
     counts.shapes++;
     const isSelected = !!selected?.has(a.id);
     const size = Math.max(s.x1 - s.x0, s.y1 - s.y0);
@@ -209,6 +226,7 @@ export function drawAnnotations(
     }
     if (type === 'points') g.points.push(p);
     else if (type === 'line' || type === 'polyline') g.open.push(p);
+    else if (size < smallSize && !isSelected) g.small.push(p);
     else g.areas.push(p);
     if (isSelected) chosen.push(p);
     const wantsLabel =
@@ -231,16 +249,19 @@ export function drawAnnotations(
     ctx.strokeStyle = colour;
     ctx.fillStyle = colour;
     ctx.lineWidth = lineWidth;
-    if (g.areas.length) {
+    for (const [list, width, gap] of [[g.small, Math.min(lineWidth, scale), Math.max(minGap, SMALL_MIN_GAP * scale)], [g.areas, lineWidth, minGap]] as const) {
+      if (!list.length) continue;
       ctx.beginPath();
-      for (const p of g.areas) counts.vertices += traceArea(ctx, p.a, toScreen, minGap);
+      for (const p of list) counts.vertices += traceArea(ctx, p.a, toScreen, gap);
       if (fillAlpha > 0) {
         ctx.globalAlpha = fillAlpha;
         ctx.fill('evenodd');
         ctx.globalAlpha = 1;
       }
+      ctx.lineWidth = width;
       ctx.stroke();
     }
+    ctx.lineWidth = lineWidth;
     if (g.open.length) {
       ctx.beginPath();
       for (const p of g.open) counts.vertices += traceOpen(ctx, p.a, toScreen, minGap, TICK_PX * scale);

@@ -129,6 +129,32 @@ describe('drawAnnotations: many shapes in few draw calls', () => {
     expect(far.calls.stroke ?? 0).toBe(0);
   });
 
+  it('area shapes under 16 screen px (nuclei seen small) are outlined 1 px with vertices 1.5 px apart; larger ones at lineWidth', () => {
+    const strokes = (list: Annotation[], smallSize?: number) => {
+      const { ctx } = recorder();
+      const widths: number[] = [];
+      (ctx as unknown as { stroke: () => void }).stroke = () => widths.push(ctx.lineWidth);
+      const counts = drawAnnotations(ctx, list, DEFAULT_CLASSES, IDENTITY, { labels: 'none', lineWidth: 2, smallSize });
+      return { widths, vertices: counts.vertices };
+    };
+    // 10 px across (100 vertices 0.3 px apart) against 80 px across.
+    const small = ann('s', blob(100, 100, 5));
+    const big = ann('b', blob(300, 300, 40));
+    expect(strokes([small, big]).widths.sort()).toEqual([1, 2]);
+    const thin = strokes([small]);
+    const thick = strokes([small], 0);
+    expect(thick.widths).toEqual([2]);
+    // 0.33 px between vertices: every fifth kept 1.5 px apart (about 20), every third at 0.75 px (about 34).
+    expect(thin.vertices).toBeLessThanOrEqual(22);
+    expect(thick.vertices).toBeGreaterThanOrEqual(30);
+    // Selected, it keeps its full outline.
+    const { ctx } = recorder();
+    const widths: number[] = [];
+    (ctx as unknown as { stroke: () => void }).stroke = () => widths.push(ctx.lineWidth);
+    drawAnnotations(ctx, [small], DEFAULT_CLASSES, IDENTITY, { labels: 'none', lineWidth: 2, selected: new Set(['s']) });
+    expect(widths[0]).toBe(2);
+  });
+
   it('culls shapes wholly outside the clip rectangle', () => {
     const list = [ann('in', blob(50, 50, 20)), ann('out', blob(500, 500, 20)), ann('edge', blob(110, 50, 20))];
     const { ctx } = recorder();
