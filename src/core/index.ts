@@ -5,3 +5,4 @@ export * from './geometry';
 export * from './seeded-random';
 export * from './worker-channel';
 export * from './idb';
+export * from './limiter';

@@ -1,6 +1,7 @@
-import { LruCache, TesseraError, throwIfAborted } from '../../core';
+import { LruCache, TesseraError, limiter, throwIfAborted } from '../../core';
 import type { SampleType } from '../types';
 import type { TiffTileGrid } from '../grid/tiff-grid';
+import { SYNTH_TILE } from '../grid/synthesized-grid';
 
 /** One channel's samples, row-major, in the channel's own type. */
 export type SampleArray = Uint8Array | Int8Array | Uint16Array | Int16Array;
@@ -181,30 +182,12 @@ function copyClipped(t: Plane, out: Plane, tileX: number, tileY: number, x: numb
   }
 }
 
-/** Plane tiles of a synthesised level are this size. */
-const SYNTH_TILE = 256;
 
 /**
  * Tiles of one synthesised level computed at once (as the RGBA synthesised levels bound theirs): an
  * overview of a wide single-level slide must not start every tile of every level together.
  */
 const SYNTH_CONCURRENCY = 4;
-
-function limiter(n: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active < n) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
 
 /**
  * A channel's level at half the size of `finer`, by 2 x 2 integer means rounded half up (as the RGBA

@@ -1,4 +1,4 @@
-import { LruCache, type RgbaImage } from '../../core';
+import { LruCache, limiter, type RgbaImage } from '../../core';
 import type { TileGrid } from './tile-grid';
 
 export const SYNTH_TILE = 256;
@@ -11,24 +11,6 @@ export const SYNTH_TILE = 256;
  * on the finer level never blocks that level's own work.
  */
 const SYNTH_CONCURRENCY = 4;
-
-/** Runs at most `n` of the given tasks at a time, in the order they come. */
-function limiter(n: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active < n) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      // The slot passes straight to the next waiter, so no newcomer slips in between.
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
 
 /** Reads a region of a grid's level; the region reader provides it, with its tile cache. */
 export type RegionOf = (grid: TileGrid, x: number, y: number, w: number, h: number, signal?: AbortSignal) => Promise<RgbaImage>;
