@@ -45,6 +45,8 @@ export function BatchScreen({ choice, dropped, hidden }: { choice: ModelChoice; 
   const files = useMemo(() => new Map(run.images.map((e) => [e.path, e.file])), [run.images]);
   const running = run.status === 'running';
   const classification = model?.manifest.task === 'classification';
+  // A model fed a slide's named fluorescence channels has no channels to read in a patch image.
+  const slideChannels = model?.manifest.input.slideChannels;
 
   return (
     <main className="workspace batch-screen" hidden={hidden}>
@@ -62,10 +64,10 @@ export function BatchScreen({ choice, dropped, hidden }: { choice: ModelChoice; 
         ) : null}
         {run.folder && run.images.length && model ? <LabelMapping labels={run.labels} classes={classes} onMap={run.mapFolder} disabled={running} /> : null}
         <div className="row">
-          <button type="button" className="primary" disabled={!model || !classification || !run.images.length || running} onClick={run.start}>
+          <button type="button" className="primary" disabled={!model || !classification || !!slideChannels || !run.images.length || running} onClick={run.start}>
             Score {run.images.length || ''} image{run.images.length === 1 ? '' : 's'}
           </button>
-          {!model ? <span className="muted">Choose a classification model first.</span> : !classification ? <span className="panel-error">{model.manifest.name} is a {model.manifest.task} model: batch scoring takes a classification model.</span> : null}
+          {!model ? <span className="muted">Choose a classification model first.</span> : !classification ? <span className="panel-error">{model.manifest.name} is a {model.manifest.task} model: batch scoring takes a classification model.</span> : slideChannels ? <span className="panel-error">{model.manifest.name} takes the slide channels {slideChannels.join(', ')} of a fluorescence slide: patch images have no such channels.</span> : null}
           {rows.length && !running ? <button type="button" onClick={() => downloadCsv(rows, classes, run.labels.labelled, 'evaluation.csv')}>Download CSV</button> : null}
         </div>
         <BatchProgress status={run.status} progress={run.progress} onCancel={run.cancel} />
