@@ -36,19 +36,117 @@ export async function readExactly(src: ByteSource, offset: number, length: numbe
 }
 
 /**
- * A File or Blob in the browser (or Node 20, which has Blob). Only the requested slice is read. In a
+ * A File or Blob in the browser (or Node 20, which has Blob). Only the requested slices are read. In a
  * worker, FileReaderSync skips a round of promise and IPC bookkeeping (about 10% per tile, bench/README.md).
+ * Each read of a Blob costs the browser a fixed ~0.6-1 ms (a slice registered, the file opened and read
+ * in the browser process, bench/README.md's profile), so reads asked for together are coalesced.
  */
 export function blobSource(blob: Blob, name = (blob as File).name ?? 'slide'): ByteSource {
   const syncReader = typeof FileReaderSync === 'function' ? new FileReaderSync() : null;
-  return {
-    name,
-    size: blob.size,
-    async read(offset, length) {
-      const slice = blob.slice(offset, offset + length);
-      return new Uint8Array(syncReader ? syncReader.readAsArrayBuffer(slice) : await slice.arrayBuffer());
-    },
+  const readRange = async (offset: number, length: number) => {
+    const slice = blob.slice(offset, offset + length);
+    return new Uint8Array(syncReader ? syncReader.readAsArrayBuffer(slice) : await slice.arrayBuffer());
   };
+  return { name, size: blob.size, read: coalescedReads(readRange) };
+}
+
+/** Neighbouring reads this far apart are read as one (the gap's bytes cost less than a read's fixed cost). */
+const COALESCE_GAP = 64 * 1024;
+/** A coalesced read spans at most this many bytes. */
+const COALESCE_SPAN = 1024 * 1024;
+/**
+ * A read asked for this soon after the last one finished (or while one is running, or while the worker
+ * serves other requests: setReadBurstProbe) is part of a burst:
+ * a worker handling a view's tile requests queued back to back asks again within ~0.1-0.3 ms, while one
+ * tile at a time leaves a whole decode and a round trip to the page (over 1 ms) between reads.
+ */
+const BURST_MS = 0.5;
+
+let othersServed: () => boolean = () => false;
+
+/**
+ * A slide worker says here whether it is serving other requests besides the one reading now: then more
+ * reads may be queued behind it (a view's tiles), and the read waits one task to be coalesced with them.
+ */
+export function setReadBurstProbe(probe: () => boolean): void {
+  othersServed = probe;
+}
+
+interface QueuedRead {
+  offset: number;
+  length: number;
+  resolve(bytes: Uint8Array): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Coalesces reads that come in a burst: the first is read at once; the others wait one task (so that
+ * requests already queued add theirs), then those whose bytes lie within `maxGap` of each other are served
+ * by one read of the range that covers them. Each asker gets its own copy of its bytes. A read on its own
+ * (one tile at a time) is read at once, without waiting.
+ */
+export function coalescedReads(
+  readRange: (offset: number, length: number) => Promise<Uint8Array>,
+  schedule: (run: () => void) => void = nextTask,
+  maxGap = COALESCE_GAP,
+  maxSpan = COALESCE_SPAN,
+): (offset: number, length: number) => Promise<Uint8Array> {
+  let queue: QueuedRead[] = [];
+  let running = 0;
+  let lastDone = -Infinity;
+  const track = (p: Promise<Uint8Array>): Promise<Uint8Array> => {
+    running++;
+    return p.finally(() => {
+      running--;
+      lastDone = performance.now();
+    });
+  };
+  const flush = () => {
+    const batch = queue.sort((a, b) => a.offset - b.offset);
+    queue = [];
+    for (let i = 0; i < batch.length; ) {
+      const start = batch[i].offset;
+      let end = start + batch[i].length;
+      let j = i + 1;
+      while (j < batch.length && batch[j].offset - end <= maxGap && Math.max(end, batch[j].offset + batch[j].length) - start <= maxSpan) {
+        end = Math.max(end, batch[j].offset + batch[j].length);
+        j++;
+      }
+      const group = batch.slice(i, j);
+      track(readRange(start, end - start)).then(
+        (bytes) => {
+          for (const r of group) r.resolve(group.length === 1 ? bytes : bytes.slice(r.offset - start, r.offset - start + r.length));
+        },
+        (e) => group.forEach((r) => r.reject(e)),
+      );
+      i = j;
+    }
+  };
+  return (offset, length) => {
+    const burst = queue.length > 0 || running > 0 || othersServed() || performance.now() - lastDone < BURST_MS;
+    if (!burst) return track(readRange(offset, length));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      if (!queue.length) schedule(flush);
+      queue.push({ offset, length, resolve, reject });
+    });
+  };
+}
+
+/**
+ * Runs a function as a task after those already queued (the worker's pending messages). In Chromium a
+ * MessageChannel message is; a setTimeout(0) may run first (measured: the view benchmark's reads were
+ * then not coalesced). setImmediate in Node.
+ */
+function nextTask(run: () => void): void {
+  if (typeof setImmediate === 'function') setImmediate(run);
+  else if (typeof MessageChannel === 'function') {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      run();
+    };
+    port2.postMessage(null);
+  } else setTimeout(run, 0);
 }
 
 /** A URL on any static server that honours HTTP Range requests. */
