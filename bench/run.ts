@@ -26,6 +26,7 @@ import { BATCH_TIMEOUT_MS, runBatchPart } from './batch/batch';
 import { CELLS_TIMEOUT_MS, runCellsPart } from './cells/cells';
 import { MODELS_TIMEOUT_MS, runModelPart } from './models/models';
 import { WORKER_TIMEOUT_MS, runWorkerPart } from './worker/worker';
+import { mulberry32 } from '../src/core/seeded-random';
 import {
   ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, foreignLoadMeter, envInt, giveFileToPage, log, pickTilePositions, startSession, warmPageCache, withTimeout,
   type Position, type Session,
@@ -40,6 +41,10 @@ const TIMEOUT_MS = envInt('BENCH_TIMEOUT_S', 900) * 1000;
 /** How many of the measured tiles are also compared between the two readers (mean RGB). */
 const CHECK = 4;
 const CHECK_TOLERANCE = 3;
+/** The view mode: BENCH_VIEWS views of VIEW_ACROSS x VIEW_DOWN neighbouring tiles, each view's tiles asked at once. */
+const VIEWS = envInt('BENCH_VIEWS', 40);
+const VIEW_ACROSS = 4;
+const VIEW_DOWN = 3;
 
 interface Stats {
   /** CPU time per tile over the measured reads: every Chromium thread for Tessera, the Python process for OpenSlide. */
@@ -128,6 +133,59 @@ async function timeTessera(page: Page, measure: Position[], warmup: Position[], 
   const cpu = diffTimes(cpu0, chromiumThreadTimes());
   const bytesRead = await page.evaluate(() => (window as unknown as BenchWindow).__benchSlide!.bytesRead());
   return { ...r, bytesRead, cpuMs: cpu.length ? cpu.reduce((a, [, v]) => a + v, 0) : null, cpuByThread: cpu };
+}
+
+/**
+ * `count` views at random, each VIEW_ACROSS x VIEW_DOWN whole level-0 tiles (a 1024 x 768 px viewport at
+ * full resolution), no tile in two views: what a viewer asks for when the view jumps somewhere new.
+ */
+function pickViews(width: number, height: number, count: number, seed: number): Position[][] {
+  const across = Math.floor(width / TILE);
+  const down = Math.floor(height / TILE);
+  const rand = mulberry32(seed ^ 0x5f3759df);
+  const used = new Set<number>();
+  const views: Position[][] = [];
+  for (let tries = 0; views.length < count && tries < count * 100; tries++) {
+    const tx = Math.floor(rand() * (across - VIEW_ACROSS + 1));
+    const ty = Math.floor(rand() * (down - VIEW_DOWN + 1));
+    const tiles: number[] = [];
+    for (let j = 0; j < VIEW_DOWN; j++) for (let i = 0; i < VIEW_ACROSS; i++) tiles.push((ty + j) * across + tx + i);
+    if (tiles.some((t) => used.has(t))) continue;
+    tiles.forEach((t) => used.add(t));
+    views.push(tiles.map((t) => [(t % across) * TILE, Math.floor(t / across) * TILE]));
+  }
+  return views;
+}
+
+/** The view mode: a fresh slide, the warm-up reads, then each view's tiles asked at once, view after view. */
+async function timeTesseraViews(page: Page, views: Position[][], warmup: Position[]) {
+  await openFresh(page);
+  const run = (groups: Position[][]) =>
+    page.evaluate(
+      async ({ groups, size }) => {
+        const slide = (window as unknown as BenchWindow).__benchSlide!;
+        const latencies: number[] = [];
+        const t0 = performance.now();
+        for (const group of groups) {
+          await Promise.all(
+            group.map(async ([x, y]) => {
+              const t = performance.now();
+              const img = await slide.readRegion(0, x, y, size, size);
+              latencies.push(performance.now() - t);
+              if (img.data.length !== size * size * 4) throw new Error(`readRegion(0, ${x}, ${y}) gave ${img.width} x ${img.height}`);
+            }),
+          );
+        }
+        return { totalMs: performance.now() - t0, latencies };
+      },
+      { groups, size: TILE },
+    );
+  await run(warmup.map((p) => [p]));
+  const cpu0 = chromiumThreadTimes();
+  const r = await run(views);
+  const cpu = diffTimes(cpu0, chromiumThreadTimes());
+  const bytesRead = await page.evaluate(() => (window as unknown as BenchWindow).__benchSlide!.bytesRead());
+  return { ...r, bytesRead, cpuMs: cpu.length ? cpu.reduce((a, [, v]) => a + v, 0) : null };
 }
 
 /** Reads `list` with 16 in flight (more than any pool's workers), then counts the slide workers started. */
@@ -282,10 +340,14 @@ async function main(): Promise<void> {
     const modes = [['sequential', 1], ['concurrent', poolSize]] as const;
     const tesseraRounds: TesseraMode[][] = modes.map(() => []);
     const openslideRounds: OpenSlideResult[] = [];
+    const views = pickViews(l0.width, l0.height, VIEWS, SEED);
+    const viewTiles = views.flat();
+    const tesseraViewRounds: TesseraMode[] = [];
+    const openslideViewRounds: OpenSlideResult[] = [];
     const cpuByThread: Record<string, number> = {};
     let tMeans: number[][] = [];
     const foreignLoad = foreignLoadMeter();
-    const budget = TIMEOUT_MS / (ROUNDS * (modes.length + 1) + 1);
+    const budget = TIMEOUT_MS / (ROUNDS * (modes.length + 3) + 1);
     // Rounds interleave the readers, so a busy machine slows both alike; the median round is reported.
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [k, [mode, concurrency]] of modes.entries()) {
@@ -294,10 +356,19 @@ async function main(): Promise<void> {
         tesseraRounds[k].push({ mode, concurrency, bytesRead: r.bytesRead, ...stats(r.latencies, r.totalMs, r.cpuMs) });
         if (mode === 'concurrent') for (const [t, ms] of r.cpuByThread) cpuByThread[t] = (cpuByThread[t] ?? 0) + ms / (N * ROUNDS);
       }
+      if (views.length) {
+        log(`round ${round}/${ROUNDS}: Tessera views, ${views.length} views of ${VIEW_ACROSS} x ${VIEW_DOWN} tiles, each view's tiles at once...`);
+        const r = await withTimeout(timeTesseraViews(page, views, warmup), budget, 'Tessera view reads');
+        tesseraViewRounds.push({ mode: 'views', concurrency: VIEW_ACROSS * VIEW_DOWN, bytesRead: r.bytesRead, ...stats(r.latencies, r.totalMs, r.cpuMs) });
+      }
       if (round === 1) tMeans = await withTimeout(tesseraMeans(page, measure.slice(0, CHECK)), 60_000, 'reading check tiles');
       if (!openSlideMissing) {
         log(`round ${round}/${ROUNDS}: OpenSlide, ${N} tiles, one thread...`);
         openslideRounds.push(await withTimeout(timeOpenSlide(slidePath, measure, warmup), budget, 'OpenSlide reads'));
+        if (views.length) {
+          log(`round ${round}/${ROUNDS}: OpenSlide, the views' ${viewTiles.length} tiles one by one, one thread...`);
+          openslideViewRounds.push(await withTimeout(timeOpenSlide(slidePath, viewTiles, warmup), budget, 'OpenSlide view reads'));
+        }
       }
     }
     const otherLoad = foreignLoad();
@@ -308,6 +379,9 @@ async function main(): Promise<void> {
 
     const tessera = tesseraRounds.map(medianRound);
     const openslide = openslideRounds.length ? medianRound(openslideRounds) : null;
+    const tesseraViews = tesseraViewRounds.length ? medianRound(tesseraViewRounds) : null;
+    const openslideViews = openslideViewRounds.length ? medianRound(openslideViewRounds) : null;
+    const viewRatio = tesseraViews && openslideViews ? tesseraViews.tilesPerSecond / openslideViews.tilesPerSecond : null;
     let pixelCheck: object | null = null;
     if (openslide) {
       // Same positions, same pixels? A coordinate mix-up would make the comparison meaningless.
@@ -327,12 +401,20 @@ async function main(): Promise<void> {
       ...tessera.map((t) => ({ reader: `Tessera (Chromium ${env.chromiumVersion.split('.')[0]})`, mode: `${t.mode} (${t.concurrency} in flight)`, s: t, ratio: ratio(t) })),
       ...(openslide ? [{ reader: `OpenSlide ${openslide.openslideVersion ?? ''}`.trim(), mode: 'sequential (1 thread)', s: openslide, ratio: 1 }] : []),
     ]);
+    if (tesseraViews) {
+      console.log(`\nThe same, a viewer's way: ${views.length} views of ${VIEW_ACROSS} x ${VIEW_DOWN} neighbouring tiles at random (${viewTiles.length} tiles), each view's tiles asked at once; OpenSlide reads them one by one\n`);
+      printTable([
+        { reader: `Tessera (Chromium ${env.chromiumVersion.split('.')[0]})`, mode: `views (${VIEW_ACROSS * VIEW_DOWN} in flight)`, s: tesseraViews, ratio: viewRatio },
+        ...(openslideViews ? [{ reader: `OpenSlide ${openslideViews.openslideVersion ?? ''}`.trim(), mode: 'views (1 thread)', s: openslideViews, ratio: 1 }] : []),
+      ]);
+    }
     if (!openslide) console.log(`\nOpenSlide: skipped (${openSlideMissing})`);
     const last = tessera[tessera.length - 1];
     console.log(
       `\nTessera bytes read per opened slide (structure + ${WARMUP} warm-up + ${N} tiles): ${(last.bytesRead / 1e6).toFixed(2)} MB of ${(file.size / 1e6).toFixed(0)} MB (${((100 * last.bytesRead) / file.size).toFixed(2)}% of the file)`,
     );
     console.log(`rounds (tiles/s): ${tessera.map((t) => `Tessera ${t.mode} ${t.rounds.join(' ')}`).join('; ')}${openslide ? `; OpenSlide ${openslide.rounds.join(' ')}` : ''}`);
+    if (tesseraViews) console.log(`view rounds (tiles/s): Tessera ${tesseraViews.rounds.join(' ')}${openslideViews ? `; OpenSlide ${openslideViews.rounds.join(' ')}` : ''}`);
     if (otherLoad !== null) console.log(`CPU used by other processes during the run: ${(100 * otherLoad).toFixed(0)}% of ${cpus().length} cores`);
     if (otherLoad !== null && otherLoad > 0.1) {
       console.log(
@@ -359,6 +441,7 @@ async function main(): Promise<void> {
       tessera: tessera.map((t) => ({ ...t, ratioVsOpenSlide: ratio(t) })),
       tesseraConcurrentCpuMsPerTileByThread: Object.fromEntries(Object.entries(cpuByThread).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, Number(v.toFixed(3))])),
       openslide: openslide ? { ...openslide, checkMeans: undefined } : { skipped: openSlideMissing },
+      views: { count: views.length, across: VIEW_ACROSS, down: VIEW_DOWN, tessera: tesseraViews && { ...tesseraViews, ratioVsOpenSlide: viewRatio }, openslide: openslideViews && { ...openslideViews, checkMeans: undefined } },
       bytesRead: { tessera: last.bytesRead, fileSize: file.size, fraction: last.bytesRead / file.size },
       pixelCheck,
       pageErrors,
