@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: 256 px level-0 tile reads per second on the 1.2-gigapixel slide, Tessera in headless
  * Chromium (sequential, and as many reads in flight as the worker pool has workers) against OpenSlide
- * (/usr/bin/python3, one thread) on the same seeded positions. Prints a table and writes
+ * (/usr/bin/python3, one thread) on the same seeded positions; then the same for views of 4 x 3
+ * neighbouring tiles asked at once, as the viewer asks. Prints tables and writes
  * bench/results/latest.json. See bench/README.md.
  *
  * Environment: BENCH_TILES (400), BENCH_WARMUP (32), BENCH_ROUNDS (3; the median round is reported),
- * BENCH_SEED (20240611), BENCH_CONCURRENCY (the pool size), BENCH_SLIDE (a slide to use instead of the
- * generated one), BENCH_TIMEOUT_S (900, whole run).
+ * BENCH_SEED (20240611), BENCH_CONCURRENCY (the pool size), BENCH_VIEWS (40; 0: no views mode),
+ * BENCH_SLIDE (a slide to use instead of the generated one), BENCH_TIMEOUT_S (900, whole run).
  *
  * BENCH_PARTS (default "slides,models,batch,worker,cells,annotations"): which parts run; the model part (ResNet-18 images per
  * second, bench/models/models.ts), the batch part (scoring a patch folder, worker and in-page,
