@@ -142,7 +142,7 @@ describe('tessera predict: results', () => {
     expect(line.prediction).toBe(['background', 'nucleus', 'boundary'][p.classIndex]);
   });
 
-  it.skipIf(!HAVE_FIXTURES)(`ICIAR 2018 through its config.json: the recorded CPU probabilities, on wasm and cpu${HAVE_FIXTURES ? '' : ` (${SKIP_REASON})`}`, { timeout: 300_000 }, async () => {
+  it.skipIf(!HAVE_FIXTURES)(`ICIAR 2018 through its config.json: the recorded CPU probabilities, on wasm${HAVE_FIXTURES ? '' : ` (${SKIP_REASON})`}`, { timeout: 300_000 }, async () => {
     const recorded = JSON.parse(readFileSync(join(ROOT, 'test/unit/inference/reference/iciar18-cpu.json'), 'utf8')) as Iciar18Record;
     const dir = fixture('models', 'iciar18-breast-tfjs');
     const patches = await Promise.all(recorded.patches.map(async (p, i) => {
@@ -158,8 +158,6 @@ describe('tessera predict: results', () => {
       const e = l.raw!.map(Math.exp);
       expectClose(Object.values(l.probabilities), e.map((v) => v / e.reduce((a, b) => a + b, 0)), 1e-6);
     });
-    // One 128 px crop on the CPU backend: the recorded values themselves.
-    const [onCpu] = lines(await tessera('predict', '--model', dir, '--backend', 'cpu', patches[3]));
-    expectClose(Object.values(onCpu.probabilities), recorded.patches[3].probabilities, 1e-6);
+    // (The CPU backend's values are the record itself: iciar18.test.ts; --backend cpu runs in analyze's and score's tests.)
   });
 });
