@@ -9,6 +9,7 @@ import { TesseraError, type ErrorCode } from '../../../src/core/errors';
 import type { Slide } from '../../../src/slide';
 import { openSlideFile } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
+import { expectOurError, rejection } from '../../support/errors';
 import { compareRgb, withinTolerance } from '../../support/pixel-compare';
 
 // Files a pathologist may really drop on Tessera: not slides, cut short, damaged, or built to hurt.
@@ -23,24 +24,11 @@ function write(name: string, bytes: Uint8Array | string): string {
   return path;
 }
 
-/** A TesseraError with one of `codes`, whose message is a sentence that names the file. */
+/** Our error naming the file (test/support/errors.ts), and a whole sentence. */
 function expectHumanError(e: unknown, codes: ErrorCode[], fileName: string): TesseraError {
-  expect(e, String(e)).toBeInstanceOf(TesseraError);
-  const t = e as TesseraError;
-  expect(codes, `code ${t.code}: ${t.message} (${t.detail})`).toContain(t.code);
-  expect(t.message).toContain(fileName);
-  expect(t.message).not.toMatch(/undefined|NaN|\[object |\bnull\b/);
+  const t = expectOurError(e, codes, fileName);
   expect(t.message).toMatch(/^\S.{20,}[.)]$/s);
   return t;
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, but it resolved');
 }
 
 /** Rejects instead of hanging: a hostile file must fail in bounded time. */

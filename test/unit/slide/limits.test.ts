@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateRawSync, deflateSync, constants as zc } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TesseraError, type ErrorCode } from '../../../src/core/errors';
+import { LIBRARY_WORDS, expectOurError as expectOurs, rejection } from '../../support/errors';
 import { DEFAULT_SLIDE_LIMITS, limitsFromEnv, setSlideLimits, slideLimits } from '../../../src/slide';
 import { openSlideFile } from '../../../src/slide/node';
 import { inflateAtMost, lzwAtMost, packBitsAtMost } from '../../../src/slide/codecs/bounded-decode';
@@ -27,28 +27,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(tmp, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-/** Library wording that must never reach a person (issue 15's list). */
-const LIBRARY_WORDS = /DataView|MAX_SAFE_INTEGER|Please report|typed array length|undefined|NaN|\[object /;
-
-function expectOurs(e: unknown, codes: ErrorCode[], file: string, ...mentions: string[]): TesseraError {
-  expect(e, String(e)).toBeInstanceOf(TesseraError);
-  const t = e as TesseraError;
-  expect(codes, `code ${t.code}: ${t.message} (${t.detail})`).toContain(t.code);
-  expect(t.message).toContain(file);
-  expect(t.message).not.toMatch(LIBRARY_WORDS);
-  for (const m of mentions) expect(t.message).toContain(m);
-  return t;
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, but it resolved');
 }
 
 /** Opening fails, or reading the first 16 x 16 px of level 0 does: that error. */
