@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { TesseraError, type ErrorCode } from '../../src/core/errors';
+import { openSlideFile } from '../../src/slide/node';
 
 /** Library wording (and unfilled values) that must never reach a person (issue 15's list). */
 export const LIBRARY_WORDS = /DataView|MAX_SAFE_INTEGER|Please report|typed array length|undefined|NaN|\[object |\bnull\b/;
@@ -23,4 +24,19 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
     return e;
   }
   throw new Error('expected a rejection, but it resolved');
+}
+
+/** The error from opening the slide at `path`, or from reading its first 16 x 16 px if it opens. */
+export async function openOrReadError(path: string): Promise<unknown> {
+  let slide;
+  try {
+    slide = await openSlideFile(path);
+  } catch (e) {
+    return e;
+  }
+  try {
+    return await rejection(slide.readRegion(0, 0, 0, 16, 16));
+  } finally {
+    await slide.close();
+  }
 }

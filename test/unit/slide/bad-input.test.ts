@@ -9,7 +9,7 @@ import { TesseraError, type ErrorCode } from '../../../src/core/errors';
 import type { Slide } from '../../../src/slide';
 import { openSlideFile } from '../../../src/slide/node';
 import { HAVE_FIXTURES, SKIP_REASON, fixture } from '../../support/fixtures';
-import { expectOurError, rejection } from '../../support/errors';
+import { expectOurError, openOrReadError, rejection } from '../../support/errors';
 import { compareRgb, withinTolerance } from '../../support/pixel-compare';
 
 // Files a pathologist may really drop on Tessera: not slides, cut short, damaged, or built to hurt.
@@ -38,21 +38,6 @@ function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms (hang?)`)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The error from opening `path`, or from reading its first pixels if it opens. */
-async function openOrReadError(path: string): Promise<unknown> {
-  let slide: Slide;
-  try {
-    slide = await openSlideFile(path);
-  } catch (e) {
-    return e;
-  }
-  try {
-    return await rejection(slide.readRegion(0, 0, 0, 16, 16));
-  } finally {
-    await slide.close();
-  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateRawSync, deflateSync, constants as zc } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LIBRARY_WORDS, expectOurError as expectOurs, rejection } from '../../support/errors';
+import { LIBRARY_WORDS, expectOurError as expectOurs, openOrReadError, rejection } from '../../support/errors';
 import { DEFAULT_SLIDE_LIMITS, limitsFromEnv, setSlideLimits, slideLimits } from '../../../src/slide';
 import { openSlideFile } from '../../../src/slide/node';
 import { inflateAtMost, lzwAtMost, packBitsAtMost } from '../../../src/slide/codecs/bounded-decode';
@@ -27,21 +27,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(tmp, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-/** Opening fails, or reading the first 16 x 16 px of level 0 does: that error. */
-async function openOrReadError(path: string): Promise<unknown> {
-  let slide;
-  try {
-    slide = await openSlideFile(path);
-  } catch (e) {
-    return e;
-  }
-  try {
-    return await rejection(slide.readRegion(0, 0, 0, 16, 16));
-  } finally {
-    await slide.close();
-  }
 }
 
 /**
