@@ -6,3 +6,4 @@ export * from './seeded-random';
 export * from './worker-channel';
 export * from './idb';
 export * from './limiter';
+export * from './limit-set';

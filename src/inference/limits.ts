@@ -1,4 +1,4 @@
-import { TesseraError } from '../core';
+import { TesseraError, limitSet } from '../core';
 
 /**
  * Sizes a model's files may ask for, named in one place (issue 15). Every number that comes from a
@@ -28,32 +28,13 @@ export const DEFAULT_MODEL_LIMITS: Readonly<ModelLimits> = Object.freeze({
   maxJsonFileBytes: 64 * 1024 ** 2,
 });
 
-let current: ModelLimits = { ...DEFAULT_MODEL_LIMITS };
+const limits = limitSet<ModelLimits>('model', DEFAULT_MODEL_LIMITS);
 
 /** The limits in force. */
-export function modelLimits(): Readonly<ModelLimits> {
-  return current;
-}
+export const modelLimits = (): Readonly<ModelLimits> => limits.get();
 
-/**
- * Changes some limits (the rest keep their values); returns the previous ones so a caller (a test) can
- * put them back. Each must be a positive whole number.
- */
-export function setModelLimits(changes: Partial<ModelLimits>): ModelLimits {
-  const before = current;
-  const next = { ...current };
-  for (const [key, value] of Object.entries(changes)) {
-    if (!Object.hasOwn(DEFAULT_MODEL_LIMITS, key)) {
-      throw new TesseraError('invalid-argument', `"${key}" is not a model limit (limits: ${Object.keys(DEFAULT_MODEL_LIMITS).join(', ')}).`);
-    }
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-      throw new TesseraError('invalid-argument', `The model limit ${key} must be a positive whole number, got ${JSON.stringify(value)}.`);
-    }
-    next[key as keyof ModelLimits] = value as number;
-  }
-  current = next;
-  return before;
-}
+/** Changes some limits (the rest keep their values); returns the previous ones so a caller (a test) can put them back. */
+export const setModelLimits = (changes: Partial<ModelLimits>): ModelLimits => limits.set(changes);
 
 /**
  * Reads limits from text such as "maxInputSide=8192,maxWeightFileBytes=4294967296" (the CLI's
@@ -63,12 +44,7 @@ export function parseModelLimits(text: string): Partial<ModelLimits> {
   const out: Partial<ModelLimits> = {};
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [key, value] = part.split('=').map((s) => s.trim());
-    if (!Object.hasOwn(DEFAULT_MODEL_LIMITS, key)) {
-      throw new TesseraError('invalid-argument', `"${key}" is not a model limit (limits: ${Object.keys(DEFAULT_MODEL_LIMITS).join(', ')}).`);
-    }
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new TesseraError('invalid-argument', `The model limit ${key} must be a positive whole number, got "${value}".`);
-    out[key as keyof ModelLimits] = n;
+    out[key as keyof ModelLimits] = limits.check(key, value ?? '');
   }
   return out;
 }

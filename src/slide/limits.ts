@@ -1,4 +1,4 @@
-import { TesseraError, type ErrorCode } from '../core';
+import { TesseraError, limitSet, type ErrorCode } from '../core';
 
 /**
  * Every size the slide engine takes from a file is checked against one of these before it is used to
@@ -57,28 +57,13 @@ export const LIMIT_ENV: Readonly<Record<keyof SlideLimits, string>> = Object.fre
   maxTagBytes: 'TESSERA_MAX_TAG_BYTES',
 });
 
-let current: SlideLimits = { ...DEFAULT_SLIDE_LIMITS };
+const limits = limitSet<SlideLimits>('slide', DEFAULT_SLIDE_LIMITS);
 
 /** The limits in force in this thread (each worker keeps its own copy). */
-export function slideLimits(): Readonly<SlideLimits> {
-  return current;
-}
+export const slideLimits = (): Readonly<SlideLimits> => limits.get();
 
 /** Changes some limits (the rest keep their value); returns the previous set, to restore it. */
-export function setSlideLimits(changes: Partial<SlideLimits>): SlideLimits {
-  const before = current;
-  const next = { ...current };
-  for (const [key, value] of Object.entries(changes) as [keyof SlideLimits, number | undefined][]) {
-    if (value === undefined) continue;
-    if (!(key in DEFAULT_SLIDE_LIMITS)) throw new TesseraError('invalid-argument', `There is no slide limit named "${key}".`);
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new TesseraError('invalid-argument', `The slide limit ${key} must be a positive whole number (got ${value}).`);
-    }
-    next[key] = value;
-  }
-  current = next;
-  return before;
-}
+export const setSlideLimits = (changes: Partial<SlideLimits>): SlideLimits => limits.set(changes);
 
 /** Limits set in an environment (Node: process.env); unknown or malformed values are refused by name. */
 export function limitsFromEnv(env: Record<string, string | undefined>): Partial<SlideLimits> {
@@ -99,7 +84,7 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Partial<
 function limitPhrase(key: keyof SlideLimits): string {
   // Only Node reads the environment; in the browser the limit is named without a way the user cannot take.
   const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  return `Tessera's limit is ${current[key].toLocaleString('en-US')}${inNode ? ` (${LIMIT_ENV[key]} raises it)` : ''}`;
+  return `Tessera's limit is ${slideLimits()[key].toLocaleString('en-US')}${inNode ? ` (${LIMIT_ENV[key]} raises it)` : ''}`;
 }
 
 /**
@@ -112,7 +97,7 @@ export function overLimit(code: ErrorCode, file: string, what: string, value: nu
     code === 'corrupt-tile'
       ? 'That tile cannot be shown; the rest of the slide can still be read.'
       : 'The file is damaged or was not written by a slide scanner; Tessera will not open it.';
-  return new TesseraError(code, `"${file}" gives ${what} as ${shown}, more than a real slide holds: ${limitPhrase(key)}. ${consequence}`, `${where}: ${key} ${value} > ${current[key]}`);
+  return new TesseraError(code, `"${file}" gives ${what} as ${shown}, more than a real slide holds: ${limitPhrase(key)}. ${consequence}`, `${where}: ${key} ${value} > ${slideLimits()[key]}`);
 }
 
 /** Throws unless `value` is a whole number (a code or a count stored as text or FLOAT is not). */
@@ -130,7 +115,7 @@ export function checkCount(file: string, what: string, value: unknown, key: keyo
   if (v < min) {
     throw new TesseraError('corrupt-file', `"${file}" gives ${what} as ${v}; it must be at least ${min}. The file is damaged and cannot be opened.`, `${where}: ${what} = ${v}`);
   }
-  if (v > current[key]) throw overLimit('corrupt-file', file, what, v, key, where);
+  if (v > slideLimits()[key]) throw overLimit('corrupt-file', file, what, v, key, where);
   return v;
 }
 
