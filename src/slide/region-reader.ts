@@ -1,4 +1,5 @@
-import { blit, createRgbaImage, LruCache, throwIfAborted, type RgbaImage } from '../core';
+import { blit, createRgbaImage, throwIfAborted, type RgbaImage } from '../core';
+import { tileCache } from './tile-cache';
 import { tilesAcross, tilesDown, type TileGrid } from './grid/tile-grid';
 
 /** Decoded tiles kept per open slide (per worker in the browser). */
@@ -18,24 +19,8 @@ export interface RegionReader {
 
 /** Composes regions from decoded tiles, with an LRU of tiles and one decode per tile however many ask. */
 export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReader {
-  const cache = new LruCache<string, RgbaImage>(cacheBytes);
-  const inflight = new Map<string, Promise<RgbaImage>>();
-
-  function tile(grid: TileGrid, tx: number, ty: number, signal?: AbortSignal): Promise<RgbaImage> {
-    const key = `${grid.id}/${tx}/${ty}`;
-    const hit = cache.get(key);
-    if (hit) return Promise.resolve(hit);
-    let p = inflight.get(key);
-    if (!p) {
-      p = grid.readTile(tx, ty, signal).then((img) => {
-        cache.set(key, img, img.data.byteLength);
-        return img;
-      });
-      inflight.set(key, p);
-      p.finally(() => inflight.delete(key)).catch(() => {});
-    }
-    return p;
-  }
+  const cache = tileCache<RgbaImage>(cacheBytes);
+  const tile = (grid: TileGrid, tx: number, ty: number, signal?: AbortSignal) => cache.get(`${grid.id}/${tx}/${ty}`, () => grid.readTile(tx, ty, signal));
 
   async function read(grid: TileGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal, use: RegionUse = 'owned'): Promise<RgbaImage> {
     throwIfAborted(signal);
@@ -47,7 +32,7 @@ export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReade
     if (tx0 === tx1 && ty0 === ty1 && x === tx0 * grid.tileWidth && y === ty0 * grid.tileHeight) {
       const key = `${grid.id}/${tx0}/${ty0}`;
       // Handed over as it is only when no one else holds it: not in this cache, and not kept by the grid.
-      const fresh = use === 'owned' && grid.freshTiles === true && !cache.has(key) && !inflight.has(key);
+      const fresh = use === 'owned' && grid.freshTiles === true && !cache.holds(key);
       const t = fresh ? await grid.readTile(tx0, ty0, signal) : await tile(grid, tx0, ty0, signal);
       if (t.width === width && t.height === height) {
         // A shared tile is copied for an owner: moving its buffer to another thread would empty the cache
@@ -55,7 +40,7 @@ export function regionReader(cacheBytes = DEFAULT_TILE_CACHE_BYTES): RegionReade
         return use === 'owned' && !fresh ? { width, height, data: t.data.slice() } : t;
       }
       // Part of the tile, or a padded edge tile: cached, so the general path below does not decode it again.
-      if (fresh) cache.set(key, t, t.data.byteLength);
+      if (fresh) cache.set(key, t);
     }
     const out = createRgbaImage(width, height);
     const jobs: Promise<void>[] = [];

@@ -1,4 +1,5 @@
-import { LruCache, TesseraError, limiter, throwIfAborted } from '../../core';
+import { TesseraError, limiter, throwIfAborted } from '../../core';
+import { tileCache } from '../tile-cache';
 import type { SampleType } from '../types';
 import type { TiffTileGrid } from '../grid/tiff-grid';
 import { SYNTH_TILE } from '../grid/synthesized-grid';
@@ -125,24 +126,8 @@ export interface PlaneReader {
 
 /** Composes plane regions from tiles, with an LRU of tiles and one decode per tile however many ask. */
 export function planeReader(cacheBytes = DEFAULT_PLANE_CACHE_BYTES): PlaneReader {
-  const cache = new LruCache<string, Plane>(cacheBytes);
-  const inflight = new Map<string, Promise<Plane>>();
-
-  function tile(grid: PlaneGrid, tx: number, ty: number, signal?: AbortSignal): Promise<Plane> {
-    const key = `${grid.id}/${tx}/${ty}`;
-    const hit = cache.get(key);
-    if (hit) return Promise.resolve(hit);
-    let p = inflight.get(key);
-    if (!p) {
-      p = grid.readPlane(tx, ty, signal).then((t) => {
-        cache.set(key, t, t.data.byteLength);
-        return t;
-      });
-      inflight.set(key, p);
-      p.finally(() => inflight.delete(key)).catch(() => {});
-    }
-    return p;
-  }
+  const cache = tileCache<Plane>(cacheBytes);
+  const tile = (grid: PlaneGrid, tx: number, ty: number, signal?: AbortSignal) => cache.get(`${grid.id}/${tx}/${ty}`, () => grid.readPlane(tx, ty, signal));
 
   async function read(grid: PlaneGrid, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<Plane> {
     throwIfAborted(signal);
