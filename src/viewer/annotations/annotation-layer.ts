@@ -3,8 +3,9 @@ import type { Rect } from '../../core';
 import { drawAnnotations, drawBrushCircle } from '../../render';
 import { applyAffine, boundsOf, invertAffine, mapRect, type Affine } from '../overlays/raster-placement';
 import { hitAnnotations } from './layer-hit-test';
-import { MAX_TILES, TILE_SIDE, TileSet, renderTile, tileRange, type TileCanvas, type TileSource } from './layer-tiles';
+import { MAX_TILES, TILE_SIDE, TileRequests, TileSet, drawnInTiles, hasPicture, renderTile, tileRange, type Tile, type TileCanvas, type TileImage, type TileSource } from './layer-tiles';
 import { AnnotationIndex } from './spatial-index';
+import { MirrorSender, type FromTileWorker, type SyncMessage, type ToTileWorker } from './tile-messages';
 import type { AnnotationDrawStats, AnnotationHit, AnnotationLayer, AnnotationLayerHost, Draft, ViewEvents } from './types';
 
 /**
@@ -21,7 +22,16 @@ import type { AnnotationDrawStats, AnnotationHit, AnnotationLayer, AnnotationLay
  *
  * View changes redraw at once, inside OpenSeadragon's 'update-viewport' (as the cell and raster layers do),
  * so shapes never lag the slide; store and draft changes, and tiles left to draw, on the next animation
- * frame. Each frame draws new tiles for at most TILE_BUDGET_MS (at least one).
+ * frame.
+ *
+ * Where the page has Worker and OffscreenCanvas, the tiles are drawn in a worker (tile-worker.ts; the
+ * protocol and why in tile-messages.ts): a frame asks for the missing tiles in view, then the ring around
+ * it, at most IN_FLIGHT at once, and copies the bitmaps that came back; a tile not back yet shows the
+ * previous scale's tiles, or, after an edit, its old picture until the new one comes (a frame or two).
+ * Drawing a view's new tiles on the page (tracing, then the browser rasterising them at their first copy:
+ * ~30 ms for a tile of 200 nuclei) is what made panning at 10x miss frames. Without a worker (Node, old
+ * browsers, or the worker failed), the page draws them itself, each frame for at most TILE_BUDGET_MS (at
+ * least one).
  */
 export interface AnnotationLayerOptions {
   pixelSize: PixelSize;
@@ -45,8 +55,34 @@ const SPARE_TILES = 48;
 /** Changed shapes beyond which every tile is dropped rather than those they meet. */
 const MANY_CHANGES = 256;
 
-/** Lines and polylines are drawn over the tiles, every frame, with their lengths (they are few, and rulers). */
-const inTiles = (a: Annotation) => a.shape.type !== 'line' && a.shape.type !== 'polyline';
+/** Tile requests to the worker under way at once (the rest are asked as answers come; those that leave the view are cancelled). */
+const IN_FLIGHT = 8;
+
+const inTiles = drawnInTiles;
+
+/** The tile worker, where the page can have one (else null: the page draws its tiles). */
+function startTileWorker(): Worker | null {
+  if (typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined' || typeof createImageBitmap === 'undefined') return null;
+  try {
+    return new Worker(new URL('./tile-worker.ts', import.meta.url), { type: 'module', name: 'tessera-annotation-tiles' });
+  } catch {
+    return null;
+  }
+}
+
+const isBitmap = (image: TileImage): image is ImageBitmap => !('ctx' in image);
+const imageSource = (image: TileImage) => (isBitmap(image) ? image : (image.canvas as CanvasImageSource));
+
+/** The packed points of a sync message, moved to the worker rather than copied. */
+function buffersOf(m: SyncMessage): Transferable[] {
+  const out: Transferable[] = [];
+  for (const a of m.upserts) {
+    const s = a.shape;
+    if (s.type === 'polygon') for (const rings of s.polygons) for (const r of rings) out.push(r.buffer);
+    else if (s.type !== 'rectangle' && s.type !== 'ellipse') out.push(s.points.buffer);
+  }
+  return out;
+}
 
 function newTileCanvas(side = TILE_SIDE): TileCanvas | null {
   const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(side, side) : Object.assign(document.createElement('canvas'), { width: side, height: side });
@@ -96,6 +132,13 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
   let rafId = 0;
   let settleTimer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
+  let worker = startTileWorker();
+  const sender = new MirrorSender();
+  const requests = new TileRequests(IN_FLIGHT);
+  const toWorker = (m: ToTileWorker, transfer: Transferable[] = []) => worker?.postMessage(m, transfer);
+  const cancel = (ids: number[]) => {
+    if (ids.length) toWorker({ type: 'cancel', ids });
+  };
 
   /** Boxes where shapes changed since the tiles last heard (a hit test may bring the index up to date first). */
   let pendingDirty: Rect[] = [];
@@ -105,25 +148,75 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     return pendingDirty;
   };
 
-  const release = (list: TileCanvas[]) => {
-    for (const t of list) if (spare.length < SPARE_TILES) spare.push(t);
+  /** Dropped tiles' pictures: canvases kept for reuse, bitmaps closed. */
+  const release = (list: Tile[]) => {
+    for (const t of list) {
+      const image = t.image;
+      t.image = null;
+      if (!image) continue;
+      if (isBitmap(image)) image.close();
+      else if (spare.length < SPARE_TILES) spare.push(image);
+    }
   };
+
+  /** A tile from the worker: taken only if its tile still waits for this very answer (else stale: dropped). */
+  const onAnswer = (e: MessageEvent<FromTileWorker>) => {
+    const m = e.data;
+    if (m.type === 'failed') {
+      fallBack();
+      return;
+    }
+    const t = requests.settle(m.id);
+    if (!t || disposed || !current || current.get(t.i, t.j) !== t) {
+      m.bitmap?.close();
+      return;
+    }
+    release([t]);
+    t.image = m.bitmap;
+    t.empty = !m.bitmap;
+    t.stale = false;
+    lastKey = '';
+    schedule();
+  };
+
+  /** The worker failed: the page draws its tiles from now on. */
+  const fallBack = () => {
+    worker?.terminate();
+    worker = null;
+    requests.forget(() => false);
+    if (current) release(current.clear());
+    if (previous) release(previous.clear());
+    previous = null;
+    lastKey = '';
+    schedule();
+  };
+  if (worker) {
+    worker.addEventListener('message', onAnswer);
+    worker.addEventListener('error', fallBack);
+  }
 
   /** The tile caches brought up to the store: tiles where shapes changed dropped; all of them when the classes or pixel ratio changed. */
   const syncTiles = (dpr: number) => {
     const dirty = syncIndex();
     pendingDirty = [];
+    // Before any request of this frame: the worker draws them from this state.
+    const message = worker && sender.next(store.annotations, store.classes, dpr);
+    if (message) toWorker(message, buffersOf(message));
+    // With the worker, a changed tile keeps its old picture until its new one comes (the page shows no hole meanwhile).
+    const keep = !!worker;
     // Many changes at once (a file loaded, a large undo): drawing every tile afresh is cheaper than finding which.
     if (store.classes !== tileClasses || dpr !== tileRatio || dirty.length > MANY_CHANGES) {
       tileClasses = store.classes;
       tileRatio = dpr;
-      if (current) release(current.clear());
+      if (current) release(current.invalidate('all', keep));
       if (previous) release(previous.clear());
       previous = null;
     } else if (dirty.length) {
-      if (current) release(current.invalidate(dirty));
+      if (current) release(current.invalidate(dirty, keep));
       if (previous) release(previous.invalidate(dirty));
     }
+    // Answers under way for the tiles just invalidated are dropped when they come; the worker need not draw them.
+    cancel(requests.forget());
   };
 
   /** Which scale's tiles to draw: the current one, unless the view is too far from it (then a new one now) or has settled elsewhere. */
@@ -134,6 +227,8 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       if (previous) release(previous.clear());
       previous = current;
       current = new TileSet(s);
+      // Requests are for the current scale's tiles only.
+      cancel(requests.forget(() => false));
       return;
     }
     // Zooming: keep copying the old tiles scaled; draw new ones once the view stops changing scale.
@@ -248,27 +343,33 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     ctx!.imageSmoothingEnabled = !exact && !stretched;
     const missing: [number, number][] = [];
     let rendered = 0;
+    let unasked = 0;
+    // Requests for tiles that left the view (and the ring around it) are cancelled first, freeing their places.
+    if (worker) cancel(requests.forget((t) => t.i >= i0 - 1 && t.i <= i1 + 1 && t.j >= j0 - 1 && t.j <= j1 + 1));
     place(s);
     for (let j = j0; j <= j1; j++) {
       for (let i = i0; i <= i1; i++) {
         let tile = set.get(i, j);
-        if (!tile && (rendered === 0 || performance.now() - t0 < TILE_BUDGET_MS)) {
+        if (worker) {
+          if (!tile) set.set((tile = { i, j, image: null, used: frameNo }));
+          if (!ask(tile, s)) unasked++;
+        } else if (!tile && (rendered === 0 || performance.now() - t0 < TILE_BUDGET_MS)) {
           const target = spare.pop() ?? newTileCanvas();
           if (target) {
             const c = renderTile(target, i, j, s, source, store.classes, dpr);
             counts.vertices += c.vertices;
             counts.dots += c.dots;
-            tile = { i, j, canvas: target, used: frameNo, empty: c.shapes === 0 };
+            tile = { i, j, image: target, used: frameNo, empty: c.shapes === 0 };
             set.set(tile);
             rendered++;
           }
         }
-        if (!tile) {
+        if (!tile || !hasPicture(tile)) {
           missing.push([i, j]);
           continue;
         }
         tile.used = frameNo;
-        if (!tile.empty) ctx!.drawImage(tile.canvas.canvas as CanvasImageSource, i * TILE_SIDE, j * TILE_SIDE);
+        if (tile.image && !tile.empty) ctx!.drawImage(imageSource(tile.image), i * TILE_SIDE, j * TILE_SIDE);
       }
     }
     if (missing.length && previous) drawPrevious(previous, missing, s, place);
@@ -276,8 +377,17 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       release(previous.clear());
       previous = null;
     }
-    // Time left in the frame: the ring of tiles around the view, so that a pan finds them drawn.
-    if (!missing.length) {
+    // The ring of tiles around the view, so that a pan finds them drawn: from the worker once every tile in view is asked for,
+    if (worker && !unasked) {
+      for (const [i, j] of ring(i0, j0, i1, j1)) {
+        if (requests.size >= requests.limit) break;
+        let tile = set.get(i, j);
+        if (!tile) set.set((tile = { i, j, image: null, used: frameNo }));
+        ask(tile, s);
+      }
+    }
+    // or on the page, with the time left in the frame.
+    if (!worker && !missing.length) {
       for (const [i, j] of ring(i0, j0, i1, j1)) {
         if (performance.now() - t0 >= RING_BUDGET_MS) break;
         if (set.get(i, j)) continue;
@@ -286,7 +396,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
         const c = renderTile(target, i, j, s, source, store.classes, dpr);
         counts.vertices += c.vertices;
         counts.dots += c.dots;
-        set.set({ i, j, canvas: target, used: frameNo, empty: c.shapes === 0 });
+        set.set({ i, j, image: target, used: frameNo, empty: c.shapes === 0 });
         if (c.shapes) {
           rasterise(target);
           break;
@@ -294,7 +404,17 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       }
     }
     evict(set, i0 - 1, j0 - 1, i1 + 1, j1 + 1);
-    return missing.length;
+    // With the worker, answers bring the next frames.
+    return worker ? 0 : missing.length;
+  };
+
+  /** Asks the worker for a tile without a picture, or with a stale one, unless asked already; false when no place was left. */
+  const ask = (tile: Tile, s: number): boolean => {
+    if (tile.request || (hasPicture(tile) && !tile.stale)) return true;
+    const id = requests.ask(tile);
+    if (!id) return false;
+    toWorker({ type: 'render', id, i: tile.i, j: tile.j, scale: s });
+    return true;
   };
 
   /** The previous scale's tiles, scaled, clipped to the current scale's missing tiles. */
@@ -324,7 +444,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     for (let q = q0; q <= q1; q++)
       for (let p = p0; p <= p1; p++) {
         const t = old.get(p, q);
-        if (t && !t.empty) c.drawImage(t.canvas.canvas as CanvasImageSource, p * TILE_SIDE, q * TILE_SIDE);
+        if (t?.image && !t.empty) c.drawImage(imageSource(t.image), p * TILE_SIDE, q * TILE_SIDE);
       }
     c.restore();
   };
@@ -335,8 +455,10 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     const old = [...set.values()].filter((t) => t.i < i0 || t.i > i1 || t.j < j0 || t.j > j1).sort((a, b) => a.used - b.used);
     for (const t of old.slice(0, set.size - MAX_TILES)) {
       set.delete(t);
-      release([t.canvas]);
+      t.request = 0;
+      release([t]);
     }
+    cancel(requests.forget());
   };
 
   const schedule = () => {
@@ -382,8 +504,10 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       if (settleTimer) clearTimeout(settleTimer);
       events.off(onView);
       unsubscribe();
-      current?.clear();
-      previous?.clear();
+      worker?.terminate();
+      worker = null;
+      if (current) release(current.clear());
+      if (previous) release(previous.clear());
       spare.length = 0;
       canvas.remove();
       canvas.width = canvas.height = 0;

@@ -1,6 +1,7 @@
 import type { Annotation, AnnotationClass } from '../../annotations';
 import type { Rect } from '../../core';
-import { drawAnnotations, type AnnotationContext, type AnnotationDrawCounts } from '../../render';
+// The module, not render's face: the tile worker imports this file, and render's face brings the analysis and TF.js (2.4 MB) into it.
+import { drawAnnotations, type AnnotationContext, type AnnotationDrawCounts } from '../../render/annotation-drawing';
 
 /**
  * The annotations pre-drawn in square tiles at one scale, as OpenSeadragon keeps image tiles, so that a
@@ -38,15 +39,29 @@ export function tileRange(r: Rect, side = TILE_SIDE): [number, number, number, n
   return [Math.floor(r.x / side), Math.floor(r.y / side), Math.floor((r.x + r.width) / side), Math.floor((r.y + r.height) / side)];
 }
 
+/** A tile's picture: a canvas drawn on the page (reused when dropped) or a bitmap from the tile worker (closed when dropped). */
+export type TileImage = TileCanvas | ImageBitmap;
+
 export interface Tile {
   i: number;
   j: number;
-  canvas: TileCanvas;
+  /** Null while it is asked of the worker and has never been drawn. */
+  image: TileImage | null;
   /** Last frame it was drawn in (for eviction). */
   used: number;
   /** Nothing was drawn in it (not copied to the screen). */
   empty?: boolean;
+  /** Shapes under it changed since it was drawn: its old picture is shown until the new one comes. */
+  stale?: boolean;
+  /** The worker request it waits for (0 or absent: none). Only the answer with this id is taken. */
+  request?: number;
 }
+
+/** Whether a tile has something to show (a picture, or known to be empty). */
+export const hasPicture = (t: Tile): boolean => t.image !== null || !!t.empty;
+
+/** Whether the tiles draw an annotation: lines and polylines are drawn over them, every frame, with their lengths (they are few, and rulers). */
+export const drawnInTiles = (a: Annotation): boolean => a.shape.type !== 'line' && a.shape.type !== 'polyline';
 
 /** The tiles of one scale. */
 export class TileSet {
@@ -74,27 +89,83 @@ export class TileSet {
     this.tiles.delete(`${tile.i},${tile.j}`);
   }
 
-  /** Drops the tiles whose level-0 rectangle (grown by the bleed) meets one of `rects`; returns their canvases for reuse. */
-  invalidate(rects: readonly Rect[]): TileCanvas[] {
-    const freed: TileCanvas[] = [];
+  /**
+   * Forgets the tiles whose level-0 rectangle (grown by the bleed) meets one of `rects` (every tile for
+   * 'all'): their requests are forgotten (an answer under way for one is dropped), and they are removed and
+   * returned, or, with `keepPictures`, those with a picture stay, marked stale, shown until redrawn.
+   */
+  invalidate(rects: readonly Rect[] | 'all', keepPictures = false): Tile[] {
+    const removed: Tile[] = [];
     const bleed = TILE_BLEED / this.scale;
     for (const t of [...this.tiles.values()]) {
-      const x0 = (t.i * TILE_SIDE) / this.scale - bleed;
-      const y0 = (t.j * TILE_SIDE) / this.scale - bleed;
-      const x1 = ((t.i + 1) * TILE_SIDE) / this.scale + bleed;
-      const y1 = ((t.j + 1) * TILE_SIDE) / this.scale + bleed;
-      if (rects.some((r) => r.x <= x1 && r.y <= y1 && r.x + r.width >= x0 && r.y + r.height >= y0)) {
-        this.delete(t);
-        freed.push(t.canvas);
+      if (rects !== 'all') {
+        const x0 = (t.i * TILE_SIDE) / this.scale - bleed;
+        const y0 = (t.j * TILE_SIDE) / this.scale - bleed;
+        const x1 = ((t.i + 1) * TILE_SIDE) / this.scale + bleed;
+        const y1 = ((t.j + 1) * TILE_SIDE) / this.scale + bleed;
+        if (!rects.some((r) => r.x <= x1 && r.y <= y1 && r.x + r.width >= x0 && r.y + r.height >= y0)) continue;
       }
+      t.request = 0;
+      if (keepPictures && hasPicture(t)) {
+        t.stale = true;
+        continue;
+      }
+      this.delete(t);
+      removed.push(t);
     }
-    return freed;
+    return removed;
   }
 
-  clear(): TileCanvas[] {
-    const freed = [...this.tiles.values()].map((t) => t.canvas);
-    this.tiles.clear();
-    return freed;
+  /** Removes every tile (their requests forgotten); returns them. */
+  clear(): Tile[] {
+    return this.invalidate('all');
+  }
+}
+
+/**
+ * The tile worker's requests under way, by id: at most `limit` at once. An answer is taken only while its
+ * id is still its tile's `request` (TileSet.invalidate and `forget` clear it), so a picture drawn before the
+ * shapes under it changed never replaces the tile's picture.
+ */
+export class TileRequests {
+  private next = 0;
+  private readonly open = new Map<number, Tile>();
+
+  constructor(readonly limit: number) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Asks for `tile`'s picture: the request id, or 0 when `limit` are under way already. */
+  ask(tile: Tile): number {
+    if (this.open.size >= this.limit) return 0;
+    const id = ++this.next;
+    tile.request = id;
+    this.open.set(id, tile);
+    return id;
+  }
+
+  /** The tile an answer is for, if it still waits for that answer (else null: drop the answer). */
+  settle(id: number): Tile | null {
+    const t = this.open.get(id);
+    if (!t) return null;
+    this.open.delete(id);
+    if (t.request !== id) return null;
+    t.request = 0;
+    return t;
+  }
+
+  /** Forgets the requests whose tiles were invalidated or fail `keep`; returns their ids (to cancel). */
+  forget(keep: (t: Tile) => boolean = () => true): number[] {
+    const ids: number[] = [];
+    for (const [id, t] of this.open) {
+      if (t.request === id && keep(t)) continue;
+      if (t.request === id) t.request = 0;
+      this.open.delete(id);
+      ids.push(id);
+    }
+    return ids;
   }
 }
 

@@ -71,7 +71,7 @@ describe('annotation tiles', () => {
 
   it('an edit drops only the tiles its old and new boxes meet', () => {
     const set = new TileSet(0.5);
-    for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) set.set({ i, j, canvas: { canvas: null, ctx: null as unknown as TileCanvas['ctx'] }, used: 0 });
+    for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) set.set({ i, j, image: { canvas: null, ctx: null as unknown as TileCanvas['ctx'] }, used: 0 });
     // Tile (i, j) covers level-0 [512 i, 512 (i + 1)) at scale 0.5; a box inside tile (1, 1) and one on the corner of (2, 2), (3, 2), (2, 3), (3, 3).
     const freed = set.invalidate([{ x: 600, y: 600, width: 100, height: 100 }, { x: 1530, y: 1530, width: 10, height: 10 }]);
     expect(freed).toHaveLength(5);
