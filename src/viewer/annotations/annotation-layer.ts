@@ -70,7 +70,7 @@ function startTileWorker(): Worker | null {
   }
 }
 
-const isBitmap = (image: TileImage): image is ImageBitmap => !('ctx' in image);
+const isBitmap = (image: TileImage): image is ImageBitmap => typeof (image as Partial<ImageBitmap>).close === 'function';
 const imageSource = (image: TileImage) => (isBitmap(image) ? image : (image.canvas as CanvasImageSource));
 
 /** The packed points of a sync message, moved to the worker rather than copied. */
