@@ -20,9 +20,9 @@ let nextSlideId = 1;
 /** How many tile → worker assignments a slide remembers (about the tiles its workers' caches hold). */
 const MAX_REMEMBERED_TILES = 20_000;
 
-function tileKeyOf(info: SlideInfo, level: number, x: number, y: number): string {
+function tileKeyOf(info: SlideInfo, level: number, x: number, y: number, dx = 0): string {
   const l = info.levels[level];
-  return l ? `${level}/${Math.floor(x / l.tileWidth)}/${Math.floor(y / l.tileHeight)}` : `${level}`;
+  return l ? `${level}/${Math.floor(x / l.tileWidth) + dx}/${Math.floor(y / l.tileHeight)}` : `${level}`;
 }
 
 /**
@@ -107,15 +107,24 @@ export async function openSlideInBrowser(
     throw e;
   }
 
-  // A tile read before goes back to the worker that has it in its cache; a new tile to the least busy.
+  // A tile read before goes back to the worker that has it in its cache. A new tile goes where its left or
+  // right neighbour on the same row is being read now (a view's row: stored one after another, so that
+  // worker reads the row with one Blob read, source/byte-source.ts), else to the least busy worker.
   const homes = new Map<string, number>();
+  const busyNeighbourHome = (level: number, x: number, y: number): number | undefined => {
+    for (const dx of [-1, 1]) {
+      const j = homes.get(tileKeyOf(info, level, x, y, dx));
+      if (j !== undefined && pool.channels[j].load > 0) return j;
+    }
+    return undefined;
+  };
   // Synchronous on purpose: the request is posted in the same turn as the choice, so the next choice
   // sees this worker's load. A worker handles 'open' before any later message, so no await is needed.
   function channelFor(level: number, x: number, y: number) {
     const key = tileKeyOf(info, level, x, y);
     let i = homes.get(key);
     if (i === undefined) {
-      i = pool.channels.indexOf(pool.pick());
+      i = busyNeighbourHome(level, x, y) ?? pool.channels.indexOf(pool.pick());
       homes.set(key, i);
       if (homes.size > MAX_REMEMBERED_TILES) homes.delete(homes.keys().next().value!);
     }

@@ -68,6 +68,30 @@ describe.skipIf(!HAVE_FIXTURES)('slide worker handlers over a MessageChannel', (
     await expect(slide.readRegion(99, 0, 0, 10, 10)).rejects.toMatchObject({ name: 'TesseraError', code: 'invalid-argument' });
   });
 
+  it("routes a row's new tiles asked at once to one worker (one file read there), the next row to the least busy", async () => {
+    const { tileWidth: tw, tileHeight: th } = slide.info.levels[0];
+    const served: number[][] = pool.channels.map(() => []);
+    const originals = pool.channels.map((ch) => ch.request.bind(ch));
+    pool.channels.forEach((ch, i) => {
+      ch.request = ((type: string, args: { x?: number; y?: number }, opts?: object) => {
+        if (type === 'readRegion' && args.y !== undefined && args.x !== undefined) served[i].push((args.y / th) * 100 + args.x / tw);
+        return originals[i](type as never, args as never, opts as never);
+      }) as typeof ch.request;
+    });
+    try {
+      // Rows 6 and 8, tiles 2..5: tiles no earlier test read, so no worker has them cached.
+      const rows = [6, 8].map((ty) => [2, 3, 4, 5].map((tx) => [tx * tw, ty * th] as const));
+      const reads = rows.flat().map(([x, y]) => slide.readRegion(0, x, y, tw, th));
+      const images = await Promise.all(reads);
+      const asked = served.map((tiles) => [...tiles].sort((a, b) => a - b));
+      expect(asked.map((tiles) => tiles.length)).toEqual([4, 4]);
+      expect(asked).toEqual(expect.arrayContaining([[602, 603, 604, 605], [802, 803, 804, 805]]));
+      for (const [k, [x, y]] of rows.flat().entries()) same(images[k], await reference.readRegion(0, x, y, tw, th));
+    } finally {
+      pool.channels.forEach((ch, i) => (ch.request = originals[i] as typeof ch.request));
+    }
+  });
+
   it('connectPorts: the slide is open on every worker, and each port answers readRegion for the slideId it names', async () => {
     const { slideId, ports } = await slide.connectPorts();
     expect(ports).toHaveLength(pool.size);
