@@ -1,0 +1,204 @@
+/**
+ * The floor under a Tessera tile read: what reading a tile's bytes from a `File` costs in a worker, with no
+ * decoding at all, against what OpenSlide spends on a whole tile (read + decode) in the same run.
+ * `npx vite build --outDir /tmp/x && BENCH_DIST=/tmp/x npx tsx bench/read-floor.ts` (after `npm run bench`
+ * has made the slide). Not part of `npm run bench`.
+ *
+ * In throwaway workers of the app's page (same headers, same File as the benchmark), each read is
+ * `FileReaderSync.readAsArrayBuffer(file.slice(o, o + n))` of one level-0 tile's stored bytes (the same
+ * seeded random positions as the benchmark):
+ * - bare: one worker reads the tiles in a loop (no messages);
+ * - asked: the page asks one worker per tile and waits for its answer (a read one at a time as the app makes it,
+ *   minus decoding and pixels);
+ * - asked x 2: two workers, one read in flight each (both cores).
+ * For each: wall ms per tile and CPU ms per tile over every Chromium thread (/proc). Then OpenSlide (one thread)
+ * on the same tiles: tiles/s and CPU ms per tile. From these: the best rate Tessera could reach if decoding
+ * cost nothing, one at a time (1000 / asked wall ms) and on 2 cores (2000 / asked CPU ms, capped by 2 x the
+ * one-at-a-time rate). Writes bench/results/read-floor.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, envInt, giveFileToPage, log, pickTilePositions, startSession, type Session } from './lib';
+import { readLevel0TileIndex } from './tiff-tiles';
+
+const N = envInt('FLOOR_TILES', 400);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const SEED = envInt('BENCH_SEED', 20240611);
+
+interface Range {
+  o: number;
+  n: number;
+}
+
+/** The worker: reads ranges of the File it was given, as the slide worker does (FileReaderSync of a slice). */
+const WORKER_SOURCE = `
+let file = null;
+const reader = new FileReaderSync();
+const read = (r) => reader.readAsArrayBuffer(file.slice(r.o, r.o + r.n)).byteLength;
+onmessage = (e) => {
+  const d = e.data;
+  if (d.cmd === 'init') { file = d.file; postMessage({ id: d.id }); return; }
+  if (d.cmd === 'read') { postMessage({ id: d.id, bytes: read(d.range) }); return; }
+  if (d.cmd === 'loop') {
+    let bytes = 0;
+    const t0 = performance.now();
+    for (const r of d.ranges) bytes += read(r);
+    postMessage({ id: d.id, bytes, ms: performance.now() - t0 });
+  }
+};
+`;
+
+type FloorWindow = { __benchFile: File; __floor: { call(i: number, msg: object): Promise<any> } };
+
+async function startWorkers(page: Page, count: number): Promise<void> {
+  await page.evaluate(
+    async ({ count, source }) => {
+      const w = window as unknown as FloorWindow;
+      const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      const workers = Array.from({ length: count }, () => new Worker(url));
+      let nextId = 1;
+      const pending = new Map<number, (v: unknown) => void>();
+      for (const wk of workers) wk.onmessage = (e) => { pending.get(e.data.id)?.(e.data); pending.delete(e.data.id); };
+      w.__floor = {
+        call(i, msg) {
+          const id = nextId++;
+          return new Promise((res) => {
+            pending.set(id, res);
+            workers[i].postMessage({ ...msg, id });
+          });
+        },
+      };
+      for (let i = 0; i < count; i++) await w.__floor.call(i, { cmd: 'init', file: w.__benchFile });
+    },
+    { count, source: WORKER_SOURCE },
+  );
+}
+
+/** Wall ms of the page's run; `lanes` workers, each asked for its share of the ranges one at a time. */
+function asked(page: Page, ranges: Range[], lanes: number): Promise<number> {
+  return page.evaluate(
+    async ({ ranges, lanes }) => {
+      const f = (window as unknown as FloorWindow).__floor;
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: lanes }, async (_, i) => {
+          while (next < ranges.length) await f.call(i, { cmd: 'read', range: ranges[next++] });
+        }),
+      );
+      return performance.now() - t0;
+    },
+    { ranges, lanes },
+  );
+}
+
+function bare(page: Page, ranges: Range[]): Promise<number> {
+  return page.evaluate(async ({ ranges }) => (await (window as unknown as FloorWindow).__floor.call(0, { cmd: 'loop', ranges })).ms as number, { ranges });
+}
+
+async function measured(run: () => Promise<number>, n: number): Promise<{ wallMsPerTile: number; cpuMsPerTile: number }> {
+  const before = chromiumThreadTimes();
+  const wall = await run();
+  const cpu = diffTimes(before, chromiumThreadTimes()).reduce((s, [, v]) => s + v, 0);
+  return { wallMsPerTile: wall / n, cpuMsPerTile: cpu / n };
+}
+
+async function openSlide(slide: string, positions: [number, number][], warm: [number, number][]): Promise<{ tilesPerSecond: number; cpuMsPerTile: number }> {
+  const spec = join(ROOT, 'bench/results/read-floor-positions.json');
+  writeFileSync(spec, JSON.stringify({ slide, size: TILE, warmup: warm, measure: positions, check: 0 }));
+  const out = await new Promise<string>((res, rej) => {
+    const c = spawn(process.env.BENCH_PYTHON ?? '/usr/bin/python3', [join(ROOT, 'bench/openslide_tile_reads.py'), spec], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let s = '';
+    c.stdout.on('data', (d) => (s += d));
+    c.on('error', rej);
+    c.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`openslide_tile_reads.py exited with ${code}`))));
+  });
+  const r = JSON.parse(out);
+  return { tilesPerSecond: (positions.length * 1000) / r.totalMs, cpuMsPerTile: r.cpuMs / positions.length };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  let slide: string;
+  try {
+    slide = await ensureLargeSlide();
+  } catch (e) {
+    if (!(e instanceof Skip)) throw e;
+    console.log(`read-floor SKIPPED: ${e.message}`);
+    return;
+  }
+  const index = readLevel0TileIndex(slide);
+  const across = Math.ceil(index.width / index.tileWidth);
+  const all = pickTilePositions(index.width, index.height, N + 32, SEED);
+  const positions = all.slice(0, N);
+  const warm = all.slice(N);
+  const rangeOf = ([x, y]: [number, number]): Range => {
+    const i = (y / TILE) * across + x / TILE;
+    return { o: index.offsets[i], n: index.byteCounts[i] };
+  };
+  const ranges = positions.map(rangeOf);
+  const warmRanges = warm.map(rangeOf);
+  const rounds: Record<string, { wallMsPerTile: number; cpuMsPerTile: number }[]> = { bare: [], asked: [], askedX2: [] };
+  const openslideRounds: { tilesPerSecond: number; cpuMsPerTile: number }[] = [];
+  const load: number[] = [];
+  let session: Session | undefined;
+  try {
+    session = await startSession();
+    await giveFileToPage(session.page, slide);
+    await startWorkers(session.page, 2);
+    const page = session.page;
+    for (let r = 0; r < ROUNDS; r++) {
+      load.push(loadavg()[0]);
+      await asked(page, warmRanges, 2);
+      rounds.bare.push(await measured(() => bare(page, ranges), N));
+      rounds.asked.push(await measured(() => asked(page, ranges, 1), N));
+      rounds.askedX2.push(await measured(() => asked(page, ranges, 2), N));
+      log(`round ${r + 1}/${ROUNDS}: ${Object.entries(rounds).map(([k, v]) => `${k} ${v[r].wallMsPerTile.toFixed(3)} ms, ${v[r].cpuMsPerTile.toFixed(3)} CPU ms/tile`).join('; ')}`);
+    }
+  } finally {
+    await session?.close();
+  }
+  for (let r = 0; r < ROUNDS; r++) openslideRounds.push(await openSlide(slide, positions, warm));
+  load.push(loadavg()[0]);
+
+  const med = (k: string, f: 'wallMsPerTile' | 'cpuMsPerTile') => median(rounds[k].map((x) => x[f]));
+  const os = { tilesPerSecond: median(openslideRounds.map((x) => x.tilesPerSecond)), cpuMsPerTile: median(openslideRounds.map((x) => x.cpuMsPerTile)) };
+  const oneAtATime = 1000 / med('asked', 'wallMsPerTile');
+  const twoCores = Math.min(2000 / med('askedX2', 'cpuMsPerTile'), 2 * oneAtATime);
+  const result = {
+    date: new Date().toISOString(),
+    tiles: N,
+    rounds: ROUNDS,
+    cores: cpus().length,
+    loadAverage1m: load,
+    readMsPerTile: Object.fromEntries(Object.keys(rounds).map((k) => [k, { wall: med(k, 'wallMsPerTile'), cpu: med(k, 'cpuMsPerTile') }])),
+    roundsDetail: rounds,
+    openslide: { ...os, rounds: openslideRounds },
+    ceilingIfDecodingWereFree: {
+      oneAtATimeTilesPerSecond: oneAtATime,
+      oneAtATimeVsOpenSlide: oneAtATime / os.tilesPerSecond,
+      twoCoresTilesPerSecond: twoCores,
+      twoCoresVsOpenSlide: twoCores / os.tilesPerSecond,
+    },
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/read-floor.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const f = (v: number, d = 3) => v.toFixed(d);
+  console.log(`\nReading a tile's bytes from a File in a worker (no decoding), ${N} random level-0 tiles, median of ${ROUNDS} rounds, load ${load.map((x) => x.toFixed(1)).join(' ')}:`);
+  for (const [k, v] of Object.entries(result.readMsPerTile)) console.log(`  ${k.padEnd(8)} wall ${f(v.wall)} ms/tile, CPU ${f(v.cpu)} ms/tile (every Chromium thread)`);
+  console.log(`OpenSlide, whole tile (read + decode), one thread: ${f(os.tilesPerSecond, 0)} tiles/s, ${f(os.cpuMsPerTile)} CPU ms/tile`);
+  const c = result.ceilingIfDecodingWereFree;
+  console.log(`If decoding cost nothing: one at a time ${f(c.oneAtATimeTilesPerSecond, 0)} tiles/s (${f(c.oneAtATimeVsOpenSlide, 2)}x OpenSlide), on 2 cores ${f(c.twoCoresTilesPerSecond, 0)} (${f(c.twoCoresVsOpenSlide, 2)}x)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    log(`read-floor FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);
