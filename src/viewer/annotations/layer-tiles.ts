@@ -1,7 +1,7 @@
 import type { Annotation, AnnotationClass } from '../../annotations';
 import type { Rect } from '../../core';
-// The module, not render's face: the tile worker imports this file, and render's face brings the analysis and TF.js (2.4 MB) into it.
-import { drawAnnotations, type AnnotationContext, type AnnotationDrawCounts } from '../../render/annotation-drawing';
+// render/annotations, not render's main face: the tile worker imports this file, and the main face brings the analysis part and TF.js (2.4 MB) into it.
+import { drawAnnotations, type AnnotationContext, type AnnotationDrawCounts } from '../../render/annotations';
 
 /**
  * The annotations pre-drawn in square tiles at one scale, as OpenSeadragon keeps image tiles, so that a

@@ -1,5 +1,5 @@
 import type { Annotation, AnnotationClass, Point, Shape } from '../../annotations';
-import type { AnnotationDrawCounts } from '../../render/annotation-drawing';
+import type { AnnotationDrawCounts } from '../../render';
 
 /**
  * What the page and the annotation tile worker (tile-worker.ts) say to each other (DOM-free).
