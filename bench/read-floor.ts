@@ -10,7 +10,8 @@
  * - bare: one worker reads the tiles in a loop (no messages);
  * - asked: the page asks one worker per tile and waits for its answer (a read one at a time as the app makes it,
  *   minus decoding and pixels);
- * - asked x 2: two workers, one read in flight each (both cores).
+ * - asked x 2: two workers, one read in flight each (both cores);
+ * - asked, fetch Range: as 'asked', but each read a `fetch` of one blob: URL of the File with a Range header.
  * For each: wall ms per tile and CPU ms per tile over every Chromium thread (/proc). Then OpenSlide (one thread)
  * on the same tiles: tiles/s and CPU ms per tile. From these: the best rate Tessera could reach if decoding
  * cost nothing, one at a time (1000 / asked wall ms) and on 2 cores (2000 / asked CPU ms, capped by 2 x the
@@ -36,12 +37,16 @@ interface Range {
 /** The worker: reads ranges of the File it was given, as the slide worker does (FileReaderSync of a slice). */
 const WORKER_SOURCE = `
 let file = null;
+let url = null;
 const reader = new FileReaderSync();
 const read = (r) => reader.readAsArrayBuffer(file.slice(r.o, r.o + r.n)).byteLength;
-onmessage = (e) => {
+// The alternative: one blob: URL for the whole File, each tile a Range request on it (no new Blob per read).
+const fetchRange = async (r) => (await (await fetch(url, { headers: { Range: 'bytes=' + r.o + '-' + (r.o + r.n - 1) } })).arrayBuffer()).byteLength;
+onmessage = async (e) => {
   const d = e.data;
-  if (d.cmd === 'init') { file = d.file; postMessage({ id: d.id }); return; }
+  if (d.cmd === 'init') { file = d.file; url = URL.createObjectURL(file); postMessage({ id: d.id }); return; }
   if (d.cmd === 'read') { postMessage({ id: d.id, bytes: read(d.range) }); return; }
+  if (d.cmd === 'fetch') { postMessage({ id: d.id, bytes: await fetchRange(d.range) }); return; }
   if (d.cmd === 'loop') {
     let bytes = 0;
     const t0 = performance.now();
@@ -78,20 +83,24 @@ async function startWorkers(page: Page, count: number): Promise<void> {
 }
 
 /** Wall ms of the page's run; `lanes` workers, each asked for its share of the ranges one at a time. */
-function asked(page: Page, ranges: Range[], lanes: number): Promise<number> {
+function asked(page: Page, ranges: Range[], lanes: number, cmd = 'read'): Promise<number> {
   return page.evaluate(
-    async ({ ranges, lanes }) => {
+    async ({ ranges, lanes, cmd }) => {
       const f = (window as unknown as FloorWindow).__floor;
       let next = 0;
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: lanes }, async (_, i) => {
-          while (next < ranges.length) await f.call(i, { cmd: 'read', range: ranges[next++] });
+          while (next < ranges.length) {
+            const range = ranges[next++];
+            const r = await f.call(i, { cmd, range });
+            if (r.bytes !== range.n) throw new Error(`${cmd} gave ${r.bytes} bytes where ${range.n} were asked`);
+          }
         }),
       );
       return performance.now() - t0;
     },
-    { ranges, lanes },
+    { ranges, lanes, cmd },
   );
 }
 
@@ -142,7 +151,7 @@ async function main() {
   };
   const ranges = positions.map(rangeOf);
   const warmRanges = warm.map(rangeOf);
-  const rounds: Record<string, { wallMsPerTile: number; cpuMsPerTile: number }[]> = { bare: [], asked: [], askedX2: [] };
+  const rounds: Record<string, { wallMsPerTile: number; cpuMsPerTile: number }[]> = { bare: [], asked: [], askedX2: [], askedFetchRange: [] };
   const openslideRounds: { tilesPerSecond: number; cpuMsPerTile: number }[] = [];
   const load: number[] = [];
   let session: Session | undefined;
@@ -157,6 +166,7 @@ async function main() {
       rounds.bare.push(await measured(() => bare(page, ranges), N));
       rounds.asked.push(await measured(() => asked(page, ranges, 1), N));
       rounds.askedX2.push(await measured(() => asked(page, ranges, 2), N));
+      rounds.askedFetchRange.push(await measured(() => asked(page, ranges, 1, 'fetch'), N));
       log(`round ${r + 1}/${ROUNDS}: ${Object.entries(rounds).map(([k, v]) => `${k} ${v[r].wallMsPerTile.toFixed(3)} ms, ${v[r].cpuMsPerTile.toFixed(3)} CPU ms/tile`).join('; ')}`);
     }
   } finally {
@@ -189,7 +199,7 @@ async function main() {
   writeFileSync(join(ROOT, 'bench/results/read-floor.json'), `${JSON.stringify(result, null, 2)}\n`);
   const f = (v: number, d = 3) => v.toFixed(d);
   console.log(`\nReading a tile's bytes from a File in a worker (no decoding), ${N} random level-0 tiles, median of ${ROUNDS} rounds, load ${load.map((x) => x.toFixed(1)).join(' ')}:`);
-  for (const [k, v] of Object.entries(result.readMsPerTile)) console.log(`  ${k.padEnd(8)} wall ${f(v.wall)} ms/tile, CPU ${f(v.cpu)} ms/tile (every Chromium thread)`);
+  for (const [k, v] of Object.entries(result.readMsPerTile)) console.log(`  ${k.padEnd(16)} wall ${f(v.wall)} ms/tile, CPU ${f(v.cpu)} ms/tile (every Chromium thread)`);
   console.log(`OpenSlide, whole tile (read + decode), one thread: ${f(os.tilesPerSecond, 0)} tiles/s, ${f(os.cpuMsPerTile)} CPU ms/tile`);
   const c = result.ceilingIfDecodingWereFree;
   console.log(`If decoding cost nothing: one at a time ${f(c.oneAtATimeTilesPerSecond, 0)} tiles/s (${f(c.oneAtATimeVsOpenSlide, 2)}x OpenSlide), on 2 cores ${f(c.twoCoresTilesPerSecond, 0)} (${f(c.twoCoresVsOpenSlide, 2)}x)`);
