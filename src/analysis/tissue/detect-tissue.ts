@@ -1,7 +1,8 @@
 import { TesseraError, throwIfAborted } from '../../core';
 import type { Slide, SlideInfo } from '../../slide';
 import { tileCount, tileRect, type TileGrid } from '../grid/tile-grid';
-import { makeTissueMask, type TissueMask } from './tissue-mask';
+import { channelBrightness } from './dark-field';
+import { makeDarkFieldMask, makeTissueMask, type TissueMask } from './tissue-mask';
 
 /**
  * Longest side of the image the mask is made from (WSInfer's thumbnail size too): a 2 cm section comes
@@ -20,14 +21,22 @@ export interface DetectTissueOptions {
 
 /**
  * Tissue mask of a slide, from the largest level (file or synthesised) whose longest side is at most
- * `maxSide`, read whole in one region; the smallest level when none is that small.
+ * `maxSide`, read whole in one region; the smallest level when none is that small. A multi-channel
+ * (fluorescence) slide's mask is made from its raw channels (dark-field, whatever the Channels panel shows).
  */
-export async function detectTissue(slide: Pick<Slide, 'info' | 'readRegion'>, options: DetectTissueOptions = {}): Promise<TissueMask> {
-  const level = tissueLevel(slide.info, options.maxSide ?? TISSUE_MAX_SIDE);
-  const { width, height, downsample } = slide.info.levels[level];
+export async function detectTissue(slide: Pick<Slide, 'info' | 'readRegion' | 'readChannels'>, options: DetectTissueOptions = {}): Promise<TissueMask> {
+  const { info } = slide;
+  const level = tissueLevel(info, options.maxSide ?? TISSUE_MAX_SIDE);
+  const { width, height, downsample } = info.levels[level];
+  const maskOptions = { threshold: options.threshold, umPerPixel: info.mppX ? info.mppX * downsample : undefined };
+  if (info.channels && info.display && slide.readChannels) {
+    const planes = await slide.readChannels(level, 0, 0, width, height, undefined, options.signal);
+    throwIfAborted(options.signal);
+    return makeDarkFieldMask(channelBrightness(planes, info.display), width, height, downsample, maskOptions);
+  }
   const image = await slide.readRegion(level, 0, 0, width, height, options.signal);
   throwIfAborted(options.signal);
-  return makeTissueMask(image, downsample, { threshold: options.threshold });
+  return makeTissueMask(image, downsample, maskOptions);
 }
 
 /** The level the tissue mask is made from (see detectTissue). */

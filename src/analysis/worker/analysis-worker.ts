@@ -10,8 +10,8 @@ serve<AnalysisWorkerRequests>(self as unknown as Endpoint, {
   async tissue({ slide, info, maxSide, threshold }, { signal }) {
     const source = slideOverPorts(slide);
     try {
-      const mask = await detectTissue({ info, readRegion: source.readRegion }, { maxSide, threshold, signal });
-      return withTransfer(mask, [mask.mask.buffer, mask.saturation.buffer, mask.ink.buffer]);
+      const mask = await detectTissue({ info, readRegion: source.readRegion, readChannels: source.readChannels }, { maxSide, threshold, signal });
+      return withTransfer(mask, [mask.mask.buffer, mask.values.buffer, mask.ink.buffer]);
     } finally {
       source.close();
     }

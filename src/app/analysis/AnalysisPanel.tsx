@@ -136,7 +136,7 @@ export function AnalysisPanel({ slide, model, analysis, drawRectangle, annotatio
         <div className="row">
           <label><input type="checkbox" checked={autoThreshold} disabled={active} onChange={(e) => setAutoThreshold(e.target.checked)} /> automatic</label>
           <input id="analysis-threshold" type="range" min={0} max={120} step={1} value={threshold} disabled={active || autoThreshold} onChange={(e) => setThreshold(Number(e.target.value))} />
-          <span>{autoThreshold ? (analysis.plan?.tissue ? `saturation > ${analysis.plan.tissue.threshold}` : 'Otsu') : `saturation > ${threshold}`}</span>
+          <span>{autoThreshold ? (analysis.plan?.tissue ? `${analysis.plan.tissue.feature} > ${analysis.plan.tissue.threshold}` : 'Otsu') : `${analysis.plan?.tissue?.feature ?? 'saturation'} > ${threshold}`}</span>
         </div>
         {needsMpp ? (
           <>

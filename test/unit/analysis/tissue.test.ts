@@ -11,6 +11,7 @@ import { hue } from '../../../src/analysis/tissue/ink';
 import { medianFilter } from '../../../src/analysis/tissue/median';
 import {
   MAX_AUTO_THRESHOLD,
+  MIN_DARK_THRESHOLD,
   MIN_THRESHOLD,
   detectTissue,
   histogram256,
@@ -136,7 +137,8 @@ describe('tissue mask', () => {
     ] as [number, number, number, number][]) {
       const mask = makeTissueMask(createRgbaImage(64, 48, fill));
       expect(tissueFraction(mask), fill.join(',')).toBe(0);
-      expect(mask.threshold).toBe(MIN_THRESHOLD);
+      // A black picture is dark-field (a fluorescence slide's glass: tissue-dark-field.test.ts).
+      expect(mask.threshold).toBe(fill[0] === 0 && fill[3] === 255 ? MIN_DARK_THRESHOLD : MIN_THRESHOLD);
     }
   });
 
@@ -160,7 +162,7 @@ describe('tissue mask', () => {
     const higher = withThreshold(mask, 150);
     expect(higher.threshold).toBe(150);
     expect(higher.otsuThreshold).toBe(mask.otsuThreshold);
-    expect(higher.saturation).toBe(mask.saturation);
+    expect(higher.values).toBe(mask.values);
     expect(tissueFraction(higher)).toBeLessThan(tissueFraction(mask));
     expect(tissueFraction(withThreshold(mask, 255))).toBe(0);
     expect(withThreshold(mask, 300).threshold).toBe(255);
@@ -276,7 +278,7 @@ describe('building blocks', () => {
     // Mask 100 x 50 at 2 level-0 px per pixel; its left half (level-0 x < 100) is tissue.
     const mask = new Uint8Array(100 * 50);
     for (let y = 0; y < 50; y++) mask.fill(1, y * 100, y * 100 + 50);
-    const tissue: TissueMask = { width: 100, height: 50, downsample: 2, saturation: new Uint8Array(5000), ink: new Uint8Array(5000), otsuThreshold: 0, threshold: 0, mask };
+    const tissue: TissueMask = { width: 100, height: 50, downsample: 2, feature: 'saturation', values: new Uint8Array(5000), ink: new Uint8Array(5000), otsuThreshold: 0, threshold: 0, mask };
     const grid = { cols: 19, rows: 9, originX: 0, originY: 0, size0: 20, stride0: 10 } as TileGrid;
     const fractions = tileTissueFractions(tissue, grid);
     expect(fractions[0]).toBe(1); // level-0 x 0-20
