@@ -1,5 +1,9 @@
-import { basename } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { ROOT, tessera } from '../support/run-cli';
 import { fixture } from '../support/fixtures';
 import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, fluorescenceSlide } from '../support/fluorescence';
 import { chooseModel, expect, openWithPicker, slideScreenshot, test, useWasm, waitForSlide, waitIdle, type RgbImage } from './helpers';
@@ -174,5 +178,65 @@ test.describe(() => {
     await waitForSlide(page, 'CMU-1-Small-Region.svs');
     await expect(page.getByTestId('channels-panel')).toHaveCount(0);
     await expect(page.getByTestId('info-channels')).toHaveCount(0);
+  });
+
+  // A model whose manifest names slide channels (input.slideChannels) gets their raw samples in its order,
+  // not the composite: picked as a folder in the app, it says so, and Analyze gives per tile what the CLI
+  // gives on the same slide (the CLI's path is checked against PyTorch on tifffile's planes in
+  // test/unit/inference/slide-channels.test.ts).
+  test('a model fed named channels: the panel says which, and the analysis equals the CLI\'s per tile', async ({ page }) => {
+    test.skip(spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status !== 0, 'needs /usr/bin/python3 with torch and onnx (the model is made by test/support/channels/channel_model_reference.py)');
+    test.setTimeout(120_000);
+    const path = fluorescenceSlide('uint16');
+    const work = mkdtempSync(join(tmpdir(), 'tessera-channel-model-'));
+    try {
+      const folder = join(work, 'channel-means');
+      mkdirSync(folder);
+      const input = { size: [64, 64], slideChannels: ['TRITC', 'DAPI'], scale: 65535, mean: [0.02, 0.05], std: [0.1, 0.2] };
+      const spec = { slideChannels: ['DAPI', 'TRITC'], wanted: input.slideChannels, scale: input.scale, mean: input.mean, std: input.std, regions: [{ tiff: path, level: 2, x: 0, y: 0, width: 64, height: 64 }] };
+      writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
+      const made = spawnSync('/usr/bin/python3', [join(ROOT, 'test/support/channels/channel_model_reference.py'), work], { encoding: 'utf8' });
+      expect(made.status, made.stderr).toBe(0);
+      writeFileSync(join(folder, 'model.onnx'), readFileSync(join(work, 'model.onnx')));
+      // 64 px at 4x the slide's µm/px: tiles of 256 level-0 px read from level 2 as they are.
+      const info = await tessera('info', path);
+      expect(info.code, info.stderr).toBe(0);
+      const mpp = (JSON.parse(info.stdout) as { mppX: number }).mppX;
+      const manifest = { name: 'channel-means', format: 'onnx', weights: 'model.onnx', input: { ...input, spacingUmPx: mpp * 4 }, output: { activation: 'softmax', classes: ['a', 'b'] } };
+      writeFileSync(join(folder, 'tessera.json'), JSON.stringify(manifest));
+      const cliCsv = join(work, 'cli.csv');
+      const cli = await tessera('analyze', path, '--model', folder, '--csv', cliCsv);
+      expect(cli.code, cli.stderr).toBe(0);
+
+      await page.goto('/');
+      await useWasm(page);
+      await openWithPicker(page, path);
+      await waitForSlide(page, basename(path));
+      await page.getByTestId('model-folder-input').setInputFiles(folder);
+      await expect(page.getByTestId('model-loading')).toHaveCount(0, { timeout: 60_000 });
+      await expect(page.getByTestId('model-error')).toHaveCount(0);
+      await expect(page.getByTestId('model-facts')).toContainText("64 × 64 px, the slide's channels TRITC, DAPI (raw samples, not the picture shown)");
+      // What is shown changes; what the model is fed, and where the tissue is (found on the raw channels,
+      // in the dark: a DAPI-only picture is pure blue, which the brightfield rules took for pen ink), do not.
+      await page.getByLabel('Show TRITC').uncheck();
+      await settled(page);
+      await page.getByRole('button', { name: 'Analyze' }).click();
+      await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', 'completed', { timeout: 90_000 });
+      await expect(page.getByText(/brightness > \d+/)).toBeVisible();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tiles CSV' }).click()]);
+      const rows = (text: string) => text.trimEnd().split('\n').map((l) => l.split(','));
+      const mine = rows(readFileSync(await download.path(), 'utf8'));
+      const theirs = rows(readFileSync(cliCsv, 'utf8'));
+      expect(mine[0]).toEqual(theirs[0]);
+      expect(mine.length).toBeGreaterThan(5);
+      expect(mine.map((r) => r.slice(0, 4))).toEqual(theirs.map((r) => r.slice(0, 4)));
+      let worst = 0;
+      for (let i = 1; i < mine.length; i++) for (const j of [4, 5]) worst = Math.max(worst, Math.abs(Number(mine[i][j]) - Number(theirs[i][j])));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+      // Not a constant: the tiles' probabilities differ across the slide.
+      expect(new Set(mine.slice(1).map((r) => Number(r[4]).toFixed(3))).size).toBeGreaterThan(2);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -3,8 +3,10 @@ import type { Predictor } from '../../inference/worker';
 import type { ModelChoice } from './use-model-choice';
 
 function describeInput(model: Predictor): string {
-  const { size, spacingUmPx, channels } = model.manifest.input;
-  return `${size[1]} × ${size[0]} px, ${channels}${spacingUmPx ? ` at ${spacingUmPx} µm/px` : ', no µm/px (not for slides)'}`;
+  const { size, spacingUmPx, channels, slideChannels } = model.manifest.input;
+  // A model fed named slide channels gets their raw samples, not the picture the Channels panel makes of them.
+  const what = slideChannels ? `the slide's channels ${slideChannels.join(', ')} (raw samples, not the picture shown)` : channels;
+  return `${size[1]} × ${size[0]} px, ${what}${spacingUmPx ? ` at ${spacingUmPx} µm/px` : ', no µm/px (not for slides)'}`;
 }
 
 /** Which model: the offered ones, or the user's own folder (picked here, or dropped onto the page). */
