@@ -6,3 +6,4 @@ export { MM2_FROM_UM2, formatMeasurements, measureShape, pathLength, qupathMeasu
 export { AnnotationStore, newAnnotation, type AnnotationStoreState } from './store';
 export { addToShape, capsule, eraseFromShape, strokePolygons, thinPolygons, unionPolygons } from './brush';
 export { AnnotationsDb, type SavedAnnotations, type StoredAnnotations } from './persist';
+export { packShape, unpackShape, type PackedShape, type PackedOrPlainShape } from './packed';

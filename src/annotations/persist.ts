@@ -1,5 +1,6 @@
 import { TesseraError, writeTransaction } from '../core';
-import type { Annotation, AnnotationClass, Point, Shape } from './types';
+import { packShape, unpackShape, type PackedOrPlainShape } from './packed';
+import type { Annotation, AnnotationClass } from './types';
 
 const DB_NAME = 'tessera-annotations';
 /** 2: one record per annotation (version 1, one record per slide, never left a development build). */
@@ -41,62 +42,8 @@ interface ShapeRecord {
   annotation: StoredAnnotation;
 }
 
-/**
- * A shape as stored: each list of points one Float64Array (x0, y0, x1, y1, …). IndexedDB copies what it is
- * given (structured clone) on the page's thread when put is called: 10,000 nuclei of 100 vertices as
- * [x, y] arrays are a million small objects, which froze the page for 1.6 s after an import (the
- * annotations benchmark, 2 busy cores); packed, they are 10,000 typed arrays, copied as blocks.
- */
-type StoredShape =
-  | Extract<Shape, { type: 'rectangle' | 'ellipse' }>
-  | { type: 'line' | 'polyline' | 'points'; points: Float64Array | Point[] }
-  | { type: 'polygon'; polygons: (Float64Array | Point[])[][] };
+type StoredAnnotation = Omit<Annotation, 'shape'> & { shape: PackedOrPlainShape };
 
-type StoredAnnotation = Omit<Annotation, 'shape'> & { shape: StoredShape };
-
-function pack(points: readonly Point[]): Float64Array {
-  const out = new Float64Array(points.length * 2);
-  for (let i = 0; i < points.length; i++) {
-    out[2 * i] = points[i][0];
-    out[2 * i + 1] = points[i][1];
-  }
-  return out;
-}
-
-function unpack(points: Float64Array | Point[]): Point[] {
-  if (!(points instanceof Float64Array)) return points;
-  const out: Point[] = new Array(points.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = [points[2 * i], points[2 * i + 1]];
-  return out;
-}
-
-/** The shape with its points packed for storage. */
-export function packShape(shape: Shape): StoredShape {
-  switch (shape.type) {
-    case 'rectangle':
-    case 'ellipse':
-      return shape;
-    case 'polygon':
-      return { type: 'polygon', polygons: shape.polygons.map((rings) => rings.map(pack)) };
-    default:
-      return { type: shape.type, points: pack(shape.points) };
-  }
-}
-
-/** The shape as the store holds it, from a stored one (packed, or [x, y] pairs as first written). */
-export function unpackShape(stored: StoredShape): Shape {
-  switch (stored.type) {
-    case 'rectangle':
-    case 'ellipse':
-      return stored;
-    case 'polygon':
-      return { type: 'polygon', polygons: stored.polygons.map((rings) => rings.map(unpack)) };
-    case 'line':
-      return { type: 'line', points: unpack(stored.points) as [Point, Point] };
-    default:
-      return { type: stored.type, points: unpack(stored.points) };
-  }
-}
 
 /**
  * Annotations kept in the browser per slide (IndexedDB, its own database beside the saved analyses': nothing

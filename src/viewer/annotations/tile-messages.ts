@@ -1,4 +1,4 @@
-import type { Annotation, AnnotationClass, Point, Shape } from '../../annotations';
+import { packShape, unpackShape, type Annotation, type AnnotationClass, type PackedShape } from '../../annotations';
 import type { AnnotationDrawCounts } from '../../render';
 
 /**
@@ -22,12 +22,6 @@ import type { AnnotationDrawCounts } from '../../render';
  * dropped) forgets the id, so an answer drawn from an older generation for that tile is dropped, and the
  * tile's new picture comes from a request sent after the `sync` that changed it.
  */
-
-/** A shape with each list of points packed x0, y0, x1, y1, … */
-export type PackedShape =
-  | Extract<Shape, { type: 'rectangle' | 'ellipse' }>
-  | { type: 'line' | 'polyline' | 'points'; points: Float64Array }
-  | { type: 'polygon'; polygons: Float64Array[][] };
 
 export type PackedAnnotation = Omit<Annotation, 'shape'> & { shape: PackedShape };
 
@@ -79,37 +73,8 @@ export interface WorkerFailed {
 
 export type FromTileWorker = TileAnswer | WorkerFailed;
 
-function pack(points: readonly Point[]): Float64Array {
-  const out = new Float64Array(points.length * 2);
-  for (let k = 0; k < points.length; k++) {
-    out[2 * k] = points[k][0];
-    out[2 * k + 1] = points[k][1];
-  }
-  return out;
-}
-
-function unpack(packed: Float64Array): Point[] {
-  const out: Point[] = new Array(packed.length >> 1);
-  for (let k = 0; k < out.length; k++) out[k] = [packed[2 * k], packed[2 * k + 1]];
-  return out;
-}
-
-export function packAnnotation(a: Annotation): PackedAnnotation {
-  const s = a.shape;
-  const shape: PackedShape =
-    s.type === 'rectangle' || s.type === 'ellipse' ? s : s.type === 'polygon' ? { type: 'polygon', polygons: s.polygons.map((rings) => rings.map(pack)) } : { type: s.type, points: pack(s.points) };
-  return { ...a, shape };
-}
-
-export function unpackAnnotation(p: PackedAnnotation): Annotation {
-  const s = p.shape;
-  let shape: Shape;
-  if (s.type === 'rectangle' || s.type === 'ellipse') shape = s;
-  else if (s.type === 'polygon') shape = { type: 'polygon', polygons: s.polygons.map((rings) => rings.map(unpack)) };
-  else if (s.type === 'line') shape = { type: 'line', points: unpack(s.points) as [Point, Point] };
-  else shape = { type: s.type, points: unpack(s.points) };
-  return { ...p, shape };
-}
+export const packAnnotation = (a: Annotation): PackedAnnotation => ({ ...a, shape: packShape(a.shape) });
+export const unpackAnnotation = (p: PackedAnnotation): Annotation => ({ ...p, shape: unpackShape(p.shape) });
 
 /** The page's side of the mirror: what was last sent, and the next `sync` message (null when nothing changed). */
 export class MirrorSender {
