@@ -83,6 +83,24 @@ function mainThreadEvents(events: TraceEvent[]): { byName: [string, number, numb
   return { byName: [...sum].map(([k, [ms, n]]) => [k, ms, n] as [string, number, number]).sort((a, b) => b[1] - a[1]), gc: { count: gcCount, ms: gcMs } };
 }
 
+/** Busy time (ms) by thread, from each thread's task events (RunTask), named by process and thread: where the CPU went besides the page's main thread (workers, compositor, raster, GPU). */
+function busyByThread(events: TraceEvent[]): [string, number][] {
+  const names = new Map<string, string>();
+  const procs = new Map<number, string>();
+  for (const e of events) {
+    if (e.ph !== 'M') continue;
+    if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+    if (e.name === 'process_name') procs.set(e.pid, e.args?.name ?? '?');
+  }
+  const out = new Map<string, number>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined || (e.name !== 'ThreadControllerImpl::RunTask' && e.name !== 'RunTask')) continue;
+    const key = `${procs.get(e.pid) ?? e.pid} / ${names.get(`${e.pid}:${e.tid}`) ?? e.tid}`;
+    out.set(key, (out.get(key) ?? 0) + e.dur / 1000);
+  }
+  return [...out].sort((a, b) => b[1] - a[1]);
+}
+
 /** The invalidation-tracking events (Chromium's "why was this repainted / relaid out"), counted by node name and reason. */
 function invalidations(events: TraceEvent[]): [string, number][] {
   const out = new Map<string, number>();
@@ -129,7 +147,7 @@ async function profileCondition(page: Page, cdp: CDPSession, kind: string): Prom
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
   const browser = page.context().browser()!;
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'v8.gc', 'disabled-by-default-v8.gc', 'blink', 'cc', 'gpu', 'disabled-by-default-devtools.timeline.invalidationTracking'] });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'v8', 'v8.gc', 'disabled-by-default-v8.gc', 'blink', 'cc', 'gpu', 'disabled-by-default-devtools.timeline.invalidationTracking'] });
   await page.evaluate(() => {
     const counts = new Map<string, number>();
     const where = (n: Node): string => {
@@ -163,6 +181,8 @@ async function profileCondition(page: Page, cdp: CDPSession, kind: string): Prom
   const t = mainThreadEvents(trace.traceEvents);
   console.log(`-- renderer main thread trace: GC events ${t.gc.count}, ${t.gc.ms.toFixed(1)} ms; by event (ms, count), top 25:`);
   for (const [k, ms, n] of t.byName.slice(0, 25)) console.log(`${ms.toFixed(1).padStart(8)} ${String(n).padStart(6)}  ${k}`);
+  console.log('-- busy ms by process / thread (task events), top 12:');
+  for (const [k, ms] of busyByThread(trace.traceEvents).slice(0, 12)) console.log(`${ms.toFixed(1).padStart(8)}  ${k}`);
   console.log('-- DOM mutations during the pan (style attributes left out), by where, top 10:');
   for (const [k, n] of mutations.slice(0, 10)) console.log(`${String(n).padStart(8)}  ${k}`);
   console.log('-- what was invalidated (paint, style, layout), by node and reason (count), top 15:');
