@@ -62,3 +62,17 @@ export function shiftBilinear(src: { width: number; data: ArrayLike<number> }, m
   }
   return out;
 }
+
+/** Share of painted pixels (alpha above 0 in either RGBA buffer) whose premultiplied colour or alpha differs by more than 16 levels. */
+export function differingPainted(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  let painted = 0;
+  let off = 0;
+  for (let k = 0; k < a.length; k += 4) {
+    if (!a[k + 3] && !b[k + 3]) continue;
+    painted++;
+    let d = Math.abs(a[k + 3] - b[k + 3]);
+    for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs((a[k + c] * a[k + 3] - b[k + c] * b[k + 3]) / 255));
+    if (d > 16) off++;
+  }
+  return painted ? off / painted : 0;
+}

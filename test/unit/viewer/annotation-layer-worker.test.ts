@@ -5,6 +5,7 @@ import { drawAnnotations, type AnnotationContext } from '../../../src/render';
 import { createAnnotationLayer } from '../../../src/viewer/annotations/annotation-layer';
 import type { FromTileWorker } from '../../../src/viewer/annotations/tile-messages';
 import type { Affine } from '../../../src/viewer/overlays/raster-placement';
+import { differingPainted } from '../../support/pixel-compare';
 
 // The layer with its tile worker: the real tile-worker.ts module, run in this process behind a stand-in
 // Worker (messages delivered asynchronously and cloned as postMessage would; the worker's answers can be
@@ -125,16 +126,6 @@ function setUp(annotations: Annotation[]) {
   return { store, layer, pixels, reference, painted };
 }
 
-function differing(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
-  let painted = 0;
-  let off = 0;
-  for (let k = 0; k < a.length; k += 4) {
-    if (!a[k + 3] && !b[k + 3]) continue;
-    painted++;
-    if (Math.abs(a[k + 3] - b[k + 3]) > 16) off++;
-  }
-  return painted ? off / painted : 0;
-}
 
 describe('annotation layer with its tile worker', () => {
   it('draws the one-canvas picture from the worker\'s tiles', async () => {
@@ -144,7 +135,7 @@ describe('annotation layer with its tile worker', () => {
     expect(workersStarted).toBe(started + 1);
     await wait(400);
     expect(t.painted(0, 0, W, H)).toBeGreaterThan(5000);
-    expect(differing(t.pixels(), t.reference())).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference())).toBeLessThan(0.002);
     t.layer.dispose();
   });
 
@@ -170,7 +161,7 @@ describe('annotation layer with its tile worker', () => {
     for (const deliver of held.splice(0)) deliver();
     await wait(400);
     expect(t.painted(60, 70, 160, 170)).toBe(0);
-    expect(differing(t.pixels(), t.reference())).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference())).toBeLessThan(0.002);
     t.layer.dispose();
   });
 
@@ -203,7 +194,7 @@ describe('annotation layer with its tile worker', () => {
     await wait(300);
     expect(t.painted(90, 100, 130, 140)).toBe(0);
     expect(t.painted(200, 210, 220, 230)).toBe(0);
-    expect(differing(t.pixels(), t.reference())).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference())).toBeLessThan(0.002);
     t.layer.dispose();
   });
 });

@@ -5,6 +5,7 @@ import { mulberry32 } from '../../../src/core';
 import { drawAnnotations, type AnnotationContext } from '../../../src/render';
 import { createAnnotationLayer } from '../../../src/viewer/annotations/annotation-layer';
 import type { Affine } from '../../../src/viewer/overlays/raster-placement';
+import { differingPainted } from '../../support/pixel-compare';
 
 // The layer in Node: its canvases are @napi-rs/canvas (Skia, as Chromium draws), the page's few globals
 // (document.createElement, OffscreenCanvas, requestAnimationFrame, devicePixelRatio) stand-ins. What it shows
@@ -76,25 +77,12 @@ function setUp(annotations: Annotation[]) {
   return { store, layer, view, pixels, reference, handlers, get map() { return m; } };
 }
 
-/** Share of painted pixels (in either) whose premultiplied colour differs by more than 16 levels. */
-function differing(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
-  let painted = 0;
-  let off = 0;
-  for (let k = 0; k < a.length; k += 4) {
-    if (!a[k + 3] && !b[k + 3]) continue;
-    painted++;
-    let d = Math.abs(a[k + 3] - b[k + 3]);
-    for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs((a[k + c] * a[k + 3] - b[k + c] * b[k + 3]) / 255));
-    if (d > 16) off++;
-  }
-  return painted ? off / painted : 0;
-}
 
 describe('annotation layer (tiles)', () => {
   it('shows what drawing every shape on one canvas shows; the shapes in view are counted', async () => {
     const t = setUp(nuclei(600));
     await wait(DRAWN);
-    expect(differing(t.pixels(), t.reference(t.map))).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference(t.map))).toBeLessThan(0.002);
     const stats = t.layer.lastDraw()!;
     // The view: level-0 x from -20 to 1180, y from -40 to 760 (grown by 8 screen px).
     const inView = t.store.annotations.filter((a) => {
@@ -113,8 +101,8 @@ describe('annotation layer (tiles)', () => {
     t.view({ a: 0.5, b: 0, c: 0, d: 0.5, e: -173.25, f: -88.7 });
     await wait(DRAWN);
     // Tiles are copied to whole pixels: the picture of the view rounded to them.
-    expect(differing(t.pixels(), t.reference({ a: 0.5, b: 0, c: 0, d: 0.5, e: -173, f: -89 }))).toBeLessThan(0.002);
-    expect(differing(t.pixels(), t.reference({ a: 0.5, b: 0, c: 0, d: 0.5, e: -174, f: -89 }))).toBeGreaterThan(0.05);
+    expect(differingPainted(t.pixels(), t.reference({ a: 0.5, b: 0, c: 0, d: 0.5, e: -173, f: -89 }))).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference({ a: 0.5, b: 0, c: 0, d: 0.5, e: -174, f: -89 }))).toBeGreaterThan(0.05);
     t.layer.dispose();
   });
 
@@ -123,10 +111,10 @@ describe('annotation layer (tiles)', () => {
     await wait(DRAWN);
     const zoomed = { a: 0.75, b: 0, c: 0, d: 0.75, e: -40, f: -30 };
     t.view(zoomed);
-    const stretched = differing(t.pixels(), t.reference(zoomed));
+    const stretched = differingPainted(t.pixels(), t.reference(zoomed));
     expect(stretched).toBeGreaterThan(0.01); // blurred and thin: not the crisp picture yet
     await wait(DRAWN);
-    expect(differing(t.pixels(), t.reference(zoomed))).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference(zoomed))).toBeLessThan(0.002);
     t.layer.dispose();
   });
 
@@ -144,12 +132,12 @@ describe('annotation layer (tiles)', () => {
     expect(at(60, 120)).toEqual([...blue, 255]);
     t.store.update('rect', (a) => (a.shape.type === 'rectangle' ? { ...a, shape: { ...a.shape, x: 500 } } : a));
     await wait(DRAWN);
-    expect(differing(t.pixels(), t.reference(t.map))).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference(t.map))).toBeLessThan(0.002);
     expect(at(260, 120)).toEqual([...blue, 255]);
     // Undo puts it back.
     t.store.undo();
     await wait(DRAWN);
-    expect(differing(t.pixels(), t.reference(t.map))).toBeLessThan(0.002);
+    expect(differingPainted(t.pixels(), t.reference(t.map))).toBeLessThan(0.002);
     expect(at(60, 120)).toEqual([...blue, 255]);
     t.layer.dispose();
   });
