@@ -183,7 +183,19 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   let drawing: { cancel(): void } | null = null;
 
   // Annotations: one canvas over the cell layers, and the tools.
-  const annotationHost = overlayHost('1');
+  // Where the slide is drawn on a 2-D canvas, the annotation tiles go into it (one canvas for the software
+  // compositor; see annotation-layer.ts), unless cells are drawn (annotations stay over them) or
+  // localStorage 'tessera.annotation-canvas' says 'own' (tests that read the layer's own pixels).
+  const ownAnnotationCanvas = storedChoice('tessera.annotation-canvas') === 'own';
+  const annotationHost: AnnotationLayerHost = {
+    ...overlayHost('1'),
+    slideContext: () => {
+      if (ownAnnotationCanvas || cellLayers.size > 0) return null;
+      const drawer = viewer.drawer as unknown as { getType?(): string; context?: CanvasRenderingContext2D };
+      return drawer.getType?.() === 'canvas' ? drawer.context ?? null : null;
+    },
+    redrawSlide: () => viewer.forceRedraw(),
+  };
   let annotations: AnnotationView | null = null;
 
   // Every tiled image showing the slide (the view and the navigator) drops its tiles; the next frame
@@ -381,4 +393,13 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     },
   };
   return api;
+}
+
+/** A choice kept in localStorage (null when absent or storage is refused, as in private mode). */
+function storedChoice(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
 }

@@ -120,6 +120,9 @@ const dist = (a: number[], b: number[]) => Math.max(...b.map((v, i) => Math.abs(
 
 test('10,000 shapes: only those in view are drawn, outlines in their class colours, hidden and shown again, an edit redrawn where it was and is, selection handles', async ({ page }) => {
   test.setTimeout(90_000);
+  // The layer's own canvas for every shape (its pixels are read below); without a GPU the app copies the
+  // tiles into the slide's canvas instead (the next test).
+  await page.addInitScript(() => localStorage.setItem('tessera.annotation-canvas', 'own'));
   const boxes = await openWithShapes(page);
   expect(boxes).toHaveLength(COUNT + 1);
 
@@ -214,4 +217,41 @@ test('10,000 shapes: only those in view are drawn, outlines in their class colou
   await page.evaluate(() => window.__tessera.annotations!.select(['rect']));
   const corner = await toScreen(page, RECT.x + 100, RECT.y);
   await expect.poll(() => layerPixel(page, corner.x, corner.y)).toEqual([255, 255, 255, 255]);
+});
+
+// Without a GPU (OpenSeadragon's 2-D canvas drawer, as here) the layer's tiles are copied into the slide's
+// own canvas (one canvas for the software compositor), and the layer's canvas holds only the selection,
+// rulers and the draft: on screen the shapes look the same, hide and show, and follow an edit.
+test('one canvas with the slide: the shapes on screen in their class colours, hidden and shown, an edit where it was and is, the selection over them', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openWithShapes(page);
+  await viewAt(page, RECT.x, RECT.y + RECT.height / 2, 40);
+  const layerCanvas = page.locator('canvas[data-layer="annotations"]');
+  await expect(layerCanvas).toBeHidden();
+  const blue = hex(RECT_CLASS.color);
+  const bluest = async (x: number, y: number) => {
+    const img = await shot(page);
+    return Math.min(...[-2, -1, 0, 1, 2].map((dx) => dist(pixel(img, x + dx, y), blue)));
+  };
+  const edge = await toScreen(page, RECT.x, RECT.y + RECT.height / 2);
+  await expect.poll(() => bluest(edge.x, edge.y)).toBeLessThanOrEqual(6);
+
+  await page.evaluate(() => window.__tessera.viewer!.annotationView()!.setVisible(false));
+  await waitIdle(page);
+  await expect.poll(() => bluest(edge.x, edge.y)).toBeGreaterThan(60);
+  await page.evaluate(() => window.__tessera.viewer!.annotationView()!.setVisible(true));
+  await waitIdle(page);
+  await expect.poll(() => bluest(edge.x, edge.y)).toBeLessThanOrEqual(6);
+
+  await page.evaluate(() => window.__tessera.annotations!.update('rect', (a) => (a.shape.type === 'rectangle' ? { ...a, shape: { ...a.shape, x: a.shape.x + 100 } } : a)));
+  const moved = await toScreen(page, RECT.x + 100, RECT.y + RECT.height / 2);
+  await expect.poll(() => bluest(edge.x, edge.y)).toBeGreaterThan(60);
+  await expect.poll(() => bluest(moved.x, moved.y)).toBeLessThanOrEqual(6);
+
+  // Selected: the layer's canvas shows, with the white handle on the rectangle's top left corner.
+  await viewAt(page, RECT.x + 100, RECT.y, 40);
+  await page.evaluate(() => window.__tessera.annotations!.select(['rect']));
+  await expect(layerCanvas).toBeVisible();
+  const corner = await toScreen(page, RECT.x + 100, RECT.y);
+  await expect.poll(async () => pixel(await shot(page), corner.x, corner.y)).toEqual([255, 255, 255]);
 });

@@ -24,6 +24,13 @@ import type { AnnotationDrawStats, AnnotationHit, AnnotationLayer, AnnotationLay
  * so shapes never lag the slide; store and draft changes, and tiles left to draw, on the next animation
  * frame.
  *
+ * Where the slide is drawn on a 2-D canvas (no GPU: host.slideContext), the tiles are copied into that canvas
+ * right after OpenSeadragon draws it ('update-viewport' follows world.draw()), and this layer's own canvas
+ * holds only rulers, the selection and the draft, hidden when there are none. A second view-sized canvas
+ * over the slide cost the software compositor about one frame in twenty while panning at 10x (bench/README.md);
+ * one canvas costs none. Any other change then asks the slide for a new frame (host.redrawSlide), as the
+ * tiles cannot be taken off the slide's picture but by drawing it again.
+ *
  * Where the page has Worker and OffscreenCanvas, the tiles are drawn in a worker (tile-worker.ts; the
  * protocol and why in tile-messages.ts): a frame asks for the missing tiles in view, then the ring around
  * it, at most IN_FLIGHT at once, and copies the bitmaps that came back; a tile not back yet shows the
@@ -132,6 +139,12 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
   let rafId = 0;
   let settleTimer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
+  /** A settled redraw asked for while the slide draws the frames: done in the next frame the slide draws. */
+  let pendingSettled = false;
+  /** Where the last frame copied the tiles: into the slide's canvas (true) or this layer's. */
+  let inSlide = false;
+  /** Where tiles are copied: the slide's own canvas when the host offers it, else this layer's canvas. */
+  let tc: CanvasRenderingContext2D = ctx!;
   let worker = startTileWorker();
   const sender = new MirrorSender();
   const requests = new TileRequests(IN_FLIGHT);
@@ -239,15 +252,26 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     }, SETTLE_MS);
   };
 
-  const draw = (settled = false) => {
+  const draw = (settled = false, fromView = false) => {
     if (disposed || !ctx) return;
+    const slideCtx = shown ? host.slideContext?.() ?? null : null;
+    // Tiles were copied into the slide's canvas and no longer will be (hidden, or cells now over it): the slide draws itself again without them.
+    if (inSlide && !slideCtx) host.redrawSlide?.();
+    inSlide = !!slideCtx;
+    if (slideCtx && !fromView) {
+      if (settled) pendingSettled = true;
+      host.redrawSlide?.();
+      return;
+    }
+    if (pendingSettled) settled = true;
+    pendingSettled = false;
     const view = host.viewSize();
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(view.x * dpr));
     const h = Math.max(1, Math.round(view.y * dpr));
     const m = host.slideToView();
     const key = `${w},${h},${m ? [m.a, m.b, m.c, m.d, m.e, m.f].join(',') : '-'},${store.version},${draftVersion},${shown},${current?.scale}`;
-    if (key === lastKey && !settled) return;
+    if (key === lastKey && !settled && !slideCtx) return;
     lastKey = key;
     frameNo++;
     const t0 = performance.now();
@@ -270,7 +294,10 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     const s = scaleOf(m) * dpr;
     chooseScale(s, settled);
     const counts = { vertices: 0, dots: 0 };
+    tc = slideCtx ?? ctx;
+    tc.save();
     const left = drawTiles(m, dpr, seen0, t0, counts);
+    tc.restore();
 
     // Over the tiles, in CSS px: rulers and the selection in view, then the draft.
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -290,6 +317,9 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
         drawBrushCircle(ctx, centre.x, centre.y, d.brush.radius * scaleOf(m));
       }
     }
+    const ownShown = !slideCtx || live.length > 0 || !!draft;
+    const display = ownShown ? '' : 'none';
+    if (canvas.style.display !== display) canvas.style.display = display;
     stats = { shapes: 0, ...counts, ms: performance.now() - t0 };
     statsView = seen0;
     if (left) {
@@ -333,14 +363,14 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
     const exact = Math.abs(device.a / s - 1) < 1e-6 && Math.abs(device.d / s - 1) < 1e-6 && device.b === 0 && device.c === 0;
     const place = (scale: number) =>
       exact && scale === s
-        ? ctx!.setTransform(1, 0, 0, 1, Math.round(device.e), Math.round(device.f))
-        : ctx!.setTransform(device.a / scale, device.b / scale, device.c / scale, device.d / scale, device.e, device.f);
+        ? tc.setTransform(1, 0, 0, 1, Math.round(device.e), Math.round(device.f))
+        : tc.setTransform(device.a / scale, device.b / scale, device.c / scale, device.d / scale, device.e, device.f);
     // Smoothing only for a rotated view at the tiles' own scale (where it stays). While zooming, the tiles are
     // stretched for the few frames until the scale settles: copied without smoothing, as a smoothed scaled
     // copy costs four times as much on a software canvas (8.5 against 2-3.6 ms for 24 tiles a frame, Chromium
     // 156, this machine), which was most of what zooming with 10,000 shapes cost over zooming with none.
     const stretched = Math.abs(scaleOf(device) / s - 1) > 1e-6;
-    ctx!.imageSmoothingEnabled = !exact && !stretched;
+    tc.imageSmoothingEnabled = !exact && !stretched;
     const missing: [number, number][] = [];
     let rendered = 0;
     let unasked = 0;
@@ -369,7 +399,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
           continue;
         }
         tile.used = frameNo;
-        if (tile.image && !tile.empty) ctx!.drawImage(imageSource(tile.image), i * TILE_SIDE, j * TILE_SIDE);
+        if (tile.image && !tile.empty) tc.drawImage(imageSource(tile.image), i * TILE_SIDE, j * TILE_SIDE);
       }
     }
     if (missing.length && previous) drawPrevious(previous, missing, s, place);
@@ -419,7 +449,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
 
   /** The previous scale's tiles, scaled, clipped to the current scale's missing tiles. */
   const drawPrevious = (old: TileSet, missing: [number, number][], s: number, place: (scale: number) => void) => {
-    const c = ctx!;
+    const c = tc;
     c.save();
     // One clip: the union of the missing tiles; then each old tile under them copied once.
     place(s);
@@ -468,7 +498,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       draw();
     });
   };
-  const onView = () => draw();
+  const onView = () => draw(false, true);
   events.on(onView);
   const unsubscribe = store.subscribe(schedule);
   draw();
@@ -494,6 +524,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       if (visible === shown) return;
       shown = visible;
       canvas.style.display = visible ? '' : 'none';
+      if (inSlide || visible) host.redrawSlide?.();
       draw();
     },
     lastDraw: () => stats && { ...stats, shapes: statsView ? index.count(statsView) : 0 },
@@ -511,6 +542,7 @@ export function createAnnotationLayer(host: AnnotationLayerHost, events: ViewEve
       spare.length = 0;
       canvas.remove();
       canvas.width = canvas.height = 0;
+      if (inSlide) host.redrawSlide?.();
     },
   };
 }

@@ -48,6 +48,10 @@ export interface AnnotationLayerHost {
   attach(canvas: HTMLCanvasElement): void;
   viewSize(): Point;
   slideToView(): Affine | null;
+  /** The slide's own 2-D canvas context, where the layer may copy its tiles (one layer to composite instead of two); null: none. */
+  slideContext?(): CanvasRenderingContext2D | null;
+  /** Asks the slide to draw a new frame (the layer copies its tiles into it in 'update-viewport'). */
+  redrawSlide?(): void;
 }
 
 /** Redraw hooks: OpenSeadragon's 'update-viewport'. */

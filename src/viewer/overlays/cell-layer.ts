@@ -589,6 +589,11 @@ export class CanvasCellLayer implements CellLayer {
 /** The cell layers of one viewer: their canvases live in its canvas element and they redraw whenever it draws. */
 export class CellLayerSet {
   private readonly layers: CanvasCellLayer[] = [];
+
+  /** Cell layers attached now. */
+  get size(): number {
+    return this.layers.length;
+  }
   private nextId = 1;
   private readonly redraw = () => {
     for (const layer of this.layers) layer.draw();
