@@ -7,3 +7,4 @@ export * from './worker-channel';
 export * from './idb';
 export * from './limiter';
 export * from './limit-set';
+export * from './bytes';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { TesseraError } from '../core';
+import { TesseraError, concatBytes } from '../core';
 import { readJson, type ModelFiles } from './model-files';
 
 const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
@@ -57,17 +57,6 @@ export async function readTfjsArtifacts(files: ModelFiles, modelJsonName: string
       specs.push(...group.weights);
       buffers.push(...shards);
     }
-    return [specs, concat(buffers)];
+    return [specs, concatBytes(buffers).buffer];
   });
-}
-
-function concat(parts: Uint8Array[]): ArrayBuffer {
-  const total = parts.reduce((a, p) => a + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out.buffer;
 }

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core';
+import { TesseraError, concatBytes } from '../../core';
 import type { ByteSource } from '../types';
 import { readExactly } from '../source/byte-source';
 import { overLimit, slideLimits } from '../limits';
@@ -121,7 +121,7 @@ export function frameReader(inst: DicomInstance): FrameReader {
       parts.push(span.subarray(p + 8, p + 8 + length));
       p += 8 + length;
     }
-    return parts.length === 1 ? parts[0] : concat(parts);
+    return parts.length === 1 ? parts[0] : concatBytes(parts);
   }
 
   async function readFragments(fragments: Fragment[], index: number, signal?: AbortSignal): Promise<Uint8Array> {
@@ -129,7 +129,7 @@ export function frameReader(inst: DicomInstance): FrameReader {
     if (total > slideLimits().maxDecodedBytes) throw overLimit('corrupt-tile', name, "a frame's stored size", `${total.toLocaleString('en-US')} bytes`, 'maxDecodedBytes', `frame ${index + 1}`);
     if (total === 0) throw damaged(`frame ${index + 1} is empty`, `frame ${index + 1}`);
     if (fragments.length === 1) return readExactly(src, fragments[0][0], fragments[0][1], signal);
-    return concat(await Promise.all(fragments.map(([o, l]) => readExactly(src, o, l, signal))));
+    return concatBytes(await Promise.all(fragments.map(([o, l]) => readExactly(src, o, l, signal))));
   }
 
   return {
@@ -142,16 +142,6 @@ export function frameReader(inst: DicomInstance): FrameReader {
       return readFragments((await walk())[index], index, signal);
     },
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A fragment that starts a frame: a JPEG SOI, a JPEG 2000 codestream SOC, or a JP2 signature box. */
