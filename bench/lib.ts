@@ -12,12 +12,15 @@ import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { launchChromium } from '../test/support/chromium';
 import { mulberry32 } from '../test/support/seeded-random';
+import type { TileIndex } from './tiff-tiles';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const SHARED = resolve(ROOT, '../shared');
 export const MAKE_LARGE_SLIDE = join(SHARED, 'tools/make-large-slide.sh');
 export const LARGE_SLIDE = process.env.BENCH_SLIDE ?? join(tmpdir(), 'tessera-large-slide.tif');
 export const TILE = 256;
+/** The Python with python3-openslide and numpy that reads OpenSlide's side. */
+export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
 /** An expected reason not to run (no libvips, no ../shared, no OpenSlide): reported, not a failure. */
 export class Skip extends Error {}
@@ -373,4 +376,38 @@ export function mergeIntoLatest(key: string, value: object): void {
   }
   writeFileSync(file, `${JSON.stringify({ ...existing, [key]: value }, null, 2)}\n`);
   log(`wrote "${key}" into ${file}`);
+}
+
+/** Where one tile's stored bytes are in the file. */
+export interface TileBytes {
+  o: number;
+  n: number;
+}
+
+/** `count` random whole level-0 tiles (pickTilePositions) and `warmCount` more for warming up, as positions and byte ranges. */
+export function randomLevel0Tiles(index: TileIndex, count: number, warmCount: number, seed: number) {
+  const across = Math.ceil(index.width / index.tileWidth);
+  const all = pickTilePositions(index.width, index.height, count + warmCount, seed);
+  const bytesOf = ([x, y]: Position): TileBytes => {
+    const i = (y / TILE) * across + x / TILE;
+    return { o: index.offsets[i], n: index.byteCounts[i] };
+  };
+  const positions = all.slice(0, count);
+  const warm = all.slice(count);
+  return { positions, warm, tiles: positions.map(bytesOf), warmTiles: warm.map(bytesOf) };
+}
+
+/** OpenSlide (bench/openslide_tile_reads.py, one thread) reading `positions` after `warm`: tiles per second and CPU ms per tile. */
+export async function openSlideTileRate(slide: string, positions: Position[], warm: Position[], specName: string): Promise<{ tilesPerSecond: number; cpuMsPerTile: number }> {
+  const spec = join(ROOT, 'bench/results', specName);
+  writeFileSync(spec, JSON.stringify({ slide, size: TILE, warmup: warm, measure: positions, check: 0 }));
+  const out = await new Promise<string>((res, rej) => {
+    const c = spawn(PYTHON, [join(ROOT, 'bench/openslide_tile_reads.py'), spec], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let s = '';
+    c.stdout.on('data', (d) => (s += d));
+    c.on('error', rej);
+    c.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`openslide_tile_reads.py exited with ${code}`))));
+  });
+  const r = JSON.parse(out) as { totalMs: number; cpuMs: number };
+  return { tilesPerSecond: (positions.length * 1000) / r.totalMs, cpuMsPerTile: r.cpuMs / positions.length };
 }

@@ -13,12 +13,11 @@
  *    (from /proc), against OpenSlide's CPU time for the same tiles.
  * Writes bench/results/profile.json and prints a summary.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, envInt, giveFileToPage, log, pickTilePositions, startSession, withTimeout, type Session } from './lib';
+import { ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, envInt, giveFileToPage, log, openSlideTileRate, randomLevel0Tiles, startSession, withTimeout, type Session, type TileBytes } from './lib';
 import { readLevel0TileIndex } from './tiff-tiles';
 
 const N = envInt('PROFILE_TILES', 300);
@@ -77,10 +76,7 @@ async function startProfWorkers(page: Page, count: number, source: string, table
   );
 }
 
-interface Tile {
-  o: number;
-  n: number;
-}
+type Tile = TileBytes;
 
 function callWorker(page: Page, i: number, cmd: string, args: unknown): Promise<any> {
   return page.evaluate(({ i, cmd, args }) => (window as unknown as ProfWindow).__prof.call(i, cmd, args), { i, cmd, args });
@@ -143,19 +139,6 @@ async function tesseraRate(page: Page, positions: [number, number][], warm: [num
   );
 }
 
-async function openSlideCpu(positions: [number, number][], warm: [number, number][]): Promise<{ tilesPerSecond: number; cpuMsPerTile: number }> {
-  const spec = join(ROOT, 'bench/results/profile-positions.json');
-  writeFileSync(spec, JSON.stringify({ slide: SLIDE, size: TILE, warmup: warm, measure: positions, check: 0 }));
-  const out = await new Promise<string>((res, rej) => {
-    const c = spawn('/usr/bin/python3', [join(ROOT, 'bench/openslide_tile_reads.py'), spec], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let s = '';
-    c.stdout.on('data', (d) => (s += d));
-    c.on('error', rej);
-    c.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`openslide_tile_reads.py exit ${code}`))));
-  });
-  const r = JSON.parse(out);
-  return { tilesPerSecond: (positions.length * 1000) / r.totalMs, cpuMsPerTile: r.cpuMs / positions.length };
-}
 
 async function main() {
   try {
@@ -167,16 +150,7 @@ async function main() {
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const index = readLevel0TileIndex(SLIDE);
-  const across = Math.ceil(index.width / index.tileWidth);
-  const all = pickTilePositions(index.width, index.height, N + 32, SEED);
-  const positions = all.slice(0, N);
-  const warm = all.slice(N);
-  const toTile = ([x, y]: [number, number]): Tile => {
-    const i = (y / TILE) * across + x / TILE;
-    return { o: index.offsets[i], n: index.byteCounts[i] };
-  };
-  const tiles = positions.map(toTile);
-  const warmTiles = warm.map(toTile);
+  const { positions, warm, tiles, warmTiles } = randomLevel0Tiles(index, N, 32, SEED);
   log(`profiling ${N} tiles of ${SLIDE} (mean compressed tile ${(mean(tiles.map((t) => t.n)) / 1024).toFixed(1)} KB)`);
 
   const result: Record<string, unknown> = { date: new Date().toISOString(), tiles: N, cores: cpus().length };
@@ -268,7 +242,7 @@ async function main() {
     result.tesseraCpu = { inflight: 2, tilesPerSecond: rate, wallMs: wall, tilesIncludingWarmup: n, cpuMsPerTile: totalCpu / n, byThreadMsPerTile: Object.fromEntries(cpu.map(([k, v]) => [k, v / n])) };
     await session.close();
     session = undefined;
-    result.openslide = await openSlideCpu(positions, warm).catch((e) => {
+    result.openslide = await openSlideTileRate(SLIDE, positions, warm, 'profile-positions.json').catch((e) => {
       log(`OpenSlide part skipped: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     });

@@ -17,22 +17,18 @@
  * cost nothing, one at a time (1000 / asked wall ms) and on 2 cores (2000 / asked CPU ms, capped by 2 x the
  * one-at-a-time rate). Writes bench/results/read-floor.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, envInt, giveFileToPage, log, pickTilePositions, startSession, type Session } from './lib';
+import { ROOT, Skip, chromiumThreadTimes, diffTimes, ensureLargeSlide, envInt, giveFileToPage, log, openSlideTileRate, randomLevel0Tiles, startSession, type Session, type TileBytes } from './lib';
 import { readLevel0TileIndex } from './tiff-tiles';
 
 const N = envInt('FLOOR_TILES', 400);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const SEED = envInt('BENCH_SEED', 20240611);
 
-interface Range {
-  o: number;
-  n: number;
-}
+type Range = TileBytes;
 
 /** The worker: reads ranges of the File it was given, as the slide worker does (FileReaderSync of a slice). */
 const WORKER_SOURCE = `
@@ -115,19 +111,6 @@ async function measured(run: () => Promise<number>, n: number): Promise<{ wallMs
   return { wallMsPerTile: wall / n, cpuMsPerTile: cpu / n };
 }
 
-async function openSlide(slide: string, positions: [number, number][], warm: [number, number][]): Promise<{ tilesPerSecond: number; cpuMsPerTile: number }> {
-  const spec = join(ROOT, 'bench/results/read-floor-positions.json');
-  writeFileSync(spec, JSON.stringify({ slide, size: TILE, warmup: warm, measure: positions, check: 0 }));
-  const out = await new Promise<string>((res, rej) => {
-    const c = spawn(process.env.BENCH_PYTHON ?? '/usr/bin/python3', [join(ROOT, 'bench/openslide_tile_reads.py'), spec], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let s = '';
-    c.stdout.on('data', (d) => (s += d));
-    c.on('error', rej);
-    c.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`openslide_tile_reads.py exited with ${code}`))));
-  });
-  const r = JSON.parse(out);
-  return { tilesPerSecond: (positions.length * 1000) / r.totalMs, cpuMsPerTile: r.cpuMs / positions.length };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -141,16 +124,7 @@ async function main() {
     return;
   }
   const index = readLevel0TileIndex(slide);
-  const across = Math.ceil(index.width / index.tileWidth);
-  const all = pickTilePositions(index.width, index.height, N + 32, SEED);
-  const positions = all.slice(0, N);
-  const warm = all.slice(N);
-  const rangeOf = ([x, y]: [number, number]): Range => {
-    const i = (y / TILE) * across + x / TILE;
-    return { o: index.offsets[i], n: index.byteCounts[i] };
-  };
-  const ranges = positions.map(rangeOf);
-  const warmRanges = warm.map(rangeOf);
+  const { positions, warm, tiles: ranges, warmTiles: warmRanges } = randomLevel0Tiles(index, N, 32, SEED);
   const rounds: Record<string, { wallMsPerTile: number; cpuMsPerTile: number }[]> = { bare: [], asked: [], askedX2: [], askedFetchRange: [] };
   const openslideRounds: { tilesPerSecond: number; cpuMsPerTile: number }[] = [];
   const load: number[] = [];
@@ -172,7 +146,7 @@ async function main() {
   } finally {
     await session?.close();
   }
-  for (let r = 0; r < ROUNDS; r++) openslideRounds.push(await openSlide(slide, positions, warm));
+  for (let r = 0; r < ROUNDS; r++) openslideRounds.push(await openSlideTileRate(slide, positions, warm, 'read-floor-positions.json'));
   load.push(loadavg()[0]);
 
   const med = (k: string, f: 'wallMsPerTile' | 'cpuMsPerTile') => median(rounds[k].map((x) => x[f]));

@@ -29,11 +29,10 @@ import { MODELS_TIMEOUT_MS, runModelPart } from './models/models';
 import { WORKER_TIMEOUT_MS, runWorkerPart } from './worker/worker';
 import { mulberry32 } from '../src/core/seeded-random';
 import {
-  ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, foreignLoadMeter, envInt, giveFileToPage, log, pickTilePositions, startSession, warmPageCache, withTimeout,
+  PYTHON, ROOT, Skip, TILE, chromiumThreadTimes, diffTimes, ensureLargeSlide, foreignLoadMeter, envInt, giveFileToPage, log, pickTilePositions, startSession, warmPageCache, withTimeout,
   type Position, type Session,
 } from './lib';
 
-const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const N = envInt('BENCH_TILES', 400);
 const WARMUP = envInt('BENCH_WARMUP', 32);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
