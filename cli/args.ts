@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { oneLine } from '../src/core';
+import type { Slide, StackPlane } from '../src/slide';
 
 export { oneLine };
 
@@ -103,6 +104,27 @@ export function intOption(parsed: ParsedArgs, name: string, command: string, rul
   if (rule.min !== undefined && v < rule.min) throw new UsageError(`--${name} must be at least ${rule.min}, got ${v}`);
   if (rule.max !== undefined && v > rule.max) throw new UsageError(`--${name} must be at most ${rule.max}, got ${v}`);
   return v;
+}
+
+/** Options that choose a Z-stack's or time series' plane, for commands that read one slide. */
+export const PLANE_OPTIONS = { z: { type: 'string' }, t: { type: 'string' } } as const;
+
+/** `--z N` and `--t N`, counted from 1 as the viewer shows them; undefined when neither is given. */
+export function planeOption(parsed: ParsedArgs, command: string): StackPlane | undefined {
+  if (parsed.values.z === undefined && parsed.values.t === undefined) return undefined;
+  const axis = (name: 'z' | 't') => (parsed.values[name] === undefined ? 0 : intOption(parsed, name, command, { min: 1 }) - 1);
+  return { z: axis('z'), t: axis('t') };
+}
+
+/** Reads `plane` of the slide from now on; a slide without a stack, or a plane past its end, is refused in plain words. */
+export async function choosePlane(slide: Slide, plane: StackPlane | undefined, command: string): Promise<void> {
+  if (!plane) return;
+  const stack = slide.info.stack;
+  if (!stack || !slide.setPlane) throw new UsageError(`--z and --t choose a plane of a Z-stack or time series; ${oneLine(slide.info.name)} has one plane per channel`);
+  if (plane.z >= stack.sizeZ || plane.t >= stack.sizeT) {
+    throw new UsageError(`${command}: ${oneLine(slide.info.name)} has Z planes 1 to ${stack.sizeZ} and time points 1 to ${stack.sizeT}; got --z ${plane.z + 1} --t ${plane.t + 1}`);
+  }
+  await slide.setPlane(plane);
 }
 
 /** A required string option, e.g. `--out region.png`. */

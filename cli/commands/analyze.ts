@@ -7,7 +7,7 @@ import type { Model } from '../../src/inference';
 import type { Slide } from '../../src/slide';
 import type { PngAnnotationsInput } from '../analysis-png';
 import { LIST_EXTENSIONS, OUTPUT_KINDS, findSlides, isDicomFolder, hasMagic, isDone, outputNames, parseShard, runBatch, shardRange, shown, type OutputKind, type SlideJob } from '../batch-slides';
-import { UsageError, oneLine, parseCommandArgs, readFailure, slideNotes, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
+import { PLANE_OPTIONS, UsageError, choosePlane, oneLine, parseCommandArgs, planeOption, readFailure, slideNotes, stringOption, type CliIo, type Command, type ParsedArgs } from '../args';
 
 // TF.js, the slide engine and the writers are imported when one slide is analysed, not at the top: the
 // many-slides form only finds slides and starts a process per slide, and starts ~1 s sooner without them.
@@ -24,7 +24,7 @@ const loadSlideModules = async () => ({
 const USAGE = `Usage: tessera analyze SLIDE --model MODEL_DIR --csv TILES.csv [--json SUMMARY.json] [--geojson OUT.geojson]
                        [--png OUT.png [--png-size N] [--annotations FILE.geojson]] [--backend wasm|cpu]
                        [--overlap F] [--min-tissue F] [--tissue-threshold N|auto] [--no-tissue] [--mpp UM]
-                       [--region X,Y,W,H] [--batch-size N]
+                       [--region X,Y,W,H] [--batch-size N] [--z Z] [--t T]
        tessera analyze SLIDE --model DETECTION_MODEL_DIR --cells CELLS.csv [--csv TILES.csv] [--json SUMMARY.json]
                        [--geojson CELLS.geojson] [--png OUT.png [--png-size N]] [the options above]
 
@@ -63,6 +63,8 @@ per mm² of analysed tissue and percent of all cells, and the lymphocyte ratio (
 --mpp UM               µm per level-0 pixel, for slides that do not say (for example 0.5 for a 20x scan)
 --region X,Y,W,H       only tiles whose centre is in this level-0 rectangle
 --batch-size N         tiles per batch (default 8)
+--z Z, --t T           the Z plane and time point of a Z-stack or time series (counted from 1, as the viewer
+                       shows them; 1 when left out)
 --annotations FILE     GeoJSON annotations to draw on the --png (needs --png)
 --backend              wasm (the default; falls back to cpu if it cannot start) or cpu
 
@@ -121,6 +123,7 @@ export const analyze: Command = {
       jobs: { type: 'string' },
       shard: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      ...PLANE_OPTIONS,
     });
     if (args.values.help) {
       io.out(USAGE);
@@ -141,6 +144,7 @@ export const analyze: Command = {
     const { analysisGeoJson, analysisPng, analysisSummary, backendOption, cellsCsvChunks, cellsGeoJsonChunks, currentBackend, filesFromDirectory, localPredictor, openModel, openSlidePath, startNodeBackend, tilesCsv, writeChunks } = await loadSlideModules();
     const backend = backendOption(args);
     const settings = settingsFrom(args);
+    const plane = planeOption(args, 'analyze');
 
     let stop: (() => void) | undefined;
     let slide: Slide | undefined;
@@ -149,6 +153,7 @@ export const analyze: Command = {
       stop = await startNodeBackend(backend, io);
       slide = await openSlidePath(args.positionals[0]);
       io.err(slideNotes('analyze', slide.info.properties));
+      await choosePlane(slide, plane, 'analyze');
       // Read before the run, so a bad file is refused at once rather than after the analysis.
       const annotations = annotationsPath ? await readAnnotationsFile(annotationsPath, slide, io) : null;
       model = await openModel(await filesFromDirectory(modelDir));
@@ -314,7 +319,7 @@ const MANY_ONLY = ['out', 'write', 'list', 'jobs', 'shard', 'dry-run'] as const;
 /** Single-slide output paths, which the many-slides form names itself (--write says which). */
 const SINGLE_OUTPUTS = ['csv', 'json', 'geojson', 'png', 'cells', 'annotations'] as const;
 /** Analysis options passed on to each slide's process as given. */
-const PASSED_ON = ['backend', 'overlap', 'min-tissue', 'tissue-threshold', 'mpp', 'region', 'batch-size', 'png-size'] as const;
+const PASSED_ON = ['backend', 'overlap', 'min-tissue', 'tissue-threshold', 'mpp', 'region', 'batch-size', 'png-size', 'z', 't'] as const;
 
 function looksLikeMany(path: string): boolean {
   if (LIST_EXTENSIONS.some((e) => path.toLowerCase().endsWith(e))) return true;
@@ -343,6 +348,7 @@ async function analyzeMany(args: ParsedArgs, io: CliIo): Promise<number> {
   const backend = args.values.backend;
   if (backend !== undefined && backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${oneLine(String(backend))}"`);
   settingsFrom(args);
+  planeOption(args, 'analyze');
   pngSizeOption(args.values['png-size']);
   const lists = (args.values.list as unknown as string[] | undefined) ?? [];
   if (!args.positionals.length && !lists.length) throw new UsageError('analyze needs SLIDES: slide files, folders, globs or list files (see tessera analyze --help)');

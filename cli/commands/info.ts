@@ -10,7 +10,8 @@ levels (width, height, downsample, tileWidth, tileHeight, compression, synthesiz
 associated images (name, width, height) and the vendor's properties (for DICOM, dicom.leftOut names
 the files of the folder that were left out, and why). A multi-channel (fluorescence) slide also lists
 its channels: name, colour (#rrggbb), sample type, and the contrast limits (min, max) of the composite
-that \`tessera region\` writes (from a histogram of the smallest level).
+that \`tessera region\` writes (from a histogram of the smallest level), and with a Z-stack or time
+series its stack (sizeZ, sizeT: the planes \`--z\` and \`--t\` of region and analyze choose from).
 `;
 
 function hex([r, g, b]: [number, number, number]): string {
@@ -49,6 +50,7 @@ export const info: Command = {
         })),
         associated: i.associated.map((a) => ({ name: a.name, width: a.width, height: a.height })),
         properties: i.properties,
+        ...(i.stack ? { stack: { sizeZ: i.stack.sizeZ, sizeT: i.stack.sizeT } } : {}),
         ...(i.channels ? { channels: i.channels.map((c, k) => ({ name: c.name, color: hex(c.color), sampleType: c.sampleType, min: i.display?.[k].min ?? null, max: i.display?.[k].max ?? null })) } : {}),
       };
       io.out(`${JSON.stringify(out, null, 2)}\n`);

@@ -3,14 +3,16 @@ import { dirname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { TesseraError, rgbaToRgb } from '../../src/core';
 import { openSlidePath } from '../../src/slide/node';
-import { UsageError, intOption, oneLine, parseCommandArgs, positionalArgs, slideNotes, stringOption, type Command } from '../args';
+import { PLANE_OPTIONS, UsageError, choosePlane, intOption, oneLine, parseCommandArgs, planeOption, positionalArgs, slideNotes, stringOption, type Command } from '../args';
 
-const USAGE = `Usage: tessera region SLIDE --level L --x X --y Y --width W --height H --out OUT.png
+const USAGE = `Usage: tessera region SLIDE --level L --x X --y Y --width W --height H --out OUT.png [--z Z] [--t T]
 
 Writes a region of one level of SLIDE (a slide file, or the folder of a DICOM slide's files) as an RGB PNG. X, Y, W and H are in that level's own pixels
 (origin top-left); level 0 is full resolution (see \`tessera info SLIDE\` for the levels).
 Parts of the region outside the level come out black. A multi-channel (fluorescence) slide is written as
 the composite of its channels in their colours, with the contrast \`tessera info\` lists.
+--z and --t choose the Z plane and time point of a Z-stack or time series (counted from 1, as the
+viewer shows them; 1 when left out).
 `;
 
 /** A region is decoded as RGBA in memory: refuse sizes that would exhaust it rather than crash. */
@@ -27,6 +29,7 @@ export const region: Command = {
       width: { type: 'string' },
       height: { type: 'string' },
       out: { type: 'string', short: 'o' },
+      ...PLANE_OPTIONS,
     });
     if (args.values.help) {
       io.out(USAGE);
@@ -39,6 +42,7 @@ export const region: Command = {
     const width = intOption(args, 'width', 'region', { min: 1 });
     const height = intOption(args, 'height', 'region', { min: 1 });
     const out = stringOption(args, 'out', 'region');
+    const plane = planeOption(args, 'region');
     if (width * height > MAX_PIXELS) {
       throw new UsageError(`a ${width} x ${height} region is too large to write at once (at most ${MAX_PIXELS / (1024 * 1024)} megapixels); use a lower --level or a smaller region`);
     }
@@ -51,6 +55,7 @@ export const region: Command = {
       const levels = slide.info.levels.length;
       if (level >= levels) throw new UsageError(`--level must be 0 to ${levels - 1} for ${slide.info.name}, got ${level}`);
       io.err(slideNotes('region', slide.info.properties));
+      await choosePlane(slide, plane, 'region');
       img = await slide.readRegion(level, x, y, width, height);
     } catch (e) {
       // A bad tile (damaged, or over a size limit) fails only the regions that touch it: say so, and what to try.

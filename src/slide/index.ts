@@ -1,4 +1,4 @@
-export type { Slide, SlideInfo, LevelInfo, AssociatedImageInfo, SlideFormat, ByteSource, CodecAdapter, ChannelInfo, ChannelDisplay, ChannelPlanes, SampleType } from './types';
+export type { Slide, SlideInfo, LevelInfo, AssociatedImageInfo, SlideFormat, ByteSource, CodecAdapter, ChannelInfo, ChannelDisplay, ChannelPlanes, SampleType, PlaneStackInfo, StackPlane } from './types';
 export { openSlide, openSlideSources, type OpenSourcesOptions } from './open-slide';
 export { hasDicmPrefix } from './dicom';
 export { blobSource, urlSource, countingSource } from './source/byte-source';

@@ -168,6 +168,7 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
     associated: layout.associated.map(({ name, grid }) => ({ name, width: grid.width, height: grid.height })),
     properties: layout.properties,
     ...(engine ? { channels: engine.channels.map((c) => ({ ...c, color: [...c.color] })), display: engine.display() } : {}),
+    ...(layout.channels?.stack ? { stack: { sizeZ: layout.channels.stack.sizeZ, sizeT: layout.channels.stack.sizeT } } : {}),
   };
 
   function gridOf(level: number): TileGrid {
@@ -190,7 +191,7 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
     }
   }
 
-  const channelMethods: Pick<LocalSlide, 'readChannels' | 'setChannelDisplay' | 'compositeInputs'> = engine
+  const channelMethods: Pick<LocalSlide, 'readChannels' | 'setChannelDisplay' | 'compositeInputs' | 'setPlane'> = engine
     ? {
         async readChannels(level, x, y, width, height, channels, signal) {
           checkRegion(width, height);
@@ -200,6 +201,16 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
           engine.setDisplay(display);
           reader = newReader();
         },
+        ...(info.stack
+          ? {
+              async setPlane(plane) {
+                const next = await engine.preparePlane(plane);
+                // In one turn: no composite of the old plane is made into the new reader's cache.
+                next.use();
+                reader = newReader();
+              },
+            }
+          : {}),
         async compositeInputs(level, x, y, width, height, signal) {
           checkRegion(width, height);
           gridOf(level);

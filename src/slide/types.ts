@@ -75,6 +75,23 @@ export interface SlideInfo {
   channels?: ChannelInfo[];
   /** The composite's settings when the slide opened (auto contrast from a low level's histogram). */
   display?: ChannelDisplay[];
+  /**
+   * Multi-channel slides with a Z-stack or a time series (OME SizeZ or SizeT above 1): how many planes
+   * each channel has along Z and T. The slide opens at Z = 0, T = 0; `setPlane` shows another.
+   */
+  stack?: PlaneStackInfo;
+}
+
+/** The Z and T sizes of a multi-channel slide's planes. */
+export interface PlaneStackInfo {
+  sizeZ: number;
+  sizeT: number;
+}
+
+/** Which Z plane and time point of a stack is read (0-based). */
+export interface StackPlane {
+  z: number;
+  t: number;
 }
 
 /** An open slide. Coordinates of `readRegion` are in the named level's own pixels, origin top-left. */
@@ -87,6 +104,8 @@ export interface Slide {
   readChannels?(level: number, x: number, y: number, width: number, height: number, channels?: number[], signal?: AbortSignal): Promise<ChannelPlanes>;
   /** Multi-channel slides only: how readRegion composites from now on (one entry per channel). */
   setChannelDisplay?(display: ChannelDisplay[]): Promise<void>;
+  /** Slides with `info.stack` only: readRegion and readChannels read this Z plane and time point from now on. */
+  setPlane?(plane: StackPlane): Promise<void>;
   /** Bytes read from the file so far (structure and tiles; in the browser, summed over the workers). */
   bytesRead(): Promise<number>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import OpenSeadragon from 'openseadragon';
 import type { TileGrid } from '../analysis';
 import type { AnnotationStore } from '../annotations';
 import { TesseraError, type Rect, type RgbaImage } from '../core';
-import type { ChannelDisplay } from '../slide';
+import type { ChannelDisplay, StackPlane } from '../slide';
 import type { BrowserSlide } from '../slide/browser';
 import { latestOnly } from './latest-only';
 import { RedrawCover } from './redraw-cover';
@@ -95,6 +95,8 @@ export interface SlideViewer {
    * Resolves once tiles of that display are being read (whenIdle tells when they are drawn).
    */
   setChannelDisplay(display: ChannelDisplay[]): Promise<void>;
+  /** Slides with a Z-stack or time series: shows plane (z, t) from now on, keeping the view and the display (calls coalesce as above). */
+  setPlane(plane: StackPlane): Promise<void>;
   /** Reads and draws every tile again, keeping the view (the slide's pixels changed, e.g. its channel display). */
   redrawTiles(): void;
   /** The attached annotation view, or null. */
@@ -215,6 +217,11 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
   const applyDisplay = latestOnly(async (display: ChannelDisplay[]) => {
     if (!slide.setChannelDisplay) throw new TesseraError('invalid-argument', `"${slide.info.name}" has no separate channels to show differently.`);
     await slide.setChannelDisplay(display);
+    redrawTiles();
+  });
+  const applyPlane = latestOnly(async (plane: StackPlane) => {
+    if (!slide.setPlane) throw new TesseraError('invalid-argument', `"${slide.info.name}" has no Z-stack or time series to choose a plane from.`);
+    await slide.setPlane(plane);
     redrawTiles();
   });
 
@@ -375,6 +382,7 @@ export function createSlideViewer(container: HTMLElement, slide: BrowserSlide): 
     },
     annotationView: () => annotations,
     setChannelDisplay: applyDisplay,
+    setPlane: applyPlane,
     redrawTiles,
     destroy() {
       annotations?.dispose();

@@ -32,7 +32,7 @@ export const FLUORESCENCE_SKIP = 'needs ../shared/fixtures (test3-DAPI-2.ndpi, t
 export function fluorescenceDir(): string {
   const hash = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `tessera-fluorescence-${hash}`);
-  if (existsSync(join(dir, 'zstack-xyzct.ome.tif'))) return dir;
+  if (existsSync(join(dir, 'stack-missing.ome.tif'))) return dir;
   // Made beside, then renamed: test files running at once never see a half-written set.
   const part = `${dir}.part-${process.pid}`;
   rmSync(part, { recursive: true, force: true });

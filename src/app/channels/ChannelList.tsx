@@ -1,8 +1,8 @@
-import type { ChannelInfo } from '../../slide';
+import type { ChannelInfo, PlaneStackInfo } from '../../slide';
 import { rgbToHex } from './channel-display';
 
 /** The info panel's list of a multi-channel slide's channels, as the file names them. */
-export function ChannelList({ channels }: { channels: ChannelInfo[] }) {
+export function ChannelList({ channels, stack }: { channels: ChannelInfo[]; stack?: PlaneStackInfo }) {
   return (
     <section aria-label="Channels in the file" className="channel-list" data-testid="info-channels">
       <h3>Channels ({channels.length})</h3>
@@ -14,6 +14,11 @@ export function ChannelList({ channels }: { channels: ChannelInfo[] }) {
           </li>
         ))}
       </ul>
+      {stack ? (
+        <p className="muted" data-testid="info-stack">
+          Each channel has {stack.sizeZ} Z {stack.sizeZ === 1 ? 'plane' : 'planes'} and {stack.sizeT} {stack.sizeT === 1 ? 'time point' : 'time points'}.
+        </p>
+      ) : null}
     </section>
   );
 }

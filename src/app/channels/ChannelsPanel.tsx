@@ -4,6 +4,7 @@ import type { ChannelDisplay, ChannelInfo } from '../../slide';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
 import { hexToRgb, initialDisplay, limitsProblem, rgbToHex, sampleRange } from './channel-display';
+import { PlaneControls } from './PlaneControls';
 import './channels.css';
 
 interface Props {
@@ -14,7 +15,7 @@ interface Props {
 /**
  * A multi-channel (fluorescence) slide's channels as shown: per channel on/off, colour, and contrast
  * limits (min/max in the channel's own sample values, typed or dragged), "Auto" for the contrast the slide
- * opened with (a low level's histogram). Nothing for other slides. Every change goes to the slide
+ * opened with (a low level's histogram); a Z-stack or time series also chooses its plane. Nothing for other slides. Every change goes to the slide
  * workers, which composite the tiles again (models that take RGB then see the new composite too).
  */
 export function ChannelsPanel({ slide, viewer }: Props) {
@@ -73,6 +74,7 @@ function ChannelControls({ slide, viewer, channels }: Props & { channels: Channe
   return (
     <section className="panel-section channels-panel" aria-label="Channels" aria-busy={pending > 0} data-testid="channels-panel">
       <h3>Channels</h3>
+      {slide.info.stack && slide.setPlane ? <PlaneControls slide={slide} viewer={viewer} stack={slide.info.stack} /> : null}
       <ul className="channel-rows">
         {channels.map((c, i) => {
           const d = display[i];

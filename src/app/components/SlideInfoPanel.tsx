@@ -36,7 +36,7 @@ export function SlideInfoPanel({ slide }: { slide: BrowserSlide }) {
           {info.levels[0].width} × {info.levels[0].height} px
         </dd>
       </dl>
-      {info.channels?.length ? <ChannelList channels={info.channels} /> : null}
+      {info.channels?.length ? <ChannelList channels={info.channels} stack={info.stack} /> : null}
       <LevelsTable levels={info.levels} />
       {info.associated.length > 0 ? (
         <section aria-label="Associated images">

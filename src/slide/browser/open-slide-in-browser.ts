@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../../core';
-import type { ChannelDisplay, Slide, SlideInfo } from '../types';
+import type { ChannelDisplay, Slide, SlideInfo, StackPlane } from '../types';
 import type { SlideInput } from '../worker/messages';
 import { slideLimits } from '../limits';
 import { sharedSlideWorkerPool, type SlideWorkerPool } from '../worker/worker-pool';
@@ -85,14 +85,16 @@ export async function openSlideInBrowser(
   const slideId = nextSlideId++;
   const message = slideInputOf(input, name);
   const opened = new Map<number, Promise<SlideInfo>>();
-  // A multi-channel slide's display once changed: a worker that opens the slide later is sent it too.
+  // A multi-channel slide's display and plane once changed: a worker that opens the slide later is sent them too.
   let display: ChannelDisplay[] | undefined;
+  let plane: StackPlane | undefined;
   const openOn = (i: number) => {
     let p = opened.get(i);
     if (!p) {
       p = pool.channels[i].request('open', { slideId, input: message, limits: { ...slideLimits() } });
       opened.set(i, p);
-      // Posted right after 'open', so the worker composites no tile of this slide with the opening display.
+      // Posted right after 'open', so the worker composites no tile of this slide with the opening display or plane.
+      if (plane) void pool.channels[i].request('setPlane', { slideId, plane }).catch(() => {});
       if (display) void pool.channels[i].request('setChannelDisplay', { slideId, display }).catch(() => {});
     }
     return p;
@@ -156,6 +158,22 @@ export async function openSlideInBrowser(
               await Promise.all([...opened.keys()].map((i) => pool.channels[i].request('setChannelDisplay', { slideId, display: next })));
             } catch (e) {
               display = before; // every worker checks it alike, so every one refused it
+              throw e;
+            }
+          },
+        }
+      : {}),
+    ...(info.stack
+      ? {
+          async setPlane(next: StackPlane) {
+            const before = plane;
+            plane = next;
+            try {
+              await Promise.all([...opened.keys()].map((i) => pool.channels[i].request('setPlane', { slideId, plane: next })));
+            } catch (e) {
+              // Every worker reads the same file, so every one refused it; those that did switch go back.
+              plane = before;
+              await Promise.all([...opened.keys()].map((i) => pool.channels[i].request('setPlane', { slideId, plane: before ?? { z: 0, t: 0 } }).catch(() => {})));
               throw e;
             }
           },

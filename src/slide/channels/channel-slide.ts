@@ -1,5 +1,5 @@
 import { TesseraError, throwIfAborted } from '../../core';
-import type { ChannelDisplay, ChannelInfo, ChannelPlanes, SampleType } from '../types';
+import type { ChannelDisplay, ChannelInfo, ChannelPlanes, PlaneStackInfo, SampleType, StackPlane } from '../types';
 import type { TileGrid } from '../grid/tile-grid';
 import { autoContrast } from './auto-contrast';
 import { compositeCpu } from './composite';
@@ -8,8 +8,15 @@ import { planeReader, sampleRange, synthesizedPlaneGrid, type Plane, type PlaneG
 /** What a vendor module finds in a multi-channel file: its channels, and each native level's planes. */
 export interface ChannelLayout {
   channels: ChannelInfo[];
-  /** Native levels, largest first; each holds one grid per channel, all of the level's size. */
+  /** Native levels, largest first; each holds one grid per channel, all of the level's size (Z = 0, T = 0). */
   levels: PlaneGrid[][];
+  /** A Z-stack or time series: the other planes' levels, found when asked for (a stack may hold hundreds). */
+  stack?: PlaneStack;
+}
+
+export interface PlaneStack extends PlaneStackInfo {
+  /** The native levels of plane (z, t), as `levels` holds those of (0, 0); refused with the reason when unreadable. */
+  levels(plane: StackPlane): Promise<PlaneGrid[][]>;
 }
 
 /** Default colours of channels the file gives none: blue, green, red, magenta, cyan, yellow, then again. */
@@ -35,6 +42,13 @@ export interface ChannelEngine {
   /** Checks and takes a new display; composites made before it must be dropped by the caller. */
   setDisplay(display: ChannelDisplay[]): void;
   readChannels(level: number, x: number, y: number, width: number, height: number, channels?: number[], signal?: AbortSignal): Promise<ChannelPlanes>;
+  /** The Z plane and time point read now. */
+  plane(): StackPlane;
+  /**
+   * Finds plane (z, t)'s levels and checks they match the slide's; `use` then switches to them. Two steps,
+   * so the caller can drop its composites in the same turn as the switch.
+   */
+  preparePlane(plane: StackPlane): Promise<{ use(): void }>;
   /** Planes of the visible channels of a region (shared with the cache: read only), for another compositor. */
   visiblePlanes(level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<{ planes: SampleArray[]; display: ChannelDisplay[]; types: SampleType[]; valid: { width: number; height: number } }>;
 }
@@ -42,11 +56,18 @@ export interface ChannelEngine {
 export function channelEngine(layout: ChannelLayout, smallestSide: number, reader: PlaneReader = planeReader()): ChannelEngine {
   const { channels } = layout;
   const types = channels.map((c) => c.sampleType);
-  const levels: PlaneGrid[][] = [...layout.levels];
-  while (Math.max(levels[levels.length - 1][0].width, levels[levels.length - 1][0].height) > smallestSide) {
-    const i = levels.length;
-    levels.push(levels[i - 1].map((g, c) => synthesizedPlaneGrid(`synth${i}c${c}`, g, reader)));
-  }
+  /** Native levels, then halved ones; the ids of those Tessera makes name the plane (they key the plane cache). */
+  const withSynthesised = (native: PlaneGrid[][], { z, t }: StackPlane): PlaneGrid[][] => {
+    const out = [...native];
+    const tag = z || t ? `z${z}t${t}` : '';
+    while (Math.max(out[out.length - 1][0].width, out[out.length - 1][0].height) > smallestSide) {
+      const i = out.length;
+      out.push(out[i - 1].map((g, c) => synthesizedPlaneGrid(`synth${i}c${c}${tag}`, g, reader)));
+    }
+    return out;
+  };
+  let shown: StackPlane = { z: 0, t: 0 };
+  let levels = withSynthesised(layout.levels, shown);
   let current: ChannelDisplay[] = channels.map((c) => ({ visible: true, color: [...c.color], min: sampleRange(c.sampleType)[0], max: sampleRange(c.sampleType)[1] }));
 
   function planesOf(level: number): PlaneGrid[] {
@@ -115,7 +136,42 @@ export function channelEngine(layout: ChannelLayout, smallestSide: number, reade
       return { width, height, channels: [...list], planes: planes.map((p: Plane) => p.data.slice()) };
     },
     visiblePlanes: (level, x, y, width, height, signal) => visible(level, x, y, width, height, current, signal),
+    plane: () => ({ ...shown }),
+    async preparePlane(plane) {
+      const wanted = checkPlane(plane, layout.stack);
+      const native = wanted.z || wanted.t ? matchingLevels(await layout.stack!.levels(wanted), layout.levels, wanted) : layout.levels;
+      const next = withSynthesised(native, wanted);
+      return {
+        use() {
+          levels = next;
+          shown = wanted;
+        },
+      };
+    },
   };
+}
+
+/** A plane the stack has, or the reason it does not (in the stack's 1-based numbering, as a person counts). */
+function checkPlane(plane: StackPlane, stack: PlaneStack | undefined): StackPlane {
+  const sizeZ = stack?.sizeZ ?? 1;
+  const sizeT = stack?.sizeT ?? 1;
+  const { z, t } = plane ?? {};
+  if (!Number.isInteger(z) || !Number.isInteger(t) || z < 0 || t < 0 || z >= sizeZ || t >= sizeT) {
+    throw new TesseraError('invalid-argument', `This slide has Z planes 1 to ${sizeZ} and time points 1 to ${sizeT}; there is no Z ${Number(z) + 1}, T ${Number(t) + 1}.`);
+  }
+  return { z, t };
+}
+
+/** Plane (z, t)'s levels cut to the slide's: each of the same size, with the same channels; else refused, saying which. */
+function matchingLevels(native: PlaneGrid[][], first: PlaneGrid[][], { z, t }: StackPlane): PlaneGrid[][] {
+  const where = `Z ${z + 1}, T ${t + 1}`;
+  if (native.length < first.length) throw new TesseraError('corrupt-file', `The plane at ${where} has ${native.length} levels where the slide has ${first.length}.`);
+  first.forEach((level, l) => {
+    const other = native[l];
+    const same = other.length === level.length && other.every((g, c) => g.width === level[c].width && g.height === level[c].height && g.sampleType === level[c].sampleType);
+    if (!same) throw new TesseraError('corrupt-file', `The plane at ${where} differs from the first plane in size or sample type at level ${l}.`);
+  });
+  return native.slice(0, first.length);
 }
 
 /** A display as the caller gave it, checked: one entry per channel, colours 0-255, min below max. */

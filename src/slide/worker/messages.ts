@@ -1,5 +1,5 @@
 import type { RequestMap, RgbaImage } from '../../core';
-import type { ChannelDisplay, ChannelPlanes, SlideInfo } from '../types';
+import type { ChannelDisplay, ChannelPlanes, SlideInfo, StackPlane } from '../types';
 import type { SlideLimits } from '../limits';
 
 /**
@@ -32,6 +32,8 @@ export interface SlideRequests extends RequestMap {
   };
   /** Multi-channel slides: how this worker composites readRegion from now on (the page sends it to every worker). */
   setChannelDisplay: { params: { slideId: number; display: ChannelDisplay[] }; result: void };
+  /** Slides with a Z-stack or time series: the plane this worker reads from now on (the page sends it to every worker). */
+  setPlane: { params: { slideId: number; plane: StackPlane }; result: void };
   bytesRead: { params: { slideId: number }; result: number };
   close: { params: { slideId: number }; result: void };
   /** Serve these same requests on `port` too (transferred; its other end goes to another worker). */

@@ -62,6 +62,18 @@ export function slideHandlers(codecs: CodecAdapter): Handlers<SlideRequests> {
       if (!s.setChannelDisplay) throw noChannels(s);
       await s.setChannelDisplay(display);
     },
+    async setPlane({ slideId, plane }) {
+      // Chained in this turn: requests that come after this one wait for the plane (it may read IFDs), so
+      // none reads the old plane. A refused plane leaves the slide as it was.
+      const before = slide(slideId);
+      const done = before.then(async (s) => {
+        if (!s.setPlane) throw new TesseraError('invalid-argument', `"${s.info.name}" has no Z-stack or time series to choose a plane from.`);
+        await s.setPlane(plane);
+        return s;
+      });
+      slides.set(slideId, done.catch(() => before));
+      await done;
+    },
     async bytesRead({ slideId }) {
       return (await slide(slideId)).bytesRead();
     },

@@ -19,6 +19,11 @@ IFDs 0 and 1, each with 3 SubIFDs made by 2 x 2 integer means rounded half up):
 and dapi-int8.ome.tif: DAPI alone (its top-left 768 x 512 px) as v - 128, one level, one channel;
 zstack-xyzct.ome.tif: both channels' top-left 768 x 512 px as uint8, Z = 0 the signal, Z = 1 its inverse,
 axes CZYX (DimensionOrder XYZCT), one level.
+stack-zt.ome.tif: both channels' top-left 768 x 512 px as uint8 in 3 Z planes and 2 time points, axes
+TZCYX (DimensionOrder XYCZT), each plane with one SubIFD (2 x 2 means): plane (z, t) of a channel is its
+signal shifted right by 97 z px (wrapping round), and inverted at t = 1, so every plane differs.
+stack-missing.ome.tif: the crops as 2 channels x 2 Z planes (4 IFDs, one level) whose OME-XML says SizeZ 3:
+its third Z plane is named but not stored (hostile or truncated metadata).
 """
 import os
 import sys
@@ -84,6 +89,21 @@ def main():
     zstack = np.stack([np.stack([c, 255 - c]) for c in crop])
     tifffile.imwrite(os.path.join(out, 'zstack-xyzct.ome.tif'), zstack, ome=True, tile=TILE, compression='zlib',
                      photometric='minisblack', metadata={'axes': 'CZYX', 'Channel': {'Name': ['DAPI', 'TRITC']}})
+    # A Z-stack and time series with a pyramid per plane (TZCYX: C varies fastest, then Z, then T).
+    stack = np.stack([np.stack([np.stack([np.roll(c, 97 * z, axis=1) if t == 0 else 255 - np.roll(c, 97 * z, axis=1) for c in crop])
+                                for z in range(3)]) for t in range(2)])
+    options = dict(tile=TILE, compression='zlib', photometric='minisblack')
+    with tifffile.TiffWriter(os.path.join(out, 'stack-zt.ome.tif'), ome=True) as tif:
+        tif.write(stack, subifds=1, metadata={'axes': 'TZCYX', 'Channel': named, 'PhysicalSizeX': 0.4563501, 'PhysicalSizeY': 0.4563501}, **options)
+        tif.write(np.stack([np.stack([np.stack([halve(p) for p in zc]) for zc in tz]) for tz in stack]), subfiletype=1, **options)
+    # OME-XML naming a third Z plane that is not stored.
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">'
+           '<Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYCZT" Type="uint8" SizeX="768" SizeY="512" '
+           'SizeC="2" SizeZ="3" SizeT="1"><Channel ID="Channel:0:0" Name="DAPI" SamplesPerPixel="1"/>'
+           '<Channel ID="Channel:0:1" Name="TRITC" SamplesPerPixel="1"/><TiffData IFD="0" PlaneCount="4"/></Pixels></Image></OME>')
+    with tifffile.TiffWriter(os.path.join(out, 'stack-missing.ome.tif')) as tif:
+        for i, plane in enumerate([crop[0], crop[1], 255 - crop[0], 255 - crop[1]]):
+            tif.write(plane, description=xml if i == 0 else None, metadata=None, **options)
     # One channel only: shown grey as before (no channel controls); signed, so read (offset), not refused.
     tifffile.imwrite(os.path.join(out, 'dapi-int8.ome.tif'), (dapi[:512, :768] - 128).astype(np.int8), ome=True,
                      tile=TILE, compression='zlib', photometric='minisblack', metadata={'axes': 'YX', 'Channel': {'Name': ['DAPI']}})
