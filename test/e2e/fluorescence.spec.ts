@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { ROOT, tessera } from '../support/run-cli';
 import { fixture } from '../support/fixtures';
-import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, fluorescenceSlide } from '../support/fluorescence';
+import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, PYTHON, fluorescenceDir, fluorescenceSlide } from '../support/fluorescence';
 import { chooseModel, expect, openWithPicker, slideScreenshot, test, useWasm, waitForSlide, waitIdle, type RgbImage } from './helpers';
 import { viewerRegion } from './viewer-pixels';
 
@@ -238,5 +238,75 @@ test.describe(() => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+  // A Z-stack and time series (2 channels x 3 Z x 2 T, written by tifffile): the info panel says so, the
+  // Channels panel chooses the plane, and what the viewer draws is that plane as tifffile reads it,
+  // composited with the display the panel shows (kept across planes), without moving the view.
+  test('a Z-stack: the plane chosen in the Channels panel is the plane tifffile reads, with the display kept', async ({ page }) => {
+    test.setTimeout(90_000);
+    const path = join(fluorescenceDir(), 'stack-zt.ome.tif');
+    const region = { level: 1, x: 40, y: 30, width: 200, height: 160 };
+    /** Plane (z, t) of each channel over the region, as tifffile reads the stored level. */
+    const tifffilePlanes = (z: number, t: number): number[][] => {
+      const script = 'import sys, tifffile; a = tifffile.TiffFile(sys.argv[1]).series[0].levels[1].asarray(); x, y, w, h, z, t = map(int, sys.argv[2:]); sys.stdout.buffer.write(a[t, z, :, y:y + h, x:x + w].tobytes())';
+      const r = spawnSync(PYTHON, ['-c', script, path, ...[region.x, region.y, region.width, region.height, z, t].map(String)], { maxBuffer: 1 << 24 });
+      expect(r.status, String(r.stderr)).toBe(0);
+      const n = region.width * region.height;
+      return [Array.from(r.stdout.subarray(0, n)), Array.from(r.stdout.subarray(n, 2 * n))];
+    };
+    const names = ['DAPI', 'TRITC'];
+    const drawnIs = async (z: number, t: number) => {
+      await expect(page.getByTestId('plane-controls')).toHaveAttribute('aria-busy', 'false');
+      await settled(page);
+      const view = await page.evaluate(() => window.__tessera.viewer!.viewState());
+      const drawn = await viewerRegion(page, region.level, region.x, region.y, region.width, region.height);
+      expect(drawn.problems).toEqual([]);
+      const want = composite(tifffilePlanes(z, t), await panelDisplay(page, names), region.width * region.height);
+      let maxDiff = 0;
+      for (let i = 0; i < want.length; i++) if (i % 4 !== 3) maxDiff = Math.max(maxDiff, Math.abs(want[i] - drawn.rgba[i]));
+      return { maxDiff, rgba: drawn.rgba, view };
+    };
+
+    await page.goto('/');
+    await openWithPicker(page, path);
+    await waitForSlide(page, 'stack-zt.ome.tif');
+    await expect(page.getByTestId('info-stack')).toHaveText('Each channel has 3 Z planes and 2 time points.');
+    await expect(page.getByLabel('Z plane number')).toHaveValue('1');
+    await expect(page.getByTestId('plane-z')).toContainText('of 3');
+    await expect(page.getByLabel('Time point number')).toHaveValue('1');
+    await expect(page.getByTestId('plane-t')).toContainText('of 2');
+    const first = await drawnIs(0, 0);
+    expect(first.maxDiff).toBeLessThanOrEqual(1);
+
+    // TRITC off, then Z 3 typed: the third plane, still without TRITC, the view where it was.
+    await page.getByLabel('Show TRITC').uncheck();
+    await settled(page);
+    const before = await page.evaluate(() => window.__tessera.viewer!.viewState());
+    await page.getByLabel('Z plane number').fill('3');
+    const z3 = await drawnIs(2, 0);
+    expect(z3.maxDiff).toBeLessThanOrEqual(1);
+    expect(componentSum(z3.rgba, 0, 4), 'TRITC stays off').toBe(0);
+    expect(z3.view.centerX).toBeCloseTo(before.centerX, 3);
+    expect(z3.view.imageZoom).toBeCloseTo(before.imageZoom, 6);
+    await expect(page.getByLabel('Show TRITC')).not.toBeChecked();
+
+    // Time point 2 on the slider: that plane (inverted here), at Z 3 still.
+    await page.getByLabel('Time point slider').fill('2');
+    await expect(page.getByLabel('Time point number')).toHaveValue('2');
+    const t2 = await drawnIs(2, 1);
+    expect(t2.maxDiff).toBeLessThanOrEqual(1);
+    expect(componentSum(t2.rgba, 2, 4)).not.toBe(componentSum(z3.rgba, 2, 4));
+
+    // Back to the first plane: what was drawn at the start, less TRITC.
+    await page.getByLabel('Z plane number').fill('1');
+    await page.getByLabel('Time point number').fill('1');
+    expect((await drawnIs(0, 0)).maxDiff).toBeLessThanOrEqual(1);
+
+    // A slide with one plane per channel has no plane controls.
+    await openWithPicker(page, fluorescenceSlide('uint8'));
+    await waitForSlide(page, 'fluo-uint8.ome.tif');
+    await expect(page.getByTestId('channels-panel')).toBeVisible();
+    await expect(page.getByTestId('plane-controls')).toHaveCount(0);
+    await expect(page.getByTestId('info-stack')).toHaveCount(0);
   });
 });
