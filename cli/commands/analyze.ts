@@ -177,7 +177,12 @@ export const analyze: Command = {
       if (pngPath) await writeFile(pngPath, await analysisPng(slide, plan, model.manifest, vote, pngSize, drawn));
       if (jsonPath) {
         const summary = analysisSummary(plan.store, vote, {
-          slide: { name: slide.info.name, width: slide.info.levels[0].width, height: slide.info.levels[0].height },
+          slide: {
+            name: slide.info.name,
+            width: slide.info.levels[0].width,
+            height: slide.info.levels[0].height,
+            ...(slide.info.stack ? { plane: { z: (plane?.z ?? 0) + 1, t: (plane?.t ?? 0) + 1 } } : {}),
+          },
           model: { name: model.manifest.name, task: model.manifest.task },
           backend: currentBackend()?.name ?? backend,
           status: outcome.status,

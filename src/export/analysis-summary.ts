@@ -2,7 +2,8 @@ import { countStates, type CellSummary, type ResultStore, type SlideVote } from 
 
 /** What `tessera analyze --json` writes, and what the app's summary export holds. Plain data. */
 export interface AnalysisSummary {
-  slide: { name: string; width: number; height: number };
+  /** `plane`: a Z-stack's or time series' plane that was analysed, counted from 1 (absent for other slides). */
+  slide: { name: string; width: number; height: number; plane?: { z: number; t: number } };
   model: { name: string; task: string; classes: string[] };
   backend: string;
   /** µm per level-0 pixel used, where it came from, and the model's own. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlideFile } from '../../../src/slide/node';
 import type { Slide } from '../../../src/slide';
 import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, PYTHON, fluorescenceDir } from '../../support/fluorescence';
-import { expectOneLineError, tessera } from '../../support/run-cli';
+import { ROOT, expectOneLineError, tessera } from '../../support/run-cli';
 
 // A Z-stack and time series (stack-zt.ome.tif: 2 channels x 3 Z x 2 T, TZCYX, a SubIFD per plane, written by
 // tifffile from two real channels): every plane Tessera reads after setPlane is the plane tifffile reads,
@@ -145,6 +145,28 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('Z-stacks and time series', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('tessera analyze --z --t analyses that plane and says so in its summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-stack-analyze-'));
+    try {
+      const run = async (name: string, ...plane: string[]) => {
+        const r = await tessera('analyze', path, '--model', join(ROOT, 'models', 'nuclei-segmentation'), '--no-tissue', '--backend', 'wasm', '--csv', join(dir, `${name}.csv`), '--json', join(dir, `${name}.json`), ...plane);
+        expect(r.code, r.stderr).toBe(0);
+        return { csv: readFileSync(join(dir, `${name}.csv`), 'utf8'), summary: JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) };
+      };
+      const [first, other] = [await run('first'), await run('other', '--z', '3', '--t', '2')];
+      expect(first.summary.slide.plane).toEqual({ z: 1, t: 1 });
+      expect(other.summary.slide.plane).toEqual({ z: 3, t: 2 });
+      const rows = (csv: string) => csv.trim().split('\n');
+      expect(rows(other.csv).length).toBe(rows(first.csv).length);
+      expect(rows(other.csv).length).toBeGreaterThan(1);
+      // Same tiles (first columns), other pixels: the nuclei found differ.
+      expect(rows(other.csv).map((r) => r.split(',').slice(0, 4).join())).toEqual(rows(first.csv).map((r) => r.split(',').slice(0, 4).join()));
+      expect(other.csv).not.toEqual(first.csv);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 if (!CAN_MAKE_FLUORESCENCE) it.skip(FLUORESCENCE_SKIP, () => {});
