@@ -9,6 +9,7 @@ import { useAnnotations } from './annotations/use-annotations';
 import { useModelChoice } from './analysis/use-model-choice';
 import { BatchScreen } from './batch/BatchScreen';
 import { ChannelsPanel } from './channels/ChannelsPanel';
+import { useSlidePlane } from './channels/use-slide-plane';
 import { BackendPanel } from './components/BackendPanel';
 import { DropOverlay } from './components/DropOverlay';
 import { ErrorBanner } from './components/ErrorBanner';
@@ -31,6 +32,7 @@ export function App() {
   const [dropped, setDropped] = useState<DroppedFolder | null>(null);
   const [viewer, setViewer] = useState<SlideViewer | null>(null);
   const annotations = useAnnotations(session.slide, viewer);
+  const plane = useSlidePlane(session.slide, viewer);
   const imports = useGeoJsonImport(viewer, annotations.store, session.slide);
   const dragging = usePageDrop({
     onSlide: (input, folder) => {
@@ -73,9 +75,9 @@ export function App() {
           <>
             <ViewerPane slide={slide} onViewer={setViewer} />
             <aside className="side-panel">
-              <ChannelsPanel slide={slide} viewer={viewer} />
+              <ChannelsPanel slide={slide} viewer={viewer} plane={plane} />
               <AnnotationsPanel state={annotations} onExport={() => annotations.store && downloadAnnotations(annotations.store, annotations.pixelSize, slide.info.name)} />
-              <AnalysisSidebar slide={slide} viewer={viewer} choice={models} annotations={annotations.store} annotationsVersion={annotations.version} />
+              <AnalysisSidebar slide={slide} viewer={viewer} choice={models} annotations={annotations.store} annotationsVersion={annotations.version} plane={plane} />
               <SlideInfoPanel slide={slide} />
             </aside>
           </>

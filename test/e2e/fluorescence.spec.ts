@@ -243,7 +243,7 @@ test.describe(() => {
   // Channels panel chooses the plane, and what the viewer draws is that plane as tifffile reads it,
   // composited with the display the panel shows (kept across planes), without moving the view.
   test('a Z-stack: the plane chosen in the Channels panel is the plane tifffile reads, with the display kept', async ({ page }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(180_000);
     const path = join(fluorescenceDir(), 'stack-zt.ome.tif');
     const region = { level: 1, x: 40, y: 30, width: 200, height: 160 };
     /** Plane (z, t) of each channel over the region, as tifffile reads the stored level. */
@@ -255,6 +255,8 @@ test.describe(() => {
       return [Array.from(r.stdout.subarray(0, n)), Array.from(r.stdout.subarray(n, 2 * n))];
     };
     const names = ['DAPI', 'TRITC'];
+    await page.goto('/');
+    await useWasm(page);
     const drawnIs = async (z: number, t: number) => {
       await expect(page.getByTestId('plane-controls')).toHaveAttribute('aria-busy', 'false');
       await settled(page);
@@ -267,7 +269,6 @@ test.describe(() => {
       return { maxDiff, rgba: drawn.rgba, view };
     };
 
-    await page.goto('/');
     await openWithPicker(page, path);
     await waitForSlide(page, 'stack-zt.ome.tif');
     await expect(page.getByTestId('info-stack')).toHaveText('Each channel has 3 Z planes and 2 time points.');
@@ -301,6 +302,34 @@ test.describe(() => {
     await page.getByLabel('Z plane number').fill('1');
     await page.getByLabel('Time point number').fill('1');
     expect((await drawnIs(0, 0)).maxDiff).toBeLessThanOrEqual(1);
+
+    // An analysis is of the plane shown, saved as such, and shown on its plane again.
+    await chooseModel(page, /iciar18-breast-tfjs/);
+    const analyse = async () => {
+      await page.getByRole('button', { name: 'Analyze' }).click();
+      await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', 'completed', { timeout: 120_000 });
+      return page.evaluate(() => Array.from(window.__tessera.analysis!.store.probabilities));
+    };
+    await page.getByLabel('Z plane number').fill('3');
+    await expect(page.getByTestId('plane-controls')).toHaveAttribute('aria-busy', 'false');
+    const atZ3 = await analyse();
+    const saved = page.getByTestId('saved-for-slide').locator('li');
+    await expect(saved).toHaveCount(1);
+    await expect(saved.first()).toContainText('Z 3, T 1');
+    await page.getByLabel('Z plane number').fill('1');
+    await expect(page.getByTestId('analysis-other-plane')).toHaveText('These results are of Z 3, T 1; the slide shows Z 1, T 1.');
+    // The same settings on another plane: a second analysis, not the first one resumed.
+    const atZ1 = await analyse();
+    await expect(saved).toHaveCount(2);
+    await expect(page.getByTestId('saved-for-slide')).toContainText('Z 1, T 1');
+    expect(atZ1.length).toBe(atZ3.length);
+    expect(maxAbs(atZ1, atZ3)).toBeGreaterThan(1e-3);
+    // Showing the Z 3 results again goes back to Z 3.
+    await saved.filter({ hasText: 'Z 3, T 1' }).getByRole('button', { name: 'Show results' }).click();
+    await expect(page.getByTestId('analysis-progress')).toHaveAttribute('data-phase', 'completed', { timeout: 60_000 });
+    await expect(page.getByLabel('Z plane number')).toHaveValue('3');
+    await expect(page.getByTestId('analysis-other-plane')).toHaveCount(0);
+    expect(maxAbs(await page.evaluate(() => Array.from(window.__tessera.analysis!.store.probabilities)), atZ3)).toBe(0);
 
     // A slide with one plane per channel has no plane controls.
     await openWithPicker(page, fluorescenceSlide('uint8'));

@@ -5,13 +5,15 @@ import { countStates, TileState } from '../results/result-store';
 import type { CellStore } from '../cells/cell-store';
 import type { SlideAnalysisPlan } from '../slide-analysis';
 import { validateAnalysisSettings, type SlideAnalysisSettings } from '../settings';
+import type { StackPlane } from '../../slide';
 import { sha256Hex } from './slide-fingerprint';
 
 /**
  * The settings that decide which tiles a run has (saved with it, so a resumed run plans the same grid and
  * region). `shapes` only when the run has them: the keys of analyses saved before shapes existed stay.
  */
-export type SavedSettings = Pick<SlideAnalysisSettings, 'overlap' | 'detectTissue' | 'minTissue' | 'tissueThreshold' | 'mppOverride' | 'region' | 'shapes'>;
+/** `plane`: the Z-stack's or time series' plane analysed (0-based), only for such slides: part of the key. */
+export type SavedSettings = Pick<SlideAnalysisSettings, 'overlap' | 'detectTissue' | 'minTissue' | 'tissueThreshold' | 'mppOverride' | 'region' | 'shapes'> & { plane?: StackPlane };
 
 /** What the list of saved analyses shows, without the results themselves. */
 export interface SavedAnalysisSummary {

@@ -21,6 +21,7 @@ import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overla
 import type { ModelChoice } from './use-model-choice';
 import { useSavedAnalyses } from './use-saved-analyses';
 import { useSlideAnalysis } from './use-slide-analysis';
+import { planeLabel, type SlidePlane } from '../channels/use-slide-plane';
 
 const INITIAL_OVERLAY: Omit<OverlaySettings, 'mode'> = { opacity: 0.6, showHeatmap: true, showTissue: false, showMask: true };
 
@@ -37,10 +38,10 @@ function initialView(model: Predictor | null): { showHeatmap: boolean; modeKey: 
 }
 
 /** Model, Analyze, verdict and overlay controls beside the slide; the hover note sits over the viewer. */
-export function AnalysisSidebar({ slide, viewer, choice, annotations, annotationsVersion }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice; annotations: AnnotationStore | null; annotationsVersion: number }) {
+export function AnalysisSidebar({ slide, viewer, choice, annotations, annotationsVersion, plane }: { slide: BrowserSlide; viewer: SlideViewer | null; choice: ModelChoice; annotations: AnnotationStore | null; annotationsVersion: number; plane: SlidePlane }) {
   const { model } = choice;
   const saved = useSavedAnalyses(slide, model);
-  const analysis = useSlideAnalysis(slide, model, viewer, saved);
+  const analysis = useSlideAnalysis(slide, model, viewer, saved, plane);
   const [modeKey, setModeKey] = useState(() => initialView(model).modeKey);
   const [colormap, setColormap] = useState<ColormapName>('viridis');
   const [overlay, setOverlay] = useState(() => ({ ...INITIAL_OVERLAY, showHeatmap: initialView(model).showHeatmap }));
@@ -70,11 +71,21 @@ export function AnalysisSidebar({ slide, viewer, choice, annotations, annotation
   // The note sits over the slide, in the viewer's pane, at the pointer.
   const hoverHost = viewer ? document.querySelector<HTMLElement>('.viewer-pane') : null;
   const busy = analysis.phase === 'preparing' || analysis.phase === 'running' || analysis.phase === 'paused';
+  // A run reads the plane shown: the plane stays until it is cancelled or finished (its tiles would mix planes).
+  const { lock } = plane;
+  useEffect(() => lock(busy ? 'An analysis is reading this plane: cancel it, or let it finish, to choose another.' : null), [busy, lock]);
+  const planPlane = analysis.planPlane;
+  const otherPlane = planPlane && !plane.pending && (planPlane.z !== plane.plane.z || planPlane.t !== plane.plane.t);
 
   return (
     <>
       <ModelPanel choice={choice} disabled={busy} />
       <AnalysisPanel slide={slide} model={model} analysis={analysis} drawRectangle={drawRectangle} annotations={annotations} />
+      {otherPlane ? (
+        <p className="muted" data-testid="analysis-other-plane">
+          These results are of {planeLabel(planPlane)}; the slide shows {planeLabel(plane.plane)}.
+        </p>
+      ) : null}
       <SavedAnalysesPanel saved={saved} busy={busy} onResume={(key) => void analysis.analyze({}, key)} />
       {analysis.vote && plan ? <VotePanel vote={analysis.vote} onThreshold={analysis.setThreshold} /> : null}
       {analysis.measures && plan ? <SegmentationMeasuresPanel measures={analysis.measures} /> : null}

@@ -1,12 +1,14 @@
 import type { SavedAnalysisSummary } from '../../analysis/persist';
 import { formatBytes } from '../format';
+import { planeLabel } from '../channels/use-slide-plane';
 import type { SavedAnalyses } from './use-saved-analyses';
 
 function describe(s: SavedAnalysisSummary): string {
   const when = new Date(s.updatedAt).toLocaleString();
   const shapes = s.settings.shapes?.length ?? 0;
   const region = shapes ? `, inside ${shapes} annotation${shapes === 1 ? '' : 's'}` : s.settings.region ? ', a drawn rectangle' : '';
-  return `${s.modelName}: ${s.tilesDone} of ${s.tilesTotal} tiles${region}, overlap ${s.settings.overlap}, ${formatBytes(s.bytes)}, saved ${when}`;
+  const plane = s.settings.plane ? `, ${planeLabel(s.settings.plane)}` : '';
+  return `${s.modelName}: ${s.tilesDone} of ${s.tilesTotal} tiles${region}${plane}, overlap ${s.settings.overlap}, ${formatBytes(s.bytes)}, saved ${when}`;
 }
 
 /**

@@ -11,6 +11,8 @@ import type { WorkerPredictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
 import type { SavedAnalyses } from './use-saved-analyses';
+import type { StackPlane } from '../../slide';
+import type { SlidePlane } from '../channels/use-slide-plane';
 
 /**
  * Results are saved in increments (only the tiles finished since the last save) at most this often while
@@ -24,6 +26,8 @@ export type AnalysisPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'compl
 export interface SlideAnalysis {
   phase: AnalysisPhase;
   plan: SlideAnalysisPlan | null;
+  /** The Z-stack's or time series' plane the plan's results are of (null for other slides). */
+  planPlane: StackPlane | null;
   progress: RunProgress | null;
   /** Classification (and segmentation without a nucleus class): the tile vote. Null for the others. */
   vote: SlideVote | null;
@@ -69,11 +73,11 @@ function summarizeSlide(plan: SlideAnalysisPlan, manifest: Manifest, threshold: 
  * progress, pause/resume/cancel, and the vote recomputed as tiles arrive (at most a few times a second).
  * A new slide or model ends the run in progress.
  */
-export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredictor | null, viewer: SlideViewer | null, saved: SavedAnalyses): SlideAnalysis {
+export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredictor | null, viewer: SlideViewer | null, saved: SavedAnalyses, slidePlane: SlidePlane): SlideAnalysis {
   const [phase, setPhase] = useState<AnalysisPhase>('idle');
   // The plan with the model it was made for: a new model's first render must not see the old plan (its
   // classes differ: the legend and heatmap modes would be built from mismatched lists).
-  const [planned, setPlanned] = useState<{ plan: SlideAnalysisPlan; model: WorkerPredictor } | null>(null);
+  const [planned, setPlanned] = useState<{ plan: SlideAnalysisPlan; model: WorkerPredictor; plane: StackPlane | null } | null>(null);
   const plan = planned && planned.model === model ? planned.plan : null;
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [vote, setVote] = useState<SlideVote | null>(null);
@@ -88,6 +92,8 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   const tick = useRef<number | null>(null);
   const savedRef = useRef(saved);
   savedRef.current = saved;
+  const planeRef = useRef(slidePlane);
+  planeRef.current = slidePlane;
   /** Set when the model's worker died mid-run: Resume loads the model on the next backend and goes on. */
   const interrupted = useRef<(() => Promise<void>) | null>(null);
   /** Saves the current run's new results now (null when no run has results to save). */
@@ -135,7 +141,11 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
     try {
       const restore = resumeKey ? await savedRef.current.load(resumeKey) : undefined;
       if (resumeKey && !restore) throw new TesseraError('invalid-argument', 'That saved analysis is no longer there (deleted in another tab?); analyse again.');
-      const settings = restore ? { ...requested, ...restore.settings } : requested;
+      const { plane: savedPlane, ...settings } = restore ? { ...requested, ...restore.settings } : { ...requested, plane: undefined };
+      // A saved analysis of a stack is shown on its own plane; a new one analyses the plane shown.
+      const stacked = planeRef.current.stack;
+      if (stacked && savedPlane && (savedPlane.z !== planeRef.current.plane.z || savedPlane.t !== planeRef.current.plane.t)) await planeRef.current.choose(savedPlane);
+      const plane = stacked ? savedPlane ?? planeRef.current.plane : null;
       const next = await planSlideAnalysis(slide, model, settings, (_s, o) => detectTissueOffPage(slide, o));
       if (restore) restoreAnalysis(next, restore);
       // Results are saved as they arrive, in increments (issue 6, issue 15), and when the run ends.
@@ -145,13 +155,13 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
         if (!save) {
           const { slideFingerprint: fingerprint, modelKey: key } = savedRef.current;
           if (!fingerprint || !key) return;
-          save = savedRef.current.saverFor(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: savedSettings(settings) });
+          save = savedRef.current.saverFor(next, { slideFingerprint: fingerprint, slideName: slide.info.name, modelKey: key, modelName: model.manifest.name, settings: { ...savedSettings(settings), ...(plane ? { plane } : {}) } });
         }
         lastSave = performance.now();
         void save();
       };
       flush.current = persist;
-      setPlanned({ plan: next, model });
+      setPlanned({ plan: next, model, plane });
       const summarize = () => {
         const s = summarizeSlide(next, model.manifest, thresholdRef.current);
         setMeasures(s.measures);
@@ -230,5 +240,5 @@ export function useSlideAnalysis(slide: BrowserSlide | null, model: WorkerPredic
   }, []);
   const cancel = useCallback(() => run.current?.cancel(), []);
 
-  return { phase, plan, progress, vote, measures, cells, regionFigures: figures, error, version, analyze, setThreshold, pause, resume, cancel };
+  return { phase, plan, planPlane: plan ? planned!.plane : null, progress, vote, measures, cells, regionFigures: figures, error, version, analyze, setThreshold, pause, resume, cancel };
 }

@@ -5,11 +5,13 @@ import type { BrowserSlide } from '../../slide/browser';
 import type { SlideViewer } from '../../viewer';
 import { hexToRgb, initialDisplay, limitsProblem, rgbToHex, sampleRange } from './channel-display';
 import { PlaneControls } from './PlaneControls';
+import type { SlidePlane } from './use-slide-plane';
 import './channels.css';
 
 interface Props {
   slide: BrowserSlide;
   viewer: SlideViewer | null;
+  plane: SlidePlane;
 }
 
 /**
@@ -18,15 +20,15 @@ interface Props {
  * opened with (a low level's histogram); a Z-stack or time series also chooses its plane. Nothing for other slides. Every change goes to the slide
  * workers, which composite the tiles again (models that take RGB then see the new composite too).
  */
-export function ChannelsPanel({ slide, viewer }: Props) {
+export function ChannelsPanel({ slide, viewer, plane }: Props) {
   const channels = slide.info.channels;
   if (!channels?.length || !slide.setChannelDisplay) return null;
-  return <ChannelControls key={slide.info.name} slide={slide} viewer={viewer} channels={channels} />;
+  return <ChannelControls key={slide.info.name} slide={slide} viewer={viewer} plane={plane} channels={channels} />;
 }
 
 type Limits = { min: string; max: string };
 
-function ChannelControls({ slide, viewer, channels }: Props & { channels: ChannelInfo[] }) {
+function ChannelControls({ slide, viewer, plane, channels }: Props & { channels: ChannelInfo[] }) {
   const auto = useMemo(() => initialDisplay(slide.info), [slide]);
   const [display, setDisplay] = useState<ChannelDisplay[]>(auto);
   // What the number inputs hold while typed: applied only once both make a valid pair.
@@ -74,7 +76,7 @@ function ChannelControls({ slide, viewer, channels }: Props & { channels: Channe
   return (
     <section className="panel-section channels-panel" aria-label="Channels" aria-busy={pending > 0} data-testid="channels-panel">
       <h3>Channels</h3>
-      {slide.info.stack && slide.setPlane ? <PlaneControls slide={slide} viewer={viewer} stack={slide.info.stack} /> : null}
+      <PlaneControls state={plane} />
       <ul className="channel-rows">
         {channels.map((c, i) => {
           const d = display[i];
