@@ -17,8 +17,9 @@ interface Props {
 /**
  * A multi-channel (fluorescence) slide's channels as shown: per channel on/off, colour, and contrast
  * limits (min/max in the channel's own sample values, typed or dragged), "Auto" for the contrast the slide
- * opened with (a low level's histogram); a Z-stack or time series also chooses its plane. Nothing for other slides. Every change goes to the slide
- * workers, which composite the tiles again (models that take RGB then see the new composite too).
+ * opened with (a low level's histogram); a Z-stack or time series also chooses its plane here. Nothing
+ * for other slides. Every change goes to the slide workers, which composite the tiles again (models that
+ * take RGB then see the new composite too).
  */
 export function ChannelsPanel({ slide, viewer, plane }: Props) {
   const channels = slide.info.channels;
