@@ -8,3 +8,4 @@ export * from './idb';
 export * from './limiter';
 export * from './limit-set';
 export * from './bytes';
+export * from './next-task';

@@ -1,4 +1,4 @@
-import { TesseraError, throwIfAborted, toTesseraError } from '../../core';
+import { TesseraError, afterQueuedTasks, throwIfAborted, toTesseraError } from '../../core';
 import type { ModelInput } from '../preprocess/pixels-to-tensor';
 import { isModelImage, type ImageFeed, type ImageRef, type RunGate } from '../predictor';
 
@@ -74,7 +74,13 @@ export function readAhead(feed: ImageFeed, resolve: ResolveRef, options: ReadAhe
           options.onSkip(next.index, image);
           continue;
         }
-        if (options.gate?.paused) await options.gate.pass();
+        if (options.gate) {
+          // A pause may be waiting in the message queue while images already read are handed on in
+          // microtasks alone (a batch is gathered right after the last one's compute): let it land first,
+          // or one more batch would start after Pause.
+          await afterQueuedTasks();
+          if (options.gate.paused) await options.gate.pass();
+        }
         throwIfAborted(signal);
         indexOf.push(next.index);
         yield image;

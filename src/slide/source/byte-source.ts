@@ -1,4 +1,4 @@
-import { TesseraError } from '../../core';
+import { TesseraError, nextTask } from '../../core';
 import type { ByteSource } from '../types';
 
 /** A ByteSource that counts what it reads, so tests can prove a slide is never read whole. */
@@ -130,23 +130,6 @@ export function coalescedReads(
       queue.push({ offset, length, resolve, reject });
     });
   };
-}
-
-/**
- * Runs a function as a task after those already queued (the worker's pending messages). In Chromium a
- * MessageChannel message is; a setTimeout(0) may run first (measured: the view benchmark's reads were
- * then not coalesced). setImmediate in Node.
- */
-function nextTask(run: () => void): void {
-  if (typeof setImmediate === 'function') setImmediate(run);
-  else if (typeof MessageChannel === 'function') {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      run();
-    };
-    port2.postMessage(null);
-  } else setTimeout(run, 0);
 }
 
 /** A URL on any static server that honours HTTP Range requests. */
