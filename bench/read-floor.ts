@@ -11,7 +11,10 @@
  * - asked: the page asks one worker per tile and waits for its answer (a read one at a time as the app makes it,
  *   minus decoding and pixels);
  * - asked x 2: two workers, one read in flight each (both cores);
- * - asked, fetch Range: as 'asked', but each read a `fetch` of one blob: URL of the File with a Range header.
+ * - asked, fetch Range: as 'asked', but each read a `fetch` of one blob: URL of the File with a Range header;
+ * - asked, OPFS: as 'asked', but from a copy of the slide in the origin-private file system, read with a
+ *   FileSystemSyncAccessHandle (no IPC per read). The copy is made once, timed (MB/s), and removed at the
+ *   end: what reading without Chromium's per-read cost would give, and what it would cost to get there.
  * For each: wall ms per tile and CPU ms per tile over every Chromium thread (/proc). Then OpenSlide (one thread)
  * on the same tiles: tiles/s and CPU ms per tile. From these: the best rate Tessera could reach if decoding
  * cost nothing, one at a time (1000 / asked wall ms) and on 2 cores (2000 / asked CPU ms, capped by 2 x the
@@ -34,7 +37,28 @@ type Range = TileBytes;
 const WORKER_SOURCE = `
 let file = null;
 let url = null;
+let handle = null;
 const reader = new FileReaderSync();
+const OPFS_NAME = 'tessera-read-floor.tif';
+// Copies the File into the origin-private file system once (or opens the copy another worker made).
+const opfsOpen = async (copy) => {
+  const dir = await navigator.storage.getDirectory();
+  const entry = await dir.getFileHandle(OPFS_NAME, { create: true });
+  handle = await entry.createSyncAccessHandle();
+  if (!copy) return 0;
+  const t0 = performance.now();
+  handle.truncate(0);
+  let at = 0;
+  const chunks = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await chunks.read();
+    if (done) break;
+    at += handle.write(value, { at });
+  }
+  handle.flush();
+  return performance.now() - t0;
+};
+const opfsRead = (r) => handle.read(new Uint8Array(r.n), { at: r.o });
 const read = (r) => reader.readAsArrayBuffer(file.slice(r.o, r.o + r.n)).byteLength;
 // The alternative: one blob: URL for the whole File, each tile a Range request on it (no new Blob per read).
 const fetchRange = async (r) => (await (await fetch(url, { headers: { Range: 'bytes=' + r.o + '-' + (r.o + r.n - 1) } })).arrayBuffer()).byteLength;
@@ -43,6 +67,9 @@ onmessage = async (e) => {
   if (d.cmd === 'init') { file = d.file; url = URL.createObjectURL(file); postMessage({ id: d.id }); return; }
   if (d.cmd === 'read') { postMessage({ id: d.id, bytes: read(d.range) }); return; }
   if (d.cmd === 'fetch') { postMessage({ id: d.id, bytes: await fetchRange(d.range) }); return; }
+  if (d.cmd === 'opfsOpen') { postMessage({ id: d.id, ms: await opfsOpen(d.copy), bytes: handle.getSize() }); return; }
+  if (d.cmd === 'opfs') { postMessage({ id: d.id, bytes: opfsRead(d.range) }); return; }
+  if (d.cmd === 'opfsClose') { handle?.close(); handle = null; if (d.remove) await (await navigator.storage.getDirectory()).removeEntry(OPFS_NAME); postMessage({ id: d.id }); return; }
   if (d.cmd === 'loop') {
     let bytes = 0;
     const t0 = performance.now();
@@ -125,7 +152,8 @@ async function main() {
   }
   const index = readLevel0TileIndex(slide);
   const { positions, warm, tiles: ranges, warmTiles: warmRanges } = randomLevel0Tiles(index, N, 32, SEED);
-  const rounds: Record<string, { wallMsPerTile: number; cpuMsPerTile: number }[]> = { bare: [], asked: [], askedX2: [], askedFetchRange: [] };
+  const rounds: Record<string, { wallMsPerTile: number; cpuMsPerTile: number }[]> = { bare: [], asked: [], askedX2: [], askedFetchRange: [], askedOpfs: [] };
+  let opfsCopy: { ms: number; bytes: number } | null = null;
   const openslideRounds: { tilesPerSecond: number; cpuMsPerTile: number }[] = [];
   const load: number[] = [];
   let session: Session | undefined;
@@ -134,6 +162,11 @@ async function main() {
     await giveFileToPage(session.page, slide);
     await startWorkers(session.page, 2);
     const page = session.page;
+    opfsCopy = await page.evaluate(async () => {
+      const r = await (window as unknown as FloorWindow).__floor.call(0, { cmd: 'opfsOpen', copy: true });
+      return { ms: r.ms as number, bytes: r.bytes as number };
+    });
+    log(`copied the slide into the origin-private file system: ${(opfsCopy.bytes / 1e6).toFixed(0)} MB in ${(opfsCopy.ms / 1000).toFixed(2)} s`);
     for (let r = 0; r < ROUNDS; r++) {
       load.push(loadavg()[0]);
       await asked(page, warmRanges, 2);
@@ -141,8 +174,10 @@ async function main() {
       rounds.asked.push(await measured(() => asked(page, ranges, 1), N));
       rounds.askedX2.push(await measured(() => asked(page, ranges, 2), N));
       rounds.askedFetchRange.push(await measured(() => asked(page, ranges, 1, 'fetch'), N));
+      rounds.askedOpfs.push(await measured(() => asked(page, ranges, 1, 'opfs'), N));
       log(`round ${r + 1}/${ROUNDS}: ${Object.entries(rounds).map(([k, v]) => `${k} ${v[r].wallMsPerTile.toFixed(3)} ms, ${v[r].cpuMsPerTile.toFixed(3)} CPU ms/tile`).join('; ')}`);
     }
+    await page.evaluate(() => (window as unknown as FloorWindow).__floor.call(0, { cmd: 'opfsClose', remove: true }));
   } finally {
     await session?.close();
   }
@@ -162,6 +197,7 @@ async function main() {
     readMsPerTile: Object.fromEntries(Object.keys(rounds).map((k) => [k, { wall: med(k, 'wallMsPerTile'), cpu: med(k, 'cpuMsPerTile') }])),
     roundsDetail: rounds,
     openslide: { ...os, rounds: openslideRounds },
+    opfsCopy: opfsCopy && { ...opfsCopy, mbPerSecond: opfsCopy.bytes / 1e6 / (opfsCopy.ms / 1000) },
     ceilingIfDecodingWereFree: {
       oneAtATimeTilesPerSecond: oneAtATime,
       oneAtATimeVsOpenSlide: oneAtATime / os.tilesPerSecond,
@@ -174,6 +210,7 @@ async function main() {
   const f = (v: number, d = 3) => v.toFixed(d);
   console.log(`\nReading a tile's bytes from a File in a worker (no decoding), ${N} random level-0 tiles, median of ${ROUNDS} rounds, load ${load.map((x) => x.toFixed(1)).join(' ')}:`);
   for (const [k, v] of Object.entries(result.readMsPerTile)) console.log(`  ${k.padEnd(16)} wall ${f(v.wall)} ms/tile, CPU ${f(v.cpu)} ms/tile (every Chromium thread)`);
+  if (result.opfsCopy) console.log(`Copying the slide into the origin-private file system first: ${f(result.opfsCopy.bytes / 1e6, 0)} MB in ${f(result.opfsCopy.ms / 1000, 2)} s (${f(result.opfsCopy.mbPerSecond, 0)} MB/s)`);
   console.log(`OpenSlide, whole tile (read + decode), one thread: ${f(os.tilesPerSecond, 0)} tiles/s, ${f(os.cpuMsPerTile)} CPU ms/tile`);
   const c = result.ceilingIfDecodingWereFree;
   console.log(`If decoding cost nothing: one at a time ${f(c.oneAtATimeTilesPerSecond, 0)} tiles/s (${f(c.oneAtATimeVsOpenSlide, 2)}x OpenSlide), on 2 cores ${f(c.twoCoresTilesPerSecond, 0)} (${f(c.twoCoresVsOpenSlide, 2)}x)`);
