@@ -1,6 +1,6 @@
 import type { SlideAnalysisPlan, SlideVote } from '../src/analysis';
 import type { Annotation, AnnotationClass, PixelSize } from '../src/annotations';
-import { analysisCaption, renderRegionPng, type PngLayer } from '../src/export';
+import { analysisCaption, captionSlideName, renderRegionPng, type PngLayer } from '../src/export';
 import { nodeCanvas } from '../src/export/node';
 import type { Manifest } from '../src/inference';
 import type { Slide } from '../src/slide';
@@ -37,7 +37,7 @@ export function analysisPng(slide: Slide, plan: SlideAnalysisPlan, manifest: Man
   }
   const { width: w0, height: h0 } = slide.info.levels[0];
   const scale = side / Math.max(w0, h0);
-  const caption = analysisCaption(slide.info.name, manifest.name, vote.verdict, plan);
+  const caption = analysisCaption(captionSlideName(slide), manifest.name, vote.verdict, plan);
   return renderRegionPng({ slide, rect0: { x: 0, y: 0, width: w0, height: h0 }, width: Math.round(w0 * scale), height: Math.round(h0 * scale), layers, legend, cells: plan.cells ? { cells: plan.cells, classes } : null, annotations: annotations ? { items: annotations.items, classes: annotations.classes, pixelSize: annotations.pixelSize === undefined ? slidePixelSize(slide) : annotations.pixelSize } : null, caption, mpp: plan.grid.mpp }, nodeCanvas);
 }
 

@@ -191,7 +191,7 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
     }
   }
 
-  const channelMethods: Pick<LocalSlide, 'readChannels' | 'setChannelDisplay' | 'compositeInputs' | 'setPlane'> = engine
+  const channelMethods: Pick<LocalSlide, 'readChannels' | 'setChannelDisplay' | 'compositeInputs' | 'setPlane' | 'plane'> = engine
     ? {
         async readChannels(level, x, y, width, height, channels, signal) {
           checkRegion(width, height);
@@ -209,6 +209,7 @@ async function slideFromLayout(layout: SlideLayout, src: LayoutFiles): Promise<L
                 next.use();
                 reader = newReader();
               },
+              plane: () => engine.plane(),
             }
           : {}),
         async compositeInputs(level, x, y, width, height, signal) {

@@ -106,6 +106,8 @@ export interface Slide {
   setChannelDisplay?(display: ChannelDisplay[]): Promise<void>;
   /** Slides with `info.stack` only: readRegion and readChannels read this Z plane and time point from now on. */
   setPlane?(plane: StackPlane): Promise<void>;
+  /** Slides with `info.stack` only: the plane read now (the last one set). */
+  plane?(): StackPlane;
   /** Bytes read from the file so far (structure and tiles; in the browser, summed over the workers). */
   bytesRead(): Promise<number>;
   close(): Promise<void>;

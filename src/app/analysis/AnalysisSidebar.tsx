@@ -21,7 +21,8 @@ import { useAnalysisOverlays, type OverlaySettings } from './use-analysis-overla
 import type { ModelChoice } from './use-model-choice';
 import { useSavedAnalyses } from './use-saved-analyses';
 import { useSlideAnalysis } from './use-slide-analysis';
-import { planeLabel, type SlidePlane } from '../channels/use-slide-plane';
+import type { SlidePlane } from '../channels/use-slide-plane';
+import { planeLabel } from '../../slide';
 
 const INITIAL_OVERLAY: Omit<OverlaySettings, 'mode'> = { opacity: 0.6, showHeatmap: true, showTissue: false, showMask: true };
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { AnnotationStore } from '../../annotations';
 import type { SlideAnalysisPlan } from '../../analysis';
-import { analysisCaption, renderRegionPng } from '../../export';
+import { analysisCaption, captionSlideName, renderRegionPng } from '../../export';
 import { browserCanvas } from '../../export/browser';
 import type { Predictor } from '../../inference/worker';
 import type { BrowserSlide } from '../../slide/browser';
@@ -33,7 +33,7 @@ export function ExportPanel({ plan, model, slide, viewer, legend, verdict, disab
   const [slideSide, setSlideSide] = useState(2048);
   const [rendering, setRendering] = useState<string | null>(null);
   const stem = slide.info.name.replace(/\.[^.]+$/, '');
-  const caption = analysisCaption(slide.info.name, model.manifest.name, verdict, plan);
+  const caption = analysisCaption(captionSlideName(slide), model.manifest.name, verdict, plan);
   const layers = () => (viewer?.rasterLayers() ?? []).filter((l) => l.visible).map((l) => ({ rect0: l.rect0, raster: l.raster, opacity: l.opacity }));
   const mpp = plan.grid.mpp;
   // The cells as the viewer shows them: the classes toggled off there are left out of the PNG too.

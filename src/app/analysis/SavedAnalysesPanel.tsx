@@ -1,6 +1,6 @@
 import type { SavedAnalysisSummary } from '../../analysis/persist';
 import { formatBytes } from '../format';
-import { planeLabel } from '../channels/use-slide-plane';
+import { planeLabel } from '../../slide';
 import type { SavedAnalyses } from './use-saved-analyses';
 
 function describe(s: SavedAnalysisSummary): string {

@@ -63,8 +63,3 @@ export function useSlidePlane(slide: BrowserSlide | null, viewer: SlideViewer | 
 
   return { stack, plane, pending: pending > 0, problem, lockedBy, choose, lock };
 }
-
-/** "Z 3, T 2", counted from 1 as the panel shows it. */
-export function planeLabel(plane: StackPlane): string {
-  return `Z ${plane.z + 1}, T ${plane.t + 1}`;
-}

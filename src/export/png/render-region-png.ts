@@ -1,6 +1,6 @@
 import { segmentationMeasures, type SlideAnalysisPlan } from '../../analysis';
 import type { Rect, RgbaImage } from '../../core';
-import type { Slide } from '../../slide';
+import { planeLabel, type Slide } from '../../slide';
 import type { Annotation, AnnotationClass, PixelSize } from '../../annotations';
 import { classLegend, drawAnnotations, renderCellDots, scaleLength, type AnnotationContext, type DotCells, type Legend } from '../../render';
 
@@ -65,6 +65,12 @@ export interface RegionPng {
  * is what the results panel leads with: the cells found (detection), nuclei per mm² of analysed tissue
  * (a segmentation model that measures nuclei), else the tile vote.
  */
+/** The slide's name for a caption, with the plane its pixels are of when it is a Z-stack or time series. */
+export function captionSlideName(slide: Pick<Slide, 'info' | 'plane'>): string {
+  const plane = slide.info.stack ? slide.plane?.() : undefined;
+  return plane ? `${slide.info.name} · ${planeLabel(plane)}` : slide.info.name;
+}
+
 export function analysisCaption(slideName: string, modelName: string, verdict: string | null, plan: Pick<SlideAnalysisPlan, 'cells' | 'mask' | 'store'>): string[] {
   return [`${slideName} · ${modelName} · ${captionResult(verdict, plan)} · ${new Date().toISOString().slice(0, 10)}`];
 }

@@ -177,6 +177,7 @@ export async function openSlideInBrowser(
               throw e;
             }
           },
+          plane: () => ({ ...(plane ?? { z: 0, t: 0 }) }),
         }
       : {}),
     async readAssociated(name, signal) {

@@ -127,6 +127,7 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('a Z-stack and time series in the worker
     const [c, d] = await Promise.all([racing, tiles(local)]);
     expect(c.every((t, i) => same(t, d[i]))).toBe(true);
     await expect(slide.setPlane!({ z: 5, t: 0 })).rejects.toThrow(/Z planes 1 to 3 and time points 1 to 2; there is no Z 6, T 1/);
+    expect(slide.plane!()).toEqual({ z: 1, t: 0 });
     const e = await tiles(slide);
     expect(e.every((t, i) => same(t, d[i]))).toBe(true);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlideFile } from '../../../src/slide/node';
+import { captionSlideName } from '../../../src/export';
 import type { Slide } from '../../../src/slide';
 import { CAN_MAKE_FLUORESCENCE, FLUORESCENCE_SKIP, PYTHON, fluorescenceDir } from '../../support/fluorescence';
 import { ROOT, expectOneLineError, tessera } from '../../support/run-cli';
@@ -113,11 +114,19 @@ describe.skipIf(!CAN_MAKE_FLUORESCENCE)('Z-stacks and time series', () => {
     }
   });
 
-  it('slides without a stack have no setPlane', async () => {
+  it('slides without a stack have no setPlane; the plane read names a caption (PNG exports)', async () => {
     const s = await openSlideFile(join(fluorescenceDir(), 'fluo-uint8.ome.tif'));
     expect(s.info.stack).toBeUndefined();
     expect(s.setPlane).toBeUndefined();
+    expect(captionSlideName(s)).toBe('fluo-uint8.ome.tif');
     await s.close();
+    await slide.setPlane!({ z: 1, t: 1 });
+    expect(slide.plane!()).toEqual({ z: 1, t: 1 });
+    expect(captionSlideName(slide)).toBe('stack-zt.ome.tif · Z 2, T 2');
+    await expect(slide.setPlane!({ z: 9, t: 0 })).rejects.toThrow();
+    expect(slide.plane!()).toEqual({ z: 1, t: 1 });
+    await slide.setPlane!({ z: 0, t: 0 });
+    expect(captionSlideName(slide)).toBe('stack-zt.ome.tif · Z 1, T 1');
   });
 
   it('tessera info lists the stack; tessera region --z --t writes that plane; bad planes are one line and exit 2', async () => {
