@@ -4,6 +4,7 @@
  * without ever holding the inflated bytes: a deflate stream of zeros is one flushed block repeated.
  */
 import { deflateRawSync, constants } from 'node:zlib';
+import { concatBytes } from '../../../src/core';
 
 const CHUNK = 1 << 20;
 
@@ -139,14 +140,7 @@ export function pngBomb(width: number, height: number, colourType: 0 | 2 | 6, de
   v.setUint32(4, height);
   ihdr[8] = depth;
   ihdr[9] = colourType;
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
